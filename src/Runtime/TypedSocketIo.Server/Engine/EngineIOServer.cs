@@ -1,0 +1,440 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using TypedSocketIo.Buffers;
+using TypedSocketIo.EngineIO;
+
+namespace TypedSocketIo.Server.Engine;
+
+/// <summary>
+/// An Engine.IO server: verifies requests, runs handshakes, and routes each request to its
+/// session. Created by <c>MapEngineIo</c>; the Socket.IO server runs on the same class.
+/// </summary>
+public sealed class EngineIOServer
+{
+    private static readonly string[] ErrorMessages =
+    [
+        "Transport unknown",
+        "Session ID unknown",
+        "Bad handshake method",
+        "Bad request",
+        "Forbidden",
+        "Unsupported protocol version",
+    ];
+
+    private readonly ConcurrentDictionary<string, EngineSocket> _clients = new(StringComparer.Ordinal);
+    private volatile bool _closed;
+
+    /// <summary>Creates a server with <paramref name="options"/>.</summary>
+    public EngineIOServer(EngineIOOptions options, ILogger<EngineIOServer> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        Log = new EngineLog(logger);
+    }
+
+    /// <summary>The options (read at each request; change them before the server starts).</summary>
+    public EngineIOOptions Options { get; }
+
+    internal EngineLog Log { get; }
+
+    /// <summary>How many sessions are open.</summary>
+    public int ClientsCount => _clients.Count;
+
+    /// <summary>The open sessions.</summary>
+    public ICollection<EngineSocket> Clients => _clients.Values;
+
+    /// <summary>Raised for every new session, before its handshake response is sent.</summary>
+    public event Action<EngineSocket>? Connection;
+
+    /// <summary>Finds an open session by id.</summary>
+    public bool TryGetClient(string id, out EngineSocket socket) => _clients.TryGetValue(id, out socket!);
+
+    /// <summary>Closes every session (reason <c>server shutting down</c>) and refuses new ones.</summary>
+    public void Close()
+    {
+        _closed = true;
+        foreach (EngineSocket socket in _clients.Values)
+        {
+            socket.OnClose("server shutting down", null);
+        }
+    }
+
+    internal void Remove(EngineSocket socket) => _clients.TryRemove(new KeyValuePair<string, EngineSocket>(socket.Id, socket));
+
+    /// <summary>Handles one Engine.IO request (handshake, poll, post or WebSocket).</summary>
+    public async Task HandleRequestAsync(HttpContext context)
+    {
+        IQueryCollection query = context.Request.Query;
+        string? transport = query.TryGetValue("transport", out var t) && t.Count == 1 ? t[0] : null;
+        string? sid = query.TryGetValue("sid", out var s) && s.Count == 1 ? s[0] : null;
+        bool isWebSocket = context.WebSockets.IsWebSocketRequest;
+
+        if (transport is null || !Options.Transports.Contains(transport))
+        {
+            await RefuseAsync(context, EngineErrorCode.UnknownTransport).ConfigureAwait(false);
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(sid))
+        {
+            if (!_clients.TryGetValue(sid, out EngineSocket? socket))
+            {
+                await RefuseAsync(context, EngineErrorCode.UnknownSid).ConfigureAwait(false);
+                return;
+            }
+
+            if (isWebSocket)
+            {
+                if (transport != EngineIOOptions.WebSocket || !Options.AllowUpgrades)
+                {
+                    await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
+                    return;
+                }
+
+                await UpgradeAsync(context, socket).ConfigureAwait(false);
+                return;
+            }
+
+            if (socket.Transport != transport)
+            {
+                await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
+                return;
+            }
+
+            if (HttpMethods.IsGet(context.Request.Method))
+            {
+                await socket.HandlePollingGetAsync(context).ConfigureAwait(false);
+            }
+            else if (HttpMethods.IsPost(context.Request.Method))
+            {
+                await socket.HandlePollingPostAsync(context).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+
+            return;
+        }
+
+        if (!HttpMethods.IsGet(context.Request.Method))
+        {
+            await RefuseAsync(context, EngineErrorCode.BadHandshakeMethod).ConfigureAwait(false);
+            return;
+        }
+
+        if (transport == EngineIOOptions.WebSocket && !isWebSocket)
+        {
+            await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
+            return;
+        }
+
+        if (Options.AllowRequest is { } allowRequest)
+        {
+            EngineRequestVerdict verdict = await allowRequest(context).ConfigureAwait(false);
+            if (!verdict.Allowed)
+            {
+                await RefuseAsync(context, EngineErrorCode.Forbidden, verdict.Message).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        await HandshakeAsync(context, transport, isWebSocket).ConfigureAwait(false);
+    }
+
+    private async Task HandshakeAsync(HttpContext context, string transport, bool isWebSocket)
+    {
+        string? eio = context.Request.Query["EIO"];
+        int protocol = eio == "4" ? 4 : eio == "3" && Options.AllowEIO3 ? 3 : 0;
+        if (protocol == 0 || _closed)
+        {
+            await RefuseAsync(context, protocol == 0 ? EngineErrorCode.UnsupportedProtocolVersion : EngineErrorCode.BadRequest).ConfigureAwait(false);
+            return;
+        }
+
+        string id;
+        try
+        {
+            id = Options.GenerateId is { } generate ? await generate(context).ConfigureAwait(false) : GenerateId();
+            if (string.IsNullOrEmpty(id) || _clients.ContainsKey(id))
+            {
+                throw new InvalidOperationException("The session id generator returned an empty or duplicate id.");
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.IdGenerationFailed(ex);
+            await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
+            return;
+        }
+
+        // b64 (v3): the client cannot take binary payloads, so binary goes as base64 text.
+        bool supportsBinary = protocol == 4 || string.IsNullOrEmpty(context.Request.Query["b64"]);
+        ApplyInitialHeaders(context, id, polling: !isWebSocket);
+
+        if (isWebSocket)
+        {
+            WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
+            var webSocketTransport = new WebSocketTransport(webSocket, protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold);
+            EngineSocket socket = Open(context, id, protocol, supportsBinary, webSocketTransport);
+            await webSocketTransport.RunAsync().ConfigureAwait(false);
+            socket.OnClose("transport close", null); // no-op unless the transport ended without telling
+            return;
+        }
+
+        EngineSocket pollingSocket = Open(context, id, protocol, supportsBinary, new PollingTransport());
+        await pollingSocket.HandlePollingGetAsync(context).ConfigureAwait(false);
+    }
+
+    private EngineSocket Open(HttpContext context, string id, int protocol, bool supportsBinary, EngineTransport transport)
+    {
+        var socket = new EngineSocket(this, id, protocol, supportsBinary, new EngineRequest(context), transport);
+        _clients[id] = socket;
+        socket.Open(id);
+        Log.SessionOpened(id, transport.Name, protocol);
+        try
+        {
+            Connection?.Invoke(socket);
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectionHandlerFailed(ex);
+            socket.OnClose("forced close", ex.Message);
+        }
+
+        return socket;
+    }
+
+    private async Task UpgradeAsync(HttpContext context, EngineSocket socket)
+    {
+        Options.OnHeaders?.Invoke(context.Response.Headers, context);
+        WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
+        var transport = new WebSocketTransport(webSocket, socket.Protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold);
+        await socket.HandleUpgradeAsync(context, webSocket, transport).ConfigureAwait(false);
+    }
+
+    private Task<WebSocket> AcceptWebSocketAsync(HttpContext context)
+    {
+        var accept = new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero };
+        if (Options.PerMessageDeflate is { } deflate)
+        {
+            accept.DangerousEnableCompression = true;
+            accept.DisableServerContextTakeover = !deflate.ServerContextTakeover;
+            accept.ServerMaxWindowBits = deflate.ServerMaxWindowBits;
+        }
+
+        return context.WebSockets.AcceptWebSocketAsync(accept);
+    }
+
+    /// <summary>Makes a session id: 15 cryptographically random bytes, base64url (20 characters).</summary>
+    public static string GenerateId()
+    {
+        Span<byte> bytes = stackalloc byte[15];
+        RandomNumberGenerator.Fill(bytes);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    // ------------------------------------------------------------------ responses
+
+    private void ApplyInitialHeaders(HttpContext context, string id, bool polling)
+    {
+        IHeaderDictionary headers = context.Response.Headers;
+        if (polling && Options.Cookie is { } cookie)
+        {
+            // Only the long-polling handshake carries the cookie, as in the reference.
+            headers.Append(HeaderNames.SetCookie, FormatCookie(cookie, id));
+        }
+
+        Options.OnInitialHeaders?.Invoke(headers, context);
+        if (!polling)
+        {
+            Options.OnHeaders?.Invoke(headers, context);
+        }
+    }
+
+    internal static string FormatCookie(EngineCookieOptions cookie, string id)
+    {
+        var header = new SetCookieHeaderValue(cookie.Name, Uri.EscapeDataString(id))
+        {
+            Path = cookie.Path,
+            Domain = cookie.Domain,
+            HttpOnly = cookie.HttpOnly ?? cookie.Path is not null,
+            Secure = cookie.Secure,
+            MaxAge = cookie.MaxAge,
+            Expires = cookie.Expires,
+            SameSite = cookie.SameSite switch
+            {
+                Microsoft.AspNetCore.Http.SameSiteMode.Strict => Microsoft.Net.Http.Headers.SameSiteMode.Strict,
+                Microsoft.AspNetCore.Http.SameSiteMode.None => Microsoft.Net.Http.Headers.SameSiteMode.None,
+                Microsoft.AspNetCore.Http.SameSiteMode.Lax => Microsoft.Net.Http.Headers.SameSiteMode.Lax,
+                _ => Microsoft.Net.Http.Headers.SameSiteMode.Unspecified,
+            },
+        };
+        return header.ToString();
+    }
+
+    /// <summary>The headers of every long-polling response.</summary>
+    private void ApplyPollingHeaders(HttpContext context)
+    {
+        IHeaderDictionary headers = context.Response.Headers;
+        string? userAgent = context.Request.Headers.UserAgent;
+        if (userAgent is not null && (userAgent.Contains(";MSIE", StringComparison.Ordinal) || userAgent.Contains("Trident/", StringComparison.Ordinal)))
+        {
+            headers["X-XSS-Protection"] = "0";
+        }
+
+        headers.CacheControl = "no-store";
+        Options.OnHeaders?.Invoke(headers, context);
+    }
+
+    private async Task RefuseAsync(HttpContext context, EngineErrorCode code, string? message = null)
+    {
+        message ??= ErrorMessages[(int)code];
+        Log.RequestRefused(code, message);
+        try
+        {
+            if (Options.OnConnectionError is { } onError)
+            {
+                onError(new EngineConnectionError(code, message, new EngineRequest(context)));
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.HandlerFailed("-", ex);
+        }
+
+        HttpResponse response = context.Response;
+        if (context.WebSockets.IsWebSocketRequest)
+        {
+            // As the reference answers a refused upgrade: always 400, the message as plain text.
+            byte[] text = System.Text.Encoding.UTF8.GetBytes(message);
+            response.StatusCode = StatusCodes.Status400BadRequest;
+            response.Headers.Connection = "close";
+            response.ContentType = "text/html";
+            response.ContentLength = text.Length;
+            await response.Body.WriteAsync(text).ConfigureAwait(false);
+            return;
+        }
+
+        response.StatusCode = code == EngineErrorCode.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest;
+        response.ContentType = "application/json";
+        using var body = new PooledBufferWriter(64);
+        using (var json = new Utf8JsonWriter(body))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("code", (int)code);
+            json.WriteString("message", message);
+            json.WriteEndObject();
+        }
+
+        response.ContentLength = body.WrittenCount;
+        await response.Body.WriteAsync(body.WrittenMemory).ConfigureAwait(false);
+    }
+
+    internal Task WriteBadRequestAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        context.Response.ContentLength = 0;
+        return Task.CompletedTask;
+    }
+
+    internal async Task WriteOkAsync(HttpContext context)
+    {
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/html";
+        response.ContentLength = 2;
+        ApplyPollingHeaders(context);
+        await response.Body.WriteAsync("ok"u8.ToArray()).ConfigureAwait(false);
+    }
+
+    internal async Task WritePayloadAsync(HttpContext context, PollAnswer answer, int protocol, bool supportsBinary)
+    {
+        using var body = new PooledBufferWriter(256);
+        string contentType = "text/plain; charset=UTF-8";
+        if (protocol == 4)
+        {
+            EngineIOCodec.WritePayload(body, answer.Packets);
+        }
+        else if (supportsBinary && Array.Exists(answer.Packets, static p => p.IsBinary))
+        {
+            EngineIOCodec.WriteV3BinaryPayload(body, answer.Packets);
+            contentType = "application/octet-stream";
+        }
+        else
+        {
+            EngineIOCodec.WriteV3TextPayload(body, answer.Packets);
+        }
+
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = contentType;
+        ApplyPollingHeaders(context);
+
+        string? encoding = Options.HttpCompression is { } compression && answer.Compress && body.WrittenCount >= compression.Threshold
+            ? ChooseEncoding(context.Request.Headers.AcceptEncoding)
+            : null;
+        try
+        {
+            if (encoding is null)
+            {
+                response.ContentLength = body.WrittenCount;
+                await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            response.Headers.ContentEncoding = encoding;
+            using var compressed = new MemoryStream();
+            await using (Stream zip = encoding == "gzip"
+                ? new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true)
+                : new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await zip.WriteAsync(body.WrittenMemory).ConfigureAwait(false);
+            }
+
+            response.ContentLength = compressed.Length;
+            await response.Body.WriteAsync(compressed.GetBuffer().AsMemory(0, (int)compressed.Length), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The client went away; the session notices through its next request or heartbeat.
+        }
+    }
+
+    private static string? ChooseEncoding(Microsoft.Extensions.Primitives.StringValues acceptEncoding)
+    {
+        bool gzip = false, deflate = false;
+        foreach (string? value in acceptEncoding)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            foreach (string part in value.Split(','))
+            {
+                string[] pieces = part.Split(';');
+                string name = pieces[0].Trim();
+                bool refused = pieces.Length > 1 && pieces[1].Replace(" ", "", StringComparison.Ordinal) is "q=0" or "q=0.0" or "q=0.00" or "q=0.000";
+                if (refused)
+                {
+                    continue;
+                }
+
+                gzip |= name.Equals("gzip", StringComparison.OrdinalIgnoreCase) || name == "*";
+                deflate |= name.Equals("deflate", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        return gzip ? "gzip" : deflate ? "deflate" : null;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http;
+
+namespace TypedSocketIo.Server.Engine;
+
+/// <summary>
+/// A snapshot of the request that opened an Engine.IO session. It outlives that request (a
+/// long-polling handshake completes at once, and ASP.NET Core reuses its HttpContext).
+/// </summary>
+public sealed class EngineRequest
+{
+    internal EngineRequest(HttpContext context)
+    {
+        HttpRequest request = context.Request;
+        Method = request.Method;
+        Scheme = request.Scheme;
+        Host = request.Host;
+        PathBase = request.PathBase;
+        Path = request.Path;
+        QueryString = request.QueryString;
+        Query = new QueryCollection(request.Query.ToDictionary(static p => p.Key, static p => p.Value, StringComparer.OrdinalIgnoreCase));
+        var headers = new HeaderDictionary();
+        foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in request.Headers)
+        {
+            headers[header.Key] = header.Value;
+        }
+
+        Headers = headers;
+        IsHttps = request.IsHttps;
+        RemoteIpAddress = context.Connection.RemoteIpAddress;
+        RemotePort = context.Connection.RemotePort;
+        User = context.User;
+        TraceIdentifier = context.TraceIdentifier;
+    }
+
+    /// <summary>The HTTP method of the handshake (always GET).</summary>
+    public string Method { get; }
+
+    /// <summary>http or https.</summary>
+    public string Scheme { get; }
+
+    /// <summary>The Host header.</summary>
+    public HostString Host { get; }
+
+    /// <summary>The path base of the application.</summary>
+    public PathString PathBase { get; }
+
+    /// <summary>The request path.</summary>
+    public PathString Path { get; }
+
+    /// <summary>The raw query string.</summary>
+    public QueryString QueryString { get; }
+
+    /// <summary>The query parameters.</summary>
+    public IQueryCollection Query { get; }
+
+    /// <summary>The request headers.</summary>
+    public IHeaderDictionary Headers { get; }
+
+    /// <summary>Whether the request came over HTTPS.</summary>
+    public bool IsHttps { get; }
+
+    /// <summary>The client's address.</summary>
+    public IPAddress? RemoteIpAddress { get; }
+
+    /// <summary>The client's port.</summary>
+    public int RemotePort { get; }
+
+    /// <summary>The authenticated user, when ASP.NET Core authentication ran.</summary>
+    public ClaimsPrincipal User { get; }
+
+    /// <summary>The trace identifier of the handshake request.</summary>
+    public string TraceIdentifier { get; }
+
+    /// <summary>The full URL of the handshake request.</summary>
+    public string Url => $"{Scheme}://{Host}{PathBase}{Path}{QueryString}";
+}
