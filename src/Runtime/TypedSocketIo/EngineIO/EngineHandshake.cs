@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace TypedSocketIo.EngineIO;
@@ -14,7 +15,8 @@ public sealed record EngineHandshake(string Sid, IReadOnlyList<string> Upgrades,
     /// <summary>Writes the handshake JSON with the keys in the reference's order and nothing else.</summary>
     public void WriteJson(IBufferWriter<byte> output)
     {
-        using var writer = new Utf8JsonWriter(output);
+        // Written as JavaScript's JSON.stringify would: no escaping of non-ASCII or '+'.
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
         writer.WriteString("sid", Sid);
         writer.WriteStartArray("upgrades");

@@ -171,9 +171,10 @@ public static class EngineIOCodec
         {
             encoded = payload.Slice(0, position);
             ReadOnlySequence<byte> rest = payload.Slice(payload.GetPosition(1, position));
-            if (rest.IsEmpty && isFinalBlock)
+            if (rest.IsEmpty)
             {
-                throw new EngineIOParseException("Engine.IO payload ends with a record separator.");
+                // A separator must be followed by a packet: wait for it, or fail at the end.
+                return isFinalBlock ? throw new EngineIOParseException("Engine.IO payload ends with a record separator.") : false;
             }
 
             packet = DecodeTextPacket(Contiguous(encoded), protocol: 4);
