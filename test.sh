@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: installs the Node peers the interop tests
+# drive (npm ci from the committed lock file), builds with warnings as errors, runs each test
+# project, and ends with one line "N passed, N failed" (totals over all test runs).
+# Exit status is non-zero when anything failed or did not build.
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+fail() { echo "$1" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+command -v dotnet >/dev/null || fail "dotnet (the .NET 10 SDK) is required."
+command -v node >/dev/null || fail "node (Node.js 20) is required: the interop tests drive the official npm clients."
+command -v npm >/dev/null || fail "npm is required."
+
+echo "==> npm ci (tests/node)"
+(cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed in tests/node."
+
+echo "==> dotnet build (warnings are errors)"
+dotnet build TypedSocketIo.sln -c Release -warnaserror -nologo -v:minimal || fail "The build failed."
+
+passed=0
+failed=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "==> dotnet test $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true
+  status=$?
+  trx="$results/$name.trx"
+  if [[ -f "$trx" ]]; then
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+    e=$(sed -n 's/.* error="\([0-9]*\)".*/\1/p' <<<"$counters")
+    t=$(sed -n 's/.* timeout="\([0-9]*\)".*/\1/p' <<<"$counters")
+    a=$(sed -n 's/.* aborted="\([0-9]*\)".*/\1/p' <<<"$counters")
+    passed=$((passed + ${p:-0}))
+    run_failed=$(( ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0} ))
+    # A crashed or empty run that reported no failure still failed.
+    if [[ $status -ne 0 && $run_failed -eq 0 ]]; then run_failed=1; fi
+    failed=$((failed + run_failed))
+  else
+    echo "No test results for $name (exit $status)." >&2
+    failed=$((failed + 1))
+  fi
+done
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
