@@ -1,0 +1,205 @@
+using System.Globalization;
+
+namespace TypedSocketIo.Bench;
+
+/// <summary>Command-line options of the benchmark.</summary>
+internal sealed class BenchOptions
+{
+    public static readonly string[] AllScenarios = ["echo", "raw", "idle"];
+
+    /// <summary>The scenarios to run, in order.</summary>
+    public List<string> Scenarios { get; } = new();
+
+    /// <summary>Concurrent request/response clients of the echo and raw scenarios.</summary>
+    public int Clients { get; set; } = 8;
+
+    /// <summary>Measured seconds of the echo and raw scenarios.</summary>
+    public double Duration { get; set; } = 10;
+
+    /// <summary>Warm-up seconds before the measurement of the echo and raw scenarios.</summary>
+    public double Warmup { get; set; } = 2;
+
+    /// <summary>Seconds of one measurement slice; echo and raw alternate slice by slice.</summary>
+    public double Slice { get; set; } = 1;
+
+    /// <summary>Idle connections of the idle scenario.</summary>
+    public int Connections { get; set; } = 1000;
+
+    /// <summary>Bytes of application data per echo message (the frame carries one more: the Engine.IO type digit).</summary>
+    public int MessageSize { get; set; } = 32;
+
+    /// <summary>A file to append the run's results to, as one JSON line.</summary>
+    public string? Out { get; set; }
+
+    /// <summary>Run the scenarios in this process instead of one child process each.</summary>
+    public bool InProcess { get; set; }
+
+    /// <summary>Internal: the measurement a child process runs (echo, raw, idle-engine, idle-raw).</summary>
+    public string? Child { get; set; }
+
+    /// <summary>Sample the types allocated during the round trips (GC AllocationTick events).</summary>
+    public bool AllocTypes { get; set; }
+
+    public bool Help { get; set; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new ArgumentException($"{arg} needs a value.");
+                }
+
+                return args[++i];
+            }
+
+            switch (arg)
+            {
+                case "-h" or "--help" or "-?":
+                    options.Help = true;
+                    break;
+                case "--clients" or "-c":
+                    options.Clients = ParseInt(arg, Value(), 1, 10_000);
+                    break;
+                case "--duration" or "-d":
+                    options.Duration = ParseDouble(arg, Value(), 0.5, 3600);
+                    break;
+                case "--warmup" or "-w":
+                    options.Warmup = ParseDouble(arg, Value(), 0, 600);
+                    break;
+                case "--slice":
+                    options.Slice = ParseDouble(arg, Value(), 0.1, 3600);
+                    break;
+                case "--connections" or "-n":
+                    options.Connections = ParseInt(arg, Value(), 1, 100_000);
+                    break;
+                case "--size" or "-s":
+                    options.MessageSize = ParseInt(arg, Value(), 1, 1_000_000);
+                    break;
+                case "--out" or "-o":
+                    options.Out = Value();
+                    break;
+                case "--alloc-types":
+                    options.AllocTypes = true;
+                    break;
+                case "--in-process":
+                    options.InProcess = true;
+                    break;
+                case "--child":
+                    options.Child = Value();
+                    break;
+                case "all":
+                    options.Scenarios.AddRange(AllScenarios);
+                    break;
+                default:
+                    if (arg.StartsWith('-'))
+                    {
+                        throw new ArgumentException($"Unknown option {arg}.");
+                    }
+
+                    string name = arg.ToLowerInvariant();
+                    if (!AllScenarios.Contains(name))
+                    {
+                        throw new ArgumentException($"Unknown scenario '{arg}'; use {string.Join(", ", AllScenarios)} or all.");
+                    }
+
+                    options.Scenarios.Add(name);
+                    break;
+            }
+        }
+
+        if (options.Scenarios.Count == 0)
+        {
+            options.Scenarios.AddRange(AllScenarios);
+        }
+
+        // Keep the order given, without repeats.
+        List<string> distinct = options.Scenarios.Distinct().ToList();
+        options.Scenarios.Clear();
+        options.Scenarios.AddRange(distinct);
+        return options;
+    }
+
+    /// <summary>The arguments that give a child process the same settings.</summary>
+    public IEnumerable<string> ChildArguments(string child)
+    {
+        yield return "--child";
+        yield return child;
+        if (child == "roundtrip")
+        {
+            foreach (string scenario in Scenarios.Where(s => s is "echo" or "raw"))
+            {
+                yield return scenario;
+            }
+        }
+
+        if (AllocTypes)
+        {
+            yield return "--alloc-types";
+        }
+
+        yield return "--slice";
+        yield return Slice.ToString(CultureInfo.InvariantCulture);
+        yield return "--clients";
+        yield return Clients.ToString(CultureInfo.InvariantCulture);
+        yield return "--duration";
+        yield return Duration.ToString(CultureInfo.InvariantCulture);
+        yield return "--warmup";
+        yield return Warmup.ToString(CultureInfo.InvariantCulture);
+        yield return "--connections";
+        yield return Connections.ToString(CultureInfo.InvariantCulture);
+        yield return "--size";
+        yield return MessageSize.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public const string Usage = """
+        TypedSocketIo benchmarks (in-process Kestrel on 127.0.0.1, System.Net.WebSockets clients).
+
+        Usage: dotnet run -c Release --project bench/TypedSocketIo.Bench -- [scenario...] [options]
+
+        Scenarios (default: all):
+          echo   Engine.IO WebSocket echo (MapEngineIo, socket.Send on MessageReceived): round trips
+          raw    the same clients against a plain ASP.NET Core WebSocket echo endpoint (baseline);
+                 echo and raw together run in one process, interleaved slice by slice
+          idle   N idle Engine.IO WebSocket sessions vs N idle plain WebSockets: memory per connection
+          all    echo, raw and idle
+
+        Options:
+          -c, --clients C        concurrent echo clients, each doing sequential round trips (default 8)
+          -d, --duration S       measured seconds per server, echo and raw each (default 10)
+          -w, --warmup S         warm-up seconds per server before the echo/raw measurement (default 2)
+              --slice S          echo and raw alternate in slices of S seconds (default 1)
+          -n, --connections N    idle connections (default 1000)
+          -s, --size B           message data bytes (default 32)
+          -o, --out FILE         append the results of the run to FILE as one JSON line
+              --alloc-types      list the types allocated most during the echo/raw slices (sampled
+                                 GC AllocationTick events; adds some overhead)
+              --in-process       run everything in this process (default: a fresh child process for the
+                                 round trips and for each idle measurement)
+        """;
+
+    private static int ParseInt(string name, string value, int min, int max)
+    {
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int result) || result < min || result > max)
+        {
+            throw new ArgumentException($"{name} must be an integer from {min} to {max}.");
+        }
+
+        return result;
+    }
+
+    private static double ParseDouble(string name, string value, double min, double max)
+    {
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double result) || result < min || result > max)
+        {
+            throw new ArgumentException($"{name} must be a number from {min} to {max}.");
+        }
+
+        return result;
+    }
+}
