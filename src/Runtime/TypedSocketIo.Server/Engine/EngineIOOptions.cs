@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace TypedSocketIo.Server.Engine;
 
 /// <summary>Options of an Engine.IO server (the same names as the Node reference's options).</summary>
-public sealed class EngineIOOptions
+public class EngineIOOptions
 {
     /// <summary>The transport names this server knows.</summary>
     public const string Polling = "polling", WebSocket = "websocket";
@@ -60,7 +60,7 @@ public sealed class EngineIOOptions
     /// <summary>Called when a request is refused with an Engine.IO error code.</summary>
     public Action<EngineConnectionError>? OnConnectionError { get; set; }
 
-    internal void Validate()
+    internal virtual void Validate()
     {
         if (PingInterval <= TimeSpan.Zero || PingTimeout <= TimeSpan.Zero || UpgradeTimeout <= TimeSpan.Zero || CloseTimeout <= TimeSpan.Zero)
         {

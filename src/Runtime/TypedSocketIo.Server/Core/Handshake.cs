@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using TypedSocketIo.Server.Engine;
+
+namespace TypedSocketIo.Server;
+
+/// <summary>What a socket's namespace connection came with (the reference's <c>socket.handshake</c>).</summary>
+public sealed class Handshake
+{
+    internal Handshake(EngineRequest request, JsonElement auth)
+    {
+        Headers = request.Headers;
+        Query = request.Query;
+        Auth = auth;
+        Address = request.RemoteIpAddress?.ToString() ?? "";
+        XDomain = request.Headers.ContainsKey("Origin");
+        Secure = request.IsHttps;
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        Issued = now.ToUnixTimeMilliseconds();
+        Time = now.ToString("ddd MMM dd yyyy HH:mm:ss 'GMT+0000 (Coordinated Universal Time)'", CultureInfo.InvariantCulture);
+        Url = $"{request.PathBase}{request.Path}{request.QueryString}";
+        User = request.User;
+        Request = request;
+    }
+
+    /// <summary>The HTTP headers of the first request.</summary>
+    public IHeaderDictionary Headers { get; }
+
+    /// <summary>The query parameters of the first request.</summary>
+    public IQueryCollection Query { get; }
+
+    /// <summary>The CONNECT payload (the client's <c>auth</c> option); an empty object when none was sent.</summary>
+    public JsonElement Auth { get; }
+
+    /// <summary>The client's IP address.</summary>
+    public string Address { get; }
+
+    /// <summary>Whether the request was cross-origin (had an Origin header).</summary>
+    public bool XDomain { get; }
+
+    /// <summary>Whether the request came over HTTPS.</summary>
+    public bool Secure { get; }
+
+    /// <summary>When the handshake happened, in milliseconds since the Unix epoch.</summary>
+    public long Issued { get; }
+
+    /// <summary>When the handshake happened, as text.</summary>
+    public string Time { get; }
+
+    /// <summary>The URL of the first request (path and query).</summary>
+    public string Url { get; }
+
+    /// <summary>The authenticated user, when ASP.NET Core authentication ran on the endpoint.</summary>
+    public ClaimsPrincipal User { get; }
+
+    /// <summary>The whole snapshot of the first request.</summary>
+    public EngineRequest Request { get; }
+}

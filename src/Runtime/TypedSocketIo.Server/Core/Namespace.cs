@@ -1,0 +1,279 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using TypedSocketIo.Protocol;
+
+namespace TypedSocketIo.Server;
+
+/// <summary>
+/// A Socket.IO namespace: its sockets, middleware, connection handlers, rooms (through its
+/// adapter) and broadcasting.
+/// </summary>
+public class Namespace
+{
+    private readonly ConcurrentDictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
+    private readonly object _lock = new();
+    private readonly List<Func<Socket, Func<Task>, Task>> _middleware = new();
+    private readonly List<Func<Socket, Task>> _connectionHandlers = new();
+    private long _ackIds;
+
+    internal Namespace(SocketIoServer server, string name, ParentNamespace? parent = null)
+    {
+        Server = server;
+        Name = name;
+        Parent = parent;
+        Adapter = new InMemoryAdapter(this);
+    }
+
+    /// <summary>The namespace name, e.g. <c>/</c> or <c>/admin</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>The server.</summary>
+    public SocketIoServer Server { get; }
+
+    /// <summary>The dynamic namespace this one was created from, if any.</summary>
+    public ParentNamespace? Parent { get; }
+
+    /// <summary>The adapter that holds the rooms and runs broadcasts.</summary>
+    public InMemoryAdapter Adapter { get; }
+
+    /// <summary>The connected sockets, by id.</summary>
+    public IReadOnlyDictionary<string, Socket> Sockets => _sockets;
+
+    internal long NextAckId() => Interlocked.Increment(ref _ackIds) - 1;
+
+    /// <summary>
+    /// Adds connection middleware: run, in order, for every socket before it connects. Throwing
+    /// refuses the connection with a connect_error carrying the exception's message (and
+    /// <see cref="ConnectionRejectedException.ErrorData"/>); not calling next leaves it pending
+    /// until the connect timeout.
+    /// </summary>
+    public Namespace Use(Func<Socket, Func<Task>, Task> middleware)
+    {
+        ArgumentNullException.ThrowIfNull(middleware);
+        lock (_lock)
+        {
+            _middleware.Add(middleware);
+        }
+
+        return this;
+    }
+
+    /// <summary>Adds a handler run for every socket that connects.</summary>
+    public Namespace OnConnection(Action<Socket> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return OnConnection(socket =>
+        {
+            handler(socket);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Adds an asynchronous handler run for every socket that connects.</summary>
+    public Namespace OnConnection(Func<Socket, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_lock)
+        {
+            _connectionHandlers.Add(handler);
+        }
+
+        return this;
+    }
+
+    internal Func<Socket, Func<Task>, Task>[] GetMiddleware()
+    {
+        lock (_lock)
+        {
+            return Parent is null ? _middleware.ToArray() : [.. Parent.GetMiddleware(), .. _middleware];
+        }
+    }
+
+    internal Func<Socket, Task>[] GetConnectionHandlers()
+    {
+        lock (_lock)
+        {
+            return Parent is null ? _connectionHandlers.ToArray() : [.. Parent.GetConnectionHandlers(), .. _connectionHandlers];
+        }
+    }
+
+    /// <summary>Creates and connects a socket for <paramref name="client"/>, running the middleware first.</summary>
+    internal async Task AddAsync(SocketIoConnection client, JsonElement auth)
+    {
+        string id = client.Conn.Protocol == 3 ? (Name == "/" ? client.Conn.Id : Name + "#" + client.Conn.Id) : Engine.EngineIOServer.GenerateId();
+        var socket = new Socket(this, client, new Handshake(client.Conn.Request, auth), id);
+        Func<Socket, Func<Task>, Task>[] middleware = GetMiddleware();
+        try
+        {
+            bool reached = middleware.Length == 0 || await RunMiddlewareAsync(socket, middleware).ConfigureAwait(false);
+            if (!reached)
+            {
+                return;
+            }
+        }
+        catch (Exception ex)
+        {
+            client.SendConnectError(Name, ex.Message, ex is ConnectionRejectedException rejected ? rejected.ErrorData : null);
+            return;
+        }
+
+        if (client.Conn.ReadyState != Engine.EngineReadyState.Open)
+        {
+            return; // the client left while the middleware ran
+        }
+
+        _sockets[socket.Id] = socket;
+        socket.OnConnect();
+        client.OnSocketConnected(socket);
+        Server.Log.SocketConnected(socket.Id, Name);
+        foreach (Func<Socket, Task> handler in GetConnectionHandlers())
+        {
+            if (!socket.Connected)
+            {
+                break;
+            }
+
+            try
+            {
+                await handler(socket).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Server.Log.HandlerFailed(socket.Id, "connection", ex);
+            }
+        }
+    }
+
+    private static async Task<bool> RunMiddlewareAsync(Socket socket, Func<Socket, Func<Task>, Task>[] middleware)
+    {
+        bool reached = false;
+        Func<Task> next = () =>
+        {
+            reached = true;
+            return Task.CompletedTask;
+        };
+        for (int i = middleware.Length - 1; i >= 0; i--)
+        {
+            Func<Socket, Func<Task>, Task> current = middleware[i];
+            Func<Task> inner = next;
+            next = () => current(socket, inner);
+        }
+
+        await next().ConfigureAwait(false);
+        return reached;
+    }
+
+    internal void Remove(Socket socket)
+    {
+        _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Id, socket));
+        if (Parent is not null && Server.Options.CleanupEmptyChildNamespaces && _sockets.IsEmpty)
+        {
+            Parent.RemoveChild(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ broadcasting
+
+    internal virtual BroadcastOperator NewBroadcast() => new(this);
+
+    /// <summary>Emits to every socket of the namespace.</summary>
+    public bool Emit(string eventName, params object?[] args) => NewBroadcast().Emit(eventName, args);
+
+    /// <summary>Targets <paramref name="room"/>.</summary>
+    public BroadcastOperator To(string room) => NewBroadcast().To(room);
+
+    /// <summary>Targets these rooms.</summary>
+    public BroadcastOperator To(IEnumerable<string> rooms) => NewBroadcast().To(rooms);
+
+    /// <summary>Same as <see cref="To(string)"/>.</summary>
+    public BroadcastOperator In(string room) => NewBroadcast().To(room);
+
+    /// <summary>Excludes <paramref name="room"/>.</summary>
+    public BroadcastOperator Except(string room) => NewBroadcast().Except(room);
+
+    /// <summary>Excludes these rooms.</summary>
+    public BroadcastOperator Except(IEnumerable<string> rooms) => NewBroadcast().Except(rooms);
+
+    /// <summary>This node only.</summary>
+    public BroadcastOperator Local => NewBroadcast().Local;
+
+    /// <summary>Dropped for clients whose transport is not ready.</summary>
+    public BroadcastOperator Volatile => NewBroadcast().Volatile;
+
+    /// <summary>With compression set explicitly.</summary>
+    public BroadcastOperator Compress(bool compress) => NewBroadcast().Compress(compress);
+
+    /// <summary>With acknowledgements collected for <paramref name="timeout"/>.</summary>
+    public BroadcastOperator Timeout(TimeSpan timeout) => NewBroadcast().Timeout(timeout);
+
+    /// <summary>The ids of the sockets in the targeted rooms (all when none).</summary>
+    public Task<IReadOnlySet<string>> AllSockets() => NewBroadcast().AllSockets();
+
+    /// <summary>The sockets of the namespace, as remote-socket views.</summary>
+    public Task<IReadOnlyList<RemoteSocket>> FetchSockets() => NewBroadcast().FetchSockets();
+
+    /// <summary>Makes every socket join <paramref name="rooms"/>.</summary>
+    public void SocketsJoin(params string[] rooms) => NewBroadcast().SocketsJoin(rooms);
+
+    /// <summary>Makes every socket leave <paramref name="rooms"/>.</summary>
+    public void SocketsLeave(params string[] rooms) => NewBroadcast().SocketsLeave(rooms);
+
+    /// <summary>Disconnects every socket.</summary>
+    public void DisconnectSockets(bool close = false) => NewBroadcast().DisconnectSockets(close);
+
+    /// <summary>
+    /// Emits to the other servers of a cluster. With a single server there is nobody to tell:
+    /// returns true and does nothing (the reference's in-memory adapter does the same).
+    /// </summary>
+    public bool ServerSideEmit(string eventName, params object?[] args)
+    {
+        if (JsonSocketIoParser.ReservedEvents.Contains(eventName))
+        {
+            throw new ArgumentException($"\"{eventName}\" is a reserved event name.", nameof(eventName));
+        }
+
+        return true;
+    }
+
+    /// <summary>Emits to the other servers and collects their answers; with a single server, none.</summary>
+    public Task<IReadOnlyList<SocketIoArgs>> ServerSideEmitWithAck(string eventName, params object?[] args)
+    {
+        ServerSideEmit(eventName, args);
+        return Task.FromResult<IReadOnlyList<SocketIoArgs>>(Array.Empty<SocketIoArgs>());
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// A dynamic namespace (a regex or a predicate over names): every matching name becomes a child
+/// namespace on first connection, with the parent's middleware and handlers.
+/// </summary>
+public sealed class ParentNamespace : Namespace
+{
+    private readonly Func<string, JsonElement, ValueTask<bool>> _matcher;
+    private readonly ConcurrentDictionary<string, Namespace> _children = new(StringComparer.Ordinal);
+
+    internal ParentNamespace(SocketIoServer server, string name, Func<string, JsonElement, ValueTask<bool>> matcher) : base(server, name)
+    {
+        _matcher = matcher;
+    }
+
+    /// <summary>The child namespaces created so far.</summary>
+    public IReadOnlyCollection<Namespace> Children => (IReadOnlyCollection<Namespace>)_children.Values;
+
+    internal ValueTask<bool> MatchesAsync(string name, JsonElement auth) => _matcher(name, auth);
+
+    internal Namespace CreateChild(string name) => _children.GetOrAdd(name, n => new Namespace(Server, n, this));
+
+    internal void RemoveChild(Namespace child)
+    {
+        if (_children.TryRemove(new KeyValuePair<string, Namespace>(child.Name, child)))
+        {
+            Server.RemoveNamespace(child);
+        }
+    }
+
+    internal override BroadcastOperator NewBroadcast() => new(this, _children.Values.ToArray());
+}

@@ -1,0 +1,681 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using TypedSocketIo.Protocol;
+using TypedSocketIo.Server.Engine;
+
+namespace TypedSocketIo.Server;
+
+/// <summary>
+/// A client's connection to one namespace (the reference's server-side <c>Socket</c>). Emit and
+/// change handlers from any thread; handlers run in the order packets arrive.
+/// </summary>
+public sealed class Socket
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, List<Handler>> _handlers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, Action<SocketIoArgs?, Exception?>> _acks = new();
+    private readonly List<Func<SocketIoEvent, Func<Task>, Task>> _middleware = new();
+    private List<Action<SocketIoEvent>> _anyListeners = new();
+    private List<Action<string, SocketIoArgs>> _anyOutgoingListeners = new();
+    private int _connected;
+
+    internal Socket(Namespace nsp, SocketIoConnection client, Handshake handshake, string id)
+    {
+        Namespace = nsp;
+        Client = client;
+        Handshake = handshake;
+        Id = id;
+    }
+
+    /// <summary>The socket id (random; for protocol 3 clients, derived from the engine id as the reference does).</summary>
+    public string Id { get; }
+
+    /// <summary>The namespace.</summary>
+    public Namespace Namespace { get; }
+
+    /// <summary>The server.</summary>
+    public SocketIoServer Server => Namespace.Server;
+
+    /// <summary>The handshake details.</summary>
+    public Handshake Handshake { get; }
+
+    /// <summary>The authenticated user of the first request.</summary>
+    public System.Security.Claims.ClaimsPrincipal User => Handshake.User;
+
+    /// <summary>The Engine.IO connection (shared by the client's sockets of every namespace).</summary>
+    public EngineSocket Conn => Client.Conn;
+
+    internal SocketIoConnection Client { get; }
+
+    /// <summary>Application data attached to the socket (visible to FetchSockets).</summary>
+    public object? Data { get; set; }
+
+    /// <summary>Whether the socket is connected.</summary>
+    public bool Connected => System.Threading.Volatile.Read(ref _connected) == 1;
+
+    /// <summary>The rooms the socket is in, its own id included.</summary>
+    public IReadOnlySet<string> Rooms => Namespace.Adapter.SocketRooms(Id) ?? (IReadOnlySet<string>)new HashSet<string>();
+
+    /// <summary>Raised when the socket is about to leave (its rooms are still visible), with the reason.</summary>
+    public event Action<Socket, string>? Disconnecting;
+
+    /// <summary>Raised when the socket has disconnected, with the reason and a description.</summary>
+    public event Action<Socket, string, string?>? Disconnected;
+
+    /// <summary>Raised when packet middleware fails.</summary>
+    public event Action<Socket, Exception>? Error;
+
+    // ------------------------------------------------------------------ listening
+
+    /// <summary>Adds a handler for <paramref name="eventName"/>; dispose the result to remove it.</summary>
+    public IDisposable On(string eventName, Action<SocketIoEvent> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return AddHandler(eventName, new Handler(handler, null));
+    }
+
+    /// <summary>Adds an asynchronous handler for <paramref name="eventName"/>; dispose the result to remove it.</summary>
+    public IDisposable On(string eventName, Func<SocketIoEvent, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return AddHandler(eventName, new Handler(null, handler));
+    }
+
+    /// <summary>Adds a handler whose result is the acknowledgement (sent when the client asked for one).</summary>
+    public IDisposable OnWithAck(string eventName, Func<SocketIoEvent, Task<object?>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return On(eventName, async e =>
+        {
+            object? result = await handler(e).ConfigureAwait(false);
+            e.Ack(result);
+        });
+    }
+
+    /// <summary>Removes every handler of <paramref name="eventName"/>.</summary>
+    public void Off(string eventName)
+    {
+        lock (_lock)
+        {
+            _handlers.Remove(eventName);
+        }
+    }
+
+    /// <summary>How many handlers <paramref name="eventName"/> has.</summary>
+    public int ListenerCount(string eventName)
+    {
+        lock (_lock)
+        {
+            return _handlers.TryGetValue(eventName, out List<Handler>? list) ? list.Count : 0;
+        }
+    }
+
+    private IDisposable AddHandler(string eventName, Handler handler)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventName);
+        lock (_lock)
+        {
+            if (!_handlers.TryGetValue(eventName, out List<Handler>? list))
+            {
+                _handlers[eventName] = list = new List<Handler>();
+            }
+
+            list.Add(handler);
+        }
+
+        return new Subscription(() =>
+        {
+            lock (_lock)
+            {
+                if (_handlers.TryGetValue(eventName, out List<Handler>? list) && list.Remove(handler) && list.Count == 0)
+                {
+                    _handlers.Remove(eventName);
+                }
+            }
+        });
+    }
+
+    /// <summary>Adds a listener called for every incoming event, after the others already added.</summary>
+    public IDisposable OnAny(Action<SocketIoEvent> listener)
+    {
+        AddAny(ref _anyListeners, listener, prepend: false);
+        return new Subscription(() => OffAny(listener));
+    }
+
+    /// <summary>Adds a listener called for every incoming event, before the others.</summary>
+    public IDisposable PrependAny(Action<SocketIoEvent> listener)
+    {
+        AddAny(ref _anyListeners, listener, prepend: true);
+        return new Subscription(() => OffAny(listener));
+    }
+
+    /// <summary>Removes one catch-all listener, or all of them when <paramref name="listener"/> is null.</summary>
+    public void OffAny(Action<SocketIoEvent>? listener = null) => RemoveAny(ref _anyListeners, listener);
+
+    /// <summary>The catch-all listeners.</summary>
+    public IReadOnlyList<Action<SocketIoEvent>> ListenersAny() => System.Threading.Volatile.Read(ref _anyListeners);
+
+    /// <summary>Adds a listener called for every outgoing event (name and arguments), broadcasts included.</summary>
+    public IDisposable OnAnyOutgoing(Action<string, SocketIoArgs> listener)
+    {
+        AddAny(ref _anyOutgoingListeners, listener, prepend: false);
+        return new Subscription(() => OffAnyOutgoing(listener));
+    }
+
+    /// <summary>Adds an outgoing listener before the others.</summary>
+    public IDisposable PrependAnyOutgoing(Action<string, SocketIoArgs> listener)
+    {
+        AddAny(ref _anyOutgoingListeners, listener, prepend: true);
+        return new Subscription(() => OffAnyOutgoing(listener));
+    }
+
+    /// <summary>Removes one outgoing listener, or all of them.</summary>
+    public void OffAnyOutgoing(Action<string, SocketIoArgs>? listener = null) => RemoveAny(ref _anyOutgoingListeners, listener);
+
+    /// <summary>The outgoing catch-all listeners.</summary>
+    public IReadOnlyList<Action<string, SocketIoArgs>> ListenersAnyOutgoing() => System.Threading.Volatile.Read(ref _anyOutgoingListeners);
+
+    // Copy-on-write lists: dispatch reads them without a lock.
+    private void AddAny<T>(ref List<T> field, T listener, bool prepend)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        lock (_lock)
+        {
+            var copy = new List<T>(field);
+            if (prepend)
+            {
+                copy.Insert(0, listener);
+            }
+            else
+            {
+                copy.Add(listener);
+            }
+
+            System.Threading.Volatile.Write(ref field, copy);
+        }
+    }
+
+    private void RemoveAny<T>(ref List<T> field, T? listener)
+        where T : class
+    {
+        lock (_lock)
+        {
+            if (listener is null)
+            {
+                System.Threading.Volatile.Write(ref field, new List<T>());
+                return;
+            }
+
+            var copy = new List<T>(field);
+            copy.Remove(listener);
+            System.Threading.Volatile.Write(ref field, copy);
+        }
+    }
+
+    /// <summary>
+    /// Adds packet middleware, run for every incoming event before its handlers. Throwing (or not
+    /// calling next) stops the event; an exception raises <see cref="Error"/>.
+    /// </summary>
+    public Socket Use(Func<SocketIoEvent, Func<Task>, Task> middleware)
+    {
+        ArgumentNullException.ThrowIfNull(middleware);
+        lock (_lock)
+        {
+            _middleware.Add(middleware);
+        }
+
+        return this;
+    }
+
+    // ------------------------------------------------------------------ emitting
+
+    /// <summary>Emits an event to this client.</summary>
+    /// <returns>Always true, as the reference's emit (a dropped volatile packet included).</returns>
+    /// <exception cref="ArgumentException">The event name is reserved.</exception>
+    public bool Emit(string eventName, params object?[] args) => new SocketEmitter(this, default).Emit(eventName, args);
+
+    /// <summary>Emits an event and waits for the client's acknowledgement.</summary>
+    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
+        new SocketEmitter(this, default).EmitWithAck(eventName, args, cancellationToken);
+
+    /// <summary>Emits with acknowledgements that fail with <see cref="SocketIoTimeoutException"/> after <paramref name="timeout"/>.</summary>
+    public SocketEmitter Timeout(TimeSpan timeout) => new(this, new EmitFlags { Timeout = timeout });
+
+    /// <summary>Emits that are dropped when the transport is not ready to send.</summary>
+    public SocketEmitter Volatile => new(this, new EmitFlags { Volatile = true });
+
+    /// <summary>Emits whose compression is set explicitly (on by default).</summary>
+    public SocketEmitter Compress(bool compress) => new(this, new EmitFlags { Compress = compress });
+
+    /// <summary>Broadcasts to every socket of the namespace but this one.</summary>
+    public BroadcastOperator Broadcast => Namespace.NewBroadcast().Except(Id);
+
+    /// <summary>Broadcasts to <paramref name="room"/> (and further rooms added), this socket excluded.</summary>
+    public BroadcastOperator To(string room) => Broadcast.To(room);
+
+    /// <summary>Broadcasts to these rooms, this socket excluded.</summary>
+    public BroadcastOperator To(IEnumerable<string> rooms) => Broadcast.To(rooms);
+
+    /// <summary>Same as <see cref="To(string)"/>.</summary>
+    public BroadcastOperator In(string room) => Broadcast.To(room);
+
+    /// <summary>Broadcasts to every socket but those in <paramref name="room"/> (and this one).</summary>
+    public BroadcastOperator Except(string room) => Broadcast.Except(room);
+
+    /// <summary>Broadcasts to this node's sockets only.</summary>
+    public BroadcastOperator Local => Broadcast.Local;
+
+    internal bool Send(string eventName, object?[] args, EmitFlags flags, long? ackId)
+    {
+        if (JsonSocketIoParser.ReservedEvents.Contains(eventName))
+        {
+            throw new ArgumentException($"\"{eventName}\" is a reserved event name.", nameof(eventName));
+        }
+
+        var attachments = new List<ReadOnlyMemory<byte>>();
+#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
+        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(eventName, args, Server.JsonOptions, attachments);
+#pragma warning restore IL2026, IL3050
+        var packet = new SocketIoPacket(SocketIoPacketType.Event, Namespace.Name, ackId, data, attachments);
+        NotifyOutgoing(packet);
+        Client.WritePacket(packet, flags.Volatile, flags.Compress ?? true);
+        return true;
+    }
+
+    internal Task<SocketIoArgs> SendWithAck(string eventName, object?[] args, EmitFlags flags, CancellationToken cancellationToken)
+    {
+        long id = Namespace.NextAckId();
+        var result = new TaskCompletionSource<SocketIoArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        CancellationTokenRegistration registration = default;
+        WheelTimer? timer = null;
+        _acks[id] = (args, error) =>
+        {
+            timer?.Cancel();
+            registration.Dispose();
+            if (error is not null)
+            {
+                result.TrySetException(error);
+            }
+            else
+            {
+                result.TrySetResult(args!);
+            }
+        };
+        if (flags.Timeout is { } timeout)
+        {
+            timer = TimerWheel.Shared.CreateTimer(static s => { var (socket, ackId) = ((Socket, long))s; socket.FailAck(ackId, new SocketIoTimeoutException()); }, (this, id));
+            timer.Schedule(timeout);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            registration = cancellationToken.Register(static s =>
+            {
+                var (socket, ackId, token) = ((Socket, long, CancellationToken))s!;
+                socket.FailAck(ackId, new OperationCanceledException(token));
+            }, (this, id, cancellationToken));
+        }
+
+        if (!Connected)
+        {
+            FailAck(id, new SocketIoException("The socket is disconnected."));
+            return result.Task;
+        }
+
+        Send(eventName, args, flags, id);
+        return result.Task;
+    }
+
+    private void FailAck(long id, Exception error)
+    {
+        if (_acks.TryRemove(id, out Action<SocketIoArgs?, Exception?>? callback))
+        {
+            callback(null, error);
+        }
+    }
+
+    /// <summary>Registers an ack expected for a broadcast packet with id <paramref name="id"/>.</summary>
+    internal void ExpectAck(long id, Action<SocketIoArgs?, Exception?> callback) => _acks[id] = callback;
+
+    internal bool SendAck(long id, object?[] args)
+    {
+        var attachments = new List<ReadOnlyMemory<byte>>();
+#pragma warning disable IL2026, IL3050
+        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(null, args, Server.JsonOptions, attachments);
+#pragma warning restore IL2026, IL3050
+        return SendAckRaw(id, data, attachments);
+    }
+
+    internal bool SendAckRaw(long id, ReadOnlyMemory<byte> data, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    {
+        if (!Connected)
+        {
+            return false;
+        }
+
+        Client.WritePacket(new SocketIoPacket(SocketIoPacketType.Ack, Namespace.Name, id, data, attachments), isVolatile: false, compress: true);
+        return true;
+    }
+
+    internal void NotifyOutgoing(SocketIoPacket packet)
+    {
+        List<Action<string, SocketIoArgs>> listeners = System.Threading.Volatile.Read(ref _anyOutgoingListeners);
+        if (listeners.Count == 0 || packet.Type != SocketIoPacketType.Event)
+        {
+            return;
+        }
+
+        var all = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions);
+        string name = all.Count > 0 ? all[0].ToString() : "";
+        var args = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
+        foreach (Action<string, SocketIoArgs> listener in listeners)
+        {
+            try
+            {
+                listener(name, args);
+            }
+            catch (Exception ex)
+            {
+                Server.Log.HandlerFailed(Id, "any outgoing", ex);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ rooms
+
+    /// <summary>Joins <paramref name="room"/>. Completes synchronously with the in-memory adapter.</summary>
+    public ValueTask Join(string room) => Namespace.Adapter.AddAll(Id, [room]);
+
+    /// <summary>Joins every room of <paramref name="rooms"/>.</summary>
+    public ValueTask Join(IEnumerable<string> rooms) => Namespace.Adapter.AddAll(Id, rooms.ToArray());
+
+    /// <summary>Leaves <paramref name="room"/>.</summary>
+    public ValueTask Leave(string room) => Namespace.Adapter.Del(Id, room);
+
+    // ------------------------------------------------------------------ life cycle
+
+    /// <summary>
+    /// Disconnects from the namespace (reason <c>server namespace disconnect</c>); with
+    /// <paramref name="close"/>, closes the whole connection and so every namespace of the client.
+    /// </summary>
+    public Socket Disconnect(bool close = false)
+    {
+        if (!Connected)
+        {
+            return this;
+        }
+
+        if (close)
+        {
+            Client.DisconnectAll();
+            return this;
+        }
+
+        Client.WritePacket(new SocketIoPacket(SocketIoPacketType.Disconnect, Namespace.Name), isVolatile: false, compress: true);
+        OnClose("server namespace disconnect", null);
+        return this;
+    }
+
+    internal void OnConnect()
+    {
+        System.Threading.Volatile.Write(ref _connected, 1);
+        _ = Namespace.Adapter.AddAll(Id, [Id]).AsTask(); // completes at once with the in-memory adapter
+    }
+
+    internal void OnClose(string reason, string? description)
+    {
+        if (Interlocked.Exchange(ref _connected, 0) == 0)
+        {
+            return;
+        }
+
+        Raise(Disconnecting, reason);
+        Namespace.Adapter.DelAll(Id);
+        Namespace.Remove(this);
+        Client.Remove(this);
+        foreach (long id in _acks.Keys)
+        {
+            FailAck(id, new SocketIoException("The socket disconnected before the acknowledgement arrived."));
+        }
+
+        Server.Log.SocketDisconnected(Id, Namespace.Name, reason);
+        Action<Socket, string, string?>? disconnected = Disconnected;
+        if (disconnected is not null)
+        {
+            try
+            {
+                disconnected(this, reason, description);
+            }
+            catch (Exception ex)
+            {
+                Server.Log.HandlerFailed(Id, "disconnect", ex);
+            }
+        }
+    }
+
+    internal void OnPacket(SocketIoPacket packet)
+    {
+        switch (packet.Type)
+        {
+            case SocketIoPacketType.Event:
+                OnEvent(packet);
+                break;
+            case SocketIoPacketType.Ack:
+                if (packet.Id is { } id && _acks.TryRemove(id, out Action<SocketIoArgs?, Exception?>? ack))
+                {
+                    ack(new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions), null);
+                }
+
+                break;
+            case SocketIoPacketType.Disconnect:
+                OnClose("client namespace disconnect", null);
+                break;
+        }
+    }
+
+    private void OnEvent(SocketIoPacket packet)
+    {
+        SocketIoArgs args;
+        string name;
+        using (JsonDocument document = JsonDocument.Parse(packet.Data))
+        {
+            JsonElement first = document.RootElement[0];
+            name = first.ValueKind == JsonValueKind.String ? first.GetString()! : first.GetRawText();
+        }
+
+        args = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
+        var e = new SocketIoEvent(this, name, args, packet.Id);
+        Func<SocketIoEvent, Func<Task>, Task>[] middleware;
+        lock (_lock)
+        {
+            middleware = _middleware.Count == 0 ? [] : _middleware.ToArray();
+        }
+
+        if (middleware.Length == 0)
+        {
+            Dispatch(e);
+            return;
+        }
+
+        _ = RunMiddlewareAsync(e, middleware);
+    }
+
+    private async Task RunMiddlewareAsync(SocketIoEvent e, Func<SocketIoEvent, Func<Task>, Task>[] middleware)
+    {
+        try
+        {
+            bool reached = false;
+            Func<Task> next = () =>
+            {
+                reached = true;
+                return Task.CompletedTask;
+            };
+            for (int i = middleware.Length - 1; i >= 0; i--)
+            {
+                Func<SocketIoEvent, Func<Task>, Task> current = middleware[i];
+                Func<Task> inner = next;
+                next = () => current(e, inner);
+            }
+
+            await next().ConfigureAwait(false);
+            if (reached && Connected)
+            {
+                Dispatch(e);
+            }
+        }
+        catch (Exception ex)
+        {
+            Action<Socket, Exception>? error = Error;
+            if (error is null)
+            {
+                Server.Log.HandlerFailed(Id, e.Name, ex);
+                return;
+            }
+
+            try
+            {
+                error(this, ex);
+            }
+            catch (Exception inner)
+            {
+                Server.Log.HandlerFailed(Id, "error", inner);
+            }
+        }
+    }
+
+    private void Dispatch(SocketIoEvent e)
+    {
+        foreach (Action<SocketIoEvent> listener in System.Threading.Volatile.Read(ref _anyListeners))
+        {
+            try
+            {
+                listener(e);
+            }
+            catch (Exception ex)
+            {
+                Server.Log.HandlerFailed(Id, e.Name, ex);
+            }
+        }
+
+        Handler[] handlers;
+        lock (_lock)
+        {
+            handlers = _handlers.TryGetValue(e.Name, out List<Handler>? list) ? list.ToArray() : [];
+        }
+
+        foreach (Handler handler in handlers)
+        {
+            try
+            {
+                if (handler.Sync is not null)
+                {
+                    handler.Sync(e);
+                }
+                else
+                {
+                    Task task = handler.Async!(e);
+                    if (!task.IsCompletedSuccessfully)
+                    {
+                        _ = ObserveAsync(task, e.Name);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                Server.Log.HandlerFailed(Id, e.Name, ex);
+            }
+        }
+    }
+
+    private async Task ObserveAsync(Task task, string eventName)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Server.Log.HandlerFailed(Id, eventName, ex);
+        }
+    }
+
+    private void Raise(Action<Socket, string>? handler, string reason)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            handler(this, reason);
+        }
+        catch (Exception ex)
+        {
+            Server.Log.HandlerFailed(Id, "disconnecting", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Namespace.Name}#{Id}";
+
+    private sealed record Handler(Action<SocketIoEvent>? Sync, Func<SocketIoEvent, Task>? Async);
+}
+
+/// <summary>Flags of one emit.</summary>
+public readonly record struct EmitFlags
+{
+    /// <summary>Drop the packet when the transport is not ready to send.</summary>
+    public bool Volatile { get; init; }
+
+    /// <summary>Compress the packet (null: the default, on).</summary>
+    public bool? Compress { get; init; }
+
+    /// <summary>How long to wait for acknowledgements.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Broadcast to this node only.</summary>
+    public bool Local { get; init; }
+}
+
+/// <summary>Emits to one socket with flags (<c>socket.Timeout(t)</c>, <c>socket.Volatile</c>, …).</summary>
+public readonly struct SocketEmitter
+{
+    private readonly Socket _socket;
+    private readonly EmitFlags _flags;
+
+    internal SocketEmitter(Socket socket, EmitFlags flags)
+    {
+        _socket = socket;
+        _flags = flags;
+    }
+
+    /// <summary>The flags.</summary>
+    public EmitFlags Flags => _flags;
+
+    /// <summary>Adds a timeout for acknowledgements.</summary>
+    public SocketEmitter Timeout(TimeSpan timeout) => new(_socket, _flags with { Timeout = timeout });
+
+    /// <summary>Makes the emit volatile.</summary>
+    public SocketEmitter Volatile => new(_socket, _flags with { Volatile = true });
+
+    /// <summary>Sets compression.</summary>
+    public SocketEmitter Compress(bool compress) => new(_socket, _flags with { Compress = compress });
+
+    /// <summary>Emits an event.</summary>
+    public bool Emit(string eventName, params object?[] args) => _socket.Send(eventName, args, _flags, ackId: null);
+
+    /// <summary>Emits an event and waits for the acknowledgement (bounded by the timeout, when set).</summary>
+    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
+        _socket.SendWithAck(eventName, args, _flags, cancellationToken);
+
+    /// <summary>Emits an event and waits for the acknowledgement.</summary>
+    public Task<SocketIoArgs> EmitWithAck(string eventName, params object?[] args) => EmitWithAck(eventName, args, CancellationToken.None);
+}
+
+internal sealed class Subscription(Action dispose) : IDisposable
+{
+    private Action? _dispose = dispose;
+
+    public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
+}

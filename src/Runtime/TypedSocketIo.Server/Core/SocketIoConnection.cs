@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
+using TypedSocketIo.EngineIO;
+using TypedSocketIo.Protocol;
+using TypedSocketIo.Server.Engine;
+
+namespace TypedSocketIo.Server;
+
+/// <summary>
+/// One Engine.IO connection seen by the Socket.IO server (the reference's <c>Client</c>): decodes
+/// its packets, multiplexes its namespace sockets and writes their packets.
+/// </summary>
+internal sealed class SocketIoConnection
+{
+    private static readonly JsonElement EmptyAuth = JsonDocument.Parse("{}").RootElement.Clone();
+
+    private readonly SocketIoServer _server;
+    private readonly ISocketIoDecoder _decoder;
+    private readonly ConcurrentDictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
+    private readonly object _writeLock = new();
+    private readonly WheelTimer _connectTimer;
+
+    public SocketIoConnection(SocketIoServer server, EngineSocket conn)
+    {
+        _server = server;
+        Conn = conn;
+        _decoder = server.Options.Parser.CreateDecoder();
+        _connectTimer = TimerWheel.Shared.CreateTimer(static s => ((SocketIoConnection)s).OnConnectTimeout(), this);
+        conn.MessageReceived += (_, message) => OnMessage(message);
+        conn.Closed += (_, reason, description) => OnEngineClosed(reason, description);
+        _connectTimer.Schedule(server.Options.ConnectTimeout);
+        if (conn.Protocol == 3)
+        {
+            // Protocol 4 clients (socket.io-client 2.x) are connected to "/" implicitly.
+            _ = ConnectAsync("/", EmptyAuth);
+        }
+    }
+
+    public EngineSocket Conn { get; }
+
+    private void OnMessage(EnginePacket message)
+    {
+        SocketIoPacket? packet;
+        try
+        {
+            lock (_decoder)
+            {
+                packet = _decoder.Add(message);
+            }
+        }
+        catch (SocketIoParseException ex)
+        {
+            _server.Log.ParseError(Conn.Id, ex.Message);
+            Conn.OnClose("parse error", ex.Message);
+            return;
+        }
+
+        if (packet is not null)
+        {
+            OnPacket(packet);
+        }
+    }
+
+    private void OnPacket(SocketIoPacket packet)
+    {
+        if (packet.Type == SocketIoPacketType.Connect)
+        {
+            string name = packet.Namespace;
+            JsonElement auth = EmptyAuth;
+            if (Conn.Protocol == 3)
+            {
+                // Protocol 4: "/custom?token=abc" — the query is the handshake auth.
+                int query = name.IndexOf('?', StringComparison.Ordinal);
+                if (query >= 0)
+                {
+                    auth = JsonSerializer.SerializeToElement(
+                        QueryHelpers.ParseQuery(name[query..]).ToDictionary(static p => p.Key, static p => p.Value.ToString()),
+                        SocketIoJsonContext.Default.DictionaryStringString);
+                    name = name[..query];
+                }
+            }
+            else if (!packet.Data.IsEmpty)
+            {
+                using JsonDocument document = JsonDocument.Parse(packet.Data);
+                auth = document.RootElement.Clone();
+            }
+
+            _ = ConnectAsync(name, auth);
+            return;
+        }
+
+        if (_sockets.TryGetValue(packet.Namespace, out Socket? socket))
+        {
+            socket.OnPacket(packet);
+        }
+    }
+
+    private async Task ConnectAsync(string name, JsonElement auth)
+    {
+        try
+        {
+            if (_sockets.ContainsKey(name))
+            {
+                return;
+            }
+
+            Namespace? nsp = await _server.ResolveNamespaceAsync(name, auth).ConfigureAwait(false);
+            if (nsp is null)
+            {
+                SendConnectError(name, "Invalid namespace", null);
+                return;
+            }
+
+            await nsp.AddAsync(this, auth).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _server.Log.HandlerFailed(Conn.Id, "connect " + name, ex);
+        }
+    }
+
+    public void OnSocketConnected(Socket socket)
+    {
+        _sockets[socket.Namespace.Name] = socket;
+        _connectTimer.Cancel();
+        ReadOnlyMemory<byte> data = Conn.Protocol == 3
+            ? default
+            : JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["sid"] = socket.Id }, SocketIoJsonContext.Default.DictionaryStringString);
+        WritePacket(new SocketIoPacket(SocketIoPacketType.Connect, socket.Namespace.Name, data: data), isVolatile: false, compress: true);
+    }
+
+    public void SendConnectError(string nsp, string message, object? data)
+    {
+        ReadOnlyMemory<byte> payload;
+#pragma warning disable IL2026, IL3050 // error data is serialized by runtime type, as the untyped API
+        if (Conn.Protocol == 3)
+        {
+            payload = data is null
+                ? JsonSerializer.SerializeToUtf8Bytes(message, SocketIoJsonContext.Default.String)
+                : JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), _server.JsonOptions);
+        }
+        else
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("message", message);
+                if (data is not null)
+                {
+                    writer.WritePropertyName("data");
+                    JsonSerializer.Serialize(writer, data, data.GetType(), _server.JsonOptions);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            payload = buffer.ToArray();
+        }
+#pragma warning restore IL2026, IL3050
+
+        WritePacket(new SocketIoPacket(SocketIoPacketType.ConnectError, nsp, data: payload), isVolatile: false, compress: true);
+    }
+
+    public void WritePacket(SocketIoPacket packet, bool isVolatile, bool compress) =>
+        WriteEncoded(_server.Options.Parser.Encode(packet), isVolatile, compress);
+
+    /// <summary>Writes the messages of one packet, together (attachments never interleave).</summary>
+    public void WriteEncoded(EnginePacket[] messages, bool isVolatile, bool compress)
+    {
+        if (isVolatile && !Conn.IsWritable)
+        {
+            return;
+        }
+
+        lock (_writeLock)
+        {
+            foreach (EnginePacket message in messages)
+            {
+                Conn.Send(message, compress);
+            }
+        }
+    }
+
+    public void Remove(Socket socket) => _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Namespace.Name, socket));
+
+    /// <summary>Disconnects every namespace and closes the connection (<c>socket.Disconnect(true)</c>).</summary>
+    public void DisconnectAll()
+    {
+        foreach (Socket socket in _sockets.Values)
+        {
+            socket.Disconnect();
+        }
+
+        Close("forced server close");
+    }
+
+    private void Close(string reason)
+    {
+        // The sockets learn the server's reason first; the engine's own close event comes after.
+        OnEngineClosed(reason, null);
+        if (Conn.ReadyState == EngineReadyState.Open)
+        {
+            Conn.Close();
+        }
+    }
+
+    private void OnConnectTimeout()
+    {
+        if (_sockets.IsEmpty)
+        {
+            _server.Log.ConnectTimeout(Conn.Id);
+            Close("forced server close");
+        }
+    }
+
+    private void OnEngineClosed(string reason, string? description)
+    {
+        _connectTimer.Cancel();
+        foreach (Socket socket in _sockets.Values)
+        {
+            socket.OnClose(reason, description);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace TypedSocketIo.Server;
+
+/// <summary>Source-generated JSON for the server's own payloads.</summary>
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class SocketIoJsonContext : JsonSerializerContext;

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace TypedSocketIo.Server;
+
+/// <summary>The Socket.IO server's log messages.</summary>
+internal sealed partial class SocketIoLog
+{
+    private readonly ILogger _logger;
+
+    public SocketIoLog(ILogger logger) => _logger = logger;
+
+    [LoggerMessage(101, LogLevel.Debug, "Socket {SocketId} connected to {Namespace}.")]
+    public partial void SocketConnected(string socketId, string @namespace);
+
+    [LoggerMessage(102, LogLevel.Debug, "Socket {SocketId} left {Namespace}: {Reason}.")]
+    public partial void SocketDisconnected(string socketId, string @namespace, string reason);
+
+    [LoggerMessage(103, LogLevel.Error, "A handler of {SocketId} for '{EventName}' threw.")]
+    public partial void HandlerFailed(string socketId, string eventName, Exception exception);
+
+    [LoggerMessage(104, LogLevel.Debug, "Connection {ConnectionId} sent an invalid packet and is closed: {Message}")]
+    public partial void ParseError(string connectionId, string message);
+
+    [LoggerMessage(105, LogLevel.Debug, "Connection {ConnectionId} joined no namespace in time and is closed.")]
+    public partial void ConnectTimeout(string connectionId);
+}

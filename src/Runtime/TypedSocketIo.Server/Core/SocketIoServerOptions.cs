@@ -1,0 +1,35 @@
+using System.Text.Json;
+using TypedSocketIo.Protocol;
+using TypedSocketIo.Server.Engine;
+
+namespace TypedSocketIo.Server;
+
+/// <summary>Options of a Socket.IO server: the Engine.IO options plus the Socket.IO ones.</summary>
+public sealed class SocketIoServerOptions : EngineIOOptions
+{
+    /// <summary>How long a new connection may take to join its first namespace before it is closed. Default 45 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Whether a dynamic child namespace is removed when its last socket leaves. Default false.</summary>
+    public bool CleanupEmptyChildNamespaces { get; set; }
+
+    /// <summary>The packet parser. Default <see cref="JsonSocketIoParser"/>.</summary>
+    public ISocketIoParser Parser { get; set; } = JsonSocketIoParser.Instance;
+
+    /// <summary>
+    /// How event arguments are serialized (web defaults, camelCase, when null). Name a
+    /// JsonSerializerContext through its TypeInfoResolver to stay trim- and AOT-safe.
+    /// </summary>
+    public JsonSerializerOptions? JsonSerializerOptions { get; set; }
+
+    internal override void Validate()
+    {
+        base.Validate();
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), "ConnectTimeout must be positive.");
+        }
+
+        ArgumentNullException.ThrowIfNull(Parser);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TypedSocketIo.Protocol;
+
+/// <summary>
+/// JSON for Socket.IO payloads: binary values (byte[], ReadOnlyMemory&lt;byte&gt;, Memory&lt;byte&gt;)
+/// become attachments with placeholders wherever they appear, and placeholders become binary again.
+/// </summary>
+public static class SocketIoJson
+{
+    [ThreadStatic]
+    private static List<ReadOnlyMemory<byte>>? t_writing;
+
+    [ThreadStatic]
+    private static IReadOnlyList<ReadOnlyMemory<byte>>? t_reading;
+
+    /// <summary>The options used when none are given: web defaults (camelCase) with the binary converters.</summary>
+    public static JsonSerializerOptions DefaultOptions { get; } = CreateOptions(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>A copy of <paramref name="options"/> with the binary converters added (first, so they win).</summary>
+    public static JsonSerializerOptions CreateOptions(JsonSerializerOptions? options = null)
+    {
+        var result = options is null ? new JsonSerializerOptions(JsonSerializerDefaults.Web) : new JsonSerializerOptions(options);
+        result.Converters.Insert(0, new ByteArrayConverter());
+        result.Converters.Insert(1, new ReadOnlyMemoryConverter());
+        result.Converters.Insert(2, new MemoryConverter());
+        return result;
+    }
+
+    /// <summary>Whether <paramref name="value"/> is one of the binary types sent as an attachment.</summary>
+    public static bool IsBinary(object? value) => value is byte[] or ReadOnlyMemory<byte> or Memory<byte> or ArraySegment<byte>;
+
+    /// <summary>
+    /// Writes a JSON array of <paramref name="name"/> (when given) followed by <paramref name="args"/>,
+    /// collecting binary values into <paramref name="attachments"/>.
+    /// </summary>
+    [RequiresUnreferencedCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for trimming.")]
+    [RequiresDynamicCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for AOT.")]
+    public static ReadOnlyMemory<byte> WriteArray(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options, List<ReadOnlyMemory<byte>> attachments)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        List<ReadOnlyMemory<byte>>? previous = t_writing;
+        t_writing = attachments;
+        try
+        {
+            using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder ?? System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+            writer.WriteStartArray();
+            if (name is not null)
+            {
+                writer.WriteStringValue(name);
+            }
+
+            foreach (object? arg in args)
+            {
+                WriteValue(writer, arg, options);
+            }
+
+            writer.WriteEndArray();
+        }
+        finally
+        {
+            t_writing = previous;
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    [RequiresUnreferencedCode("Serializes by runtime type.")]
+    [RequiresDynamicCode("Serializes by runtime type.")]
+    private static void WriteValue(Utf8JsonWriter writer, object? value, JsonSerializerOptions options)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case byte[] bytes:
+                WritePlaceholder(writer, bytes);
+                break;
+            case ReadOnlyMemory<byte> memory:
+                WritePlaceholder(writer, memory);
+                break;
+            case Memory<byte> memory:
+                WritePlaceholder(writer, memory);
+                break;
+            case ArraySegment<byte> segment:
+                WritePlaceholder(writer, segment);
+                break;
+            case JsonElement element:
+                element.WriteTo(writer);
+                break;
+            default:
+                JsonSerializer.Serialize(writer, value, value.GetType(), options);
+                break;
+        }
+    }
+
+    /// <summary>Writes a binary value: a placeholder when attachments are being collected, else base64.</summary>
+    public static void WritePlaceholder(Utf8JsonWriter writer, ReadOnlyMemory<byte> data)
+    {
+        List<ReadOnlyMemory<byte>>? attachments = t_writing;
+        if (attachments is null)
+        {
+            writer.WriteBase64StringValue(data.Span);
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteBoolean("_placeholder", true);
+        writer.WriteNumber("num", attachments.Count);
+        writer.WriteEndObject();
+        attachments.Add(data);
+    }
+
+    /// <summary>Runs <paramref name="read"/> with <paramref name="attachments"/> available to the binary converters.</summary>
+    public static T WithAttachments<T>(IReadOnlyList<ReadOnlyMemory<byte>> attachments, Func<T> read)
+    {
+        IReadOnlyList<ReadOnlyMemory<byte>>? previous = t_reading;
+        t_reading = attachments;
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            t_reading = previous;
+        }
+    }
+
+    /// <summary>Reads a binary value: a placeholder (resolved against the current attachments) or base64.</summary>
+    public static ReadOnlyMemory<byte> ReadBinary(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetBytesFromBase64();
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"Expected binary data (an attachment placeholder or base64), got {reader.TokenType}.");
+        }
+
+        bool placeholder = false;
+        int num = -1;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            string? property = reader.GetString();
+            reader.Read();
+            if (property == "_placeholder")
+            {
+                placeholder = reader.TokenType == JsonTokenType.True;
+            }
+            else if (property == "num" && reader.TokenType == JsonTokenType.Number)
+            {
+                num = reader.GetInt32();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        IReadOnlyList<ReadOnlyMemory<byte>>? attachments = t_reading;
+        if (!placeholder || attachments is null || num < 0 || num >= attachments.Count)
+        {
+            throw new JsonException("Binary placeholder without a matching attachment.");
+        }
+
+        return attachments[num];
+    }
+
+    private sealed class ByteArrayConverter : JsonConverter<byte[]>
+    {
+        public override byte[] Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadBinary(ref reader).ToArray();
+
+        public override void Write(Utf8JsonWriter writer, byte[] value, JsonSerializerOptions options) => WritePlaceholder(writer, value);
+    }
+
+    private sealed class ReadOnlyMemoryConverter : JsonConverter<ReadOnlyMemory<byte>>
+    {
+        public override ReadOnlyMemory<byte> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadBinary(ref reader);
+
+        public override void Write(Utf8JsonWriter writer, ReadOnlyMemory<byte> value, JsonSerializerOptions options) => WritePlaceholder(writer, value);
+    }
+
+    private sealed class MemoryConverter : JsonConverter<Memory<byte>>
+    {
+        public override Memory<byte> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadBinary(ref reader).ToArray();
+
+        public override void Write(Utf8JsonWriter writer, Memory<byte> value, JsonSerializerOptions options) => WritePlaceholder(writer, value);
+    }
+}

@@ -1,0 +1,23 @@
+namespace TypedSocketIo;
+
+/// <summary>A Socket.IO operation failed.</summary>
+public class SocketIoException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public SocketIoException(string message) : base(message)
+    {
+    }
+}
+
+/// <summary>An acknowledgement did not arrive in time (the reference's "operation has timed out").</summary>
+public sealed class SocketIoTimeoutException : SocketIoException
+{
+    /// <summary>Creates the exception, with the answers that did arrive (broadcasts).</summary>
+    public SocketIoTimeoutException(object? partialResponses = null) : base("operation has timed out")
+    {
+        PartialResponses = partialResponses;
+    }
+
+    /// <summary>For a broadcast with acknowledgements: the answers that arrived before the timeout.</summary>
+    public object? PartialResponses { get; }
+}
