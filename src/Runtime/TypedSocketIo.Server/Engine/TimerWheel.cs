@@ -4,6 +4,7 @@ namespace TypedSocketIo.Server.Engine;
 /// One scheduler for the heartbeats and timeouts of every session: a hashed timing wheel ticked by a
 /// single timer, so an idle session costs one list entry, not a timer or a task. Each tick visits
 /// only the entries that hash to its slot; callbacks run on the tick thread and must not block.
+/// The timer stops while nothing is scheduled.
 /// </summary>
 internal sealed class TimerWheel : IDisposable
 {
@@ -17,8 +18,11 @@ internal sealed class TimerWheel : IDisposable
     private readonly long _originMs = Environment.TickCount64;
     private readonly Timer _timer;
     private readonly List<(WheelTimer Timer, int Version)> _due = new();
+    private readonly object _timerLock = new();
     private long _nextTick;
     private int _ticking;
+    private long _scheduled;
+    private bool _running;
 
     public TimerWheel(TimeSpan tick)
     {
@@ -29,7 +33,6 @@ internal sealed class TimerWheel : IDisposable
         }
 
         _timer = new Timer(static state => ((TimerWheel)state!).Tick(), this, Timeout.Infinite, Timeout.Infinite);
-        _timer.Change(_tickMs, _tickMs);
     }
 
     /// <summary>Creates a timer that runs <paramref name="callback"/> with <paramref name="state"/> when due.</summary>
@@ -37,6 +40,17 @@ internal sealed class TimerWheel : IDisposable
 
     internal void Add(WheelTimer timer, int version, long dueMs)
     {
+        lock (_timerLock)
+        {
+            if (_scheduled++ == 0 && !_running)
+            {
+                // Waking up: nothing is in the wheel, so skip the ticks that passed while asleep.
+                Volatile.Write(ref _nextTick, Math.Max(Volatile.Read(ref _nextTick), (Environment.TickCount64 - _originMs) / _tickMs));
+                _running = true;
+                _timer.Change(_tickMs, _tickMs);
+            }
+        }
+
         long dueTick = (dueMs - _originMs + _tickMs - 1) / _tickMs;
         while (true)
         {
@@ -92,7 +106,24 @@ internal sealed class TimerWheel : IDisposable
                     continue;
                 }
 
-                timer.Fire(version);
+                try
+                {
+                    timer.Fire(version);
+                }
+                catch (Exception)
+                {
+                    // Callbacks handle their own errors; one that does not must not stop the others.
+                }
+            }
+
+            lock (_timerLock)
+            {
+                _scheduled -= due.Count;
+                if (_scheduled == 0 && _running)
+                {
+                    _running = false;
+                    _timer.Change(Timeout.Infinite, Timeout.Infinite);
+                }
             }
 
             due.Clear();

@@ -20,6 +20,9 @@ internal sealed class WebSocketTransport : EngineTransport
     private readonly int _compressionThreshold;
     private readonly Queue<OutgoingPacket> _queue = new();
     private readonly CancellationTokenSource _aborted = new();
+
+    // One writer for the life of the transport; its buffer is rented only while the send loop runs.
+    private readonly PooledBufferWriter _writer = new(256);
     private bool _sending;
     private bool _closeRequested;
     private int _closed;
@@ -211,7 +214,7 @@ internal sealed class WebSocketTransport : EngineTransport
 
     private async Task SendLoopAsync()
     {
-        using var writer = new PooledBufferWriter(256);
+        PooledBufferWriter writer = _writer;
         try
         {
             while (true)
@@ -223,6 +226,7 @@ internal sealed class WebSocketTransport : EngineTransport
                     {
                         if (!_closeRequested)
                         {
+                            writer.Dispose(); // idle: hold no rented buffer
                             _sending = false;
                             return;
                         }
@@ -250,12 +254,14 @@ internal sealed class WebSocketTransport : EngineTransport
 
             // Close requested and everything sent. The receive loop ends when the client answers
             // the close frame; a client that never does is cut off.
+            writer.Dispose();
             await CloseOutputQuietlyAsync(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
             Finish("forced close", null);
             _aborted.CancelAfter(TimeSpan.FromSeconds(5));
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
+            writer.Dispose();
             Abort("transport error", ex.Message);
         }
     }

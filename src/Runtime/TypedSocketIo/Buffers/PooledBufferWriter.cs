@@ -2,16 +2,20 @@ using System.Buffers;
 
 namespace TypedSocketIo.Buffers;
 
-/// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool; dispose to return them.</summary>
+/// <summary>
+/// An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool. It rents on first
+/// write; <see cref="Dispose"/> returns the array, after which the writer may be used again.
+/// </summary>
 public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _buffer;
+    private readonly int _initialCapacity;
+    private byte[] _buffer = [];
     private int _written;
 
-    /// <summary>Creates a writer with at least <paramref name="initialCapacity"/> bytes.</summary>
+    /// <summary>Creates a writer that rents at least <paramref name="initialCapacity"/> bytes when first written to.</summary>
     public PooledBufferWriter(int initialCapacity = 256)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 16));
+        _initialCapacity = Math.Max(initialCapacity, 16);
     }
 
     /// <summary>The bytes written so far.</summary>
@@ -59,13 +63,17 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + needed));
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, _initialCapacity), _written + needed));
         _buffer.AsSpan(0, _written).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
         _buffer = larger;
     }
 
-    /// <summary>Returns the buffer to the pool.</summary>
+    /// <summary>Returns the buffer to the pool and forgets what was written; the writer stays usable.</summary>
     public void Dispose()
     {
         byte[] buffer = _buffer;
