@@ -538,4 +538,68 @@ public sealed class SocketIoClientInteropTests
         Assert.Equal("True", await host.NextAsync("result"));
         await client.MessageAsync("c", "fine");
     }
+
+    [Fact]
+    public async Task Several_handlers_per_event_run_in_order_and_each_can_be_removed()
+    {
+        await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(socket =>
+        {
+            IDisposable first = socket.On("tick", e => h.Record("handler", "first " + e.Args.GetString(0)));
+            socket.On("tick", e => h.Record("handler", "second " + e.Args.GetString(0)));
+            socket.On("remove first", _ =>
+            {
+                first.Dispose();
+                h.Record("removed", socket.ListenerCount("tick").ToString());
+            });
+            socket.On("remove all", _ =>
+            {
+                socket.Off("tick");
+                h.Record("removed", socket.ListenerCount("tick").ToString());
+            });
+        }));
+        await using var client = await SioDriver.StartAsync();
+        await client.ConnectAsync("c", host.Url());
+
+        await client.EmitAsync("c", "tick", ["1"]);
+        Assert.Equal("first 1", await host.NextAsync("handler"));
+        Assert.Equal("second 1", await host.NextAsync("handler"));
+        await client.EmitAsync("c", "remove first", []);
+        Assert.Equal("1", await host.NextAsync("removed"));
+        await client.EmitAsync("c", "tick", ["2"]);
+        Assert.Equal("second 2", await host.NextAsync("handler"));
+        await client.EmitAsync("c", "remove all", []);
+        Assert.Equal("0", await host.NextAsync("removed"));
+        await client.EmitAsync("c", "tick", ["3"]);
+        await client.EmitAsync("c", "remove all", []);
+        await host.NextAsync("removed");
+        Assert.Equal(3, host.Count("handler"));
+    }
+
+    [Fact]
+    public async Task A_handler_return_value_is_the_ack_and_a_throwing_handler_keeps_the_connection()
+    {
+        await using var host = await SocketIoTestHost.StartAsync((io, _) => io.OnConnection(socket =>
+        {
+            socket.OnWithAck("add", async e =>
+            {
+                await Task.Yield();
+                return e.Args.Get<int>(0) + e.Args.Get<int>(1);
+            });
+            socket.On("boom", _ => throw new InvalidOperationException("handler failure"));
+            socket.On("boom async", async _ =>
+            {
+                await Task.Yield();
+                throw new InvalidOperationException("async handler failure");
+            });
+        }));
+        await using var client = await SioDriver.StartAsync();
+        await client.ConnectAsync("c", host.Url());
+
+        await client.EmitAsync("c", "boom", []);
+        await client.EmitAsync("c", "boom async", []);
+        int seq = await client.EmitAsync("c", "add", [2, 40], ack: true, timeout: 5000);
+
+        Assert.Equal("[42]", Args(await client.AckAsync("c", seq)));
+        Assert.Equal(0, client.Node.Count("disconnect", "c"));
+    }
 }
