@@ -477,10 +477,24 @@ public sealed class Socket
     {
         SocketIoArgs args;
         string name;
-        using (JsonDocument document = JsonDocument.Parse(packet.Data))
+        using (JsonDocument document = JsonDocument.Parse(packet.Data, new JsonDocumentOptions { MaxDepth = JsonSocketIoParser.MaxDepth }))
         {
             JsonElement first = document.RootElement[0];
-            name = first.ValueKind == JsonValueKind.String ? first.GetString()! : first.GetRawText();
+            if (first.ValueKind != JsonValueKind.String)
+            {
+                name = first.GetRawText(); // the reference allows numeric event names
+            }
+            else
+            {
+                try
+                {
+                    name = first.GetString()!;
+                }
+                catch (InvalidOperationException)
+                {
+                    name = first.GetRawText(); // a lone surrogate: keep the escaped form
+                }
+            }
         }
 
         args = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);

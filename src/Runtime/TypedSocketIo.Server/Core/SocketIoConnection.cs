@@ -56,9 +56,20 @@ internal sealed class SocketIoConnection
             return;
         }
 
-        if (packet is not null)
+        if (packet is null)
+        {
+            return;
+        }
+
+        try
         {
             OnPacket(packet);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            // A packet the parser let through but that cannot be used: only this connection pays.
+            _server.Log.ParseError(Conn.Id, ex.Message);
+            Conn.OnClose("parse error", ex.Message);
         }
     }
 
@@ -82,7 +93,7 @@ internal sealed class SocketIoConnection
             }
             else if (!packet.Data.IsEmpty)
             {
-                using JsonDocument document = JsonDocument.Parse(packet.Data);
+                using JsonDocument document = JsonDocument.Parse(packet.Data, new JsonDocumentOptions { MaxDepth = JsonSocketIoParser.MaxDepth });
                 auth = document.RootElement.Clone();
             }
 
@@ -143,7 +154,7 @@ internal sealed class SocketIoConnection
         else
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = TypedSocketIo.Protocol.JsonStringifyEncoder.Instance }))
             {
                 writer.WriteStartObject();
                 writer.WriteString("message", message);

@@ -15,7 +15,7 @@ internal sealed class TimerWheel : IDisposable
 
     private readonly long _tickMs;
     private readonly List<(WheelTimer Timer, int Version)>[] _slots = new List<(WheelTimer, int)>[SlotCount];
-    private readonly long _originMs = Environment.TickCount64;
+    private readonly long _originMs = NowMs();
     private readonly Timer _timer;
     private readonly List<(WheelTimer Timer, int Version)> _due = new();
     private readonly object _timerLock = new();
@@ -35,6 +35,9 @@ internal sealed class TimerWheel : IDisposable
         _timer = new Timer(static state => ((TimerWheel)state!).Tick(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
+    /// <summary>Milliseconds on the precise monotonic clock (Environment.TickCount64 is coarse on Linux, ~4 ms).</summary>
+    internal static long NowMs() => System.Diagnostics.Stopwatch.GetTimestamp() * 1000 / System.Diagnostics.Stopwatch.Frequency;
+
     /// <summary>Creates a timer that runs <paramref name="callback"/> with <paramref name="state"/> when due.</summary>
     public WheelTimer CreateTimer(Action<object> callback, object state) => new(this, callback, state);
 
@@ -45,7 +48,7 @@ internal sealed class TimerWheel : IDisposable
             if (_scheduled++ == 0 && !_running)
             {
                 // Waking up: nothing is in the wheel, so skip the ticks that passed while asleep.
-                Volatile.Write(ref _nextTick, Math.Max(Volatile.Read(ref _nextTick), (Environment.TickCount64 - _originMs) / _tickMs));
+                Volatile.Write(ref _nextTick, Math.Max(Volatile.Read(ref _nextTick), (NowMs() - _originMs) / _tickMs));
                 _running = true;
                 _timer.Change(_tickMs, _tickMs);
             }
@@ -78,7 +81,7 @@ internal sealed class TimerWheel : IDisposable
 
         try
         {
-            long now = Environment.TickCount64;
+            long now = NowMs();
             long currentTick = (now - _originMs) / _tickMs;
             List<(WheelTimer Timer, int Version)> due = _due;
             due.Clear();
@@ -160,7 +163,7 @@ internal sealed class WheelTimer
     public void Schedule(TimeSpan delay)
     {
         int version = Interlocked.Increment(ref _version);
-        DueMs = Environment.TickCount64 + (long)delay.TotalMilliseconds;
+        DueMs = TimerWheel.NowMs() + (long)Math.Ceiling(delay.TotalMilliseconds) + 1; // +1: NowMs truncates, never fire early
         _wheel.Add(this, version, DueMs);
     }
 

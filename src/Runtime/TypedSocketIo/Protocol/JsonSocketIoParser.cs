@@ -26,6 +26,9 @@ public sealed class JsonSocketIoParser : ISocketIoParser
     /// <summary>The most attachments a received packet may announce.</summary>
     public int MaxAttachments { get; }
 
+    /// <summary>The deepest JSON nesting accepted in a payload.</summary>
+    public const int MaxDepth = 128;
+
     /// <summary>Event names no peer may send or emit.</summary>
     public static readonly IReadOnlySet<string> ReservedEvents = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -104,6 +107,11 @@ public sealed class JsonSocketIoParser : ISocketIoParser
         if (text.IsEmpty)
         {
             throw new SocketIoParseException("Empty Socket.IO packet.");
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(text))
+        {
+            throw new SocketIoParseException("A Socket.IO packet must be valid UTF-8.");
         }
 
         int typeValue = text[0] - '0';
@@ -196,6 +204,11 @@ public sealed class JsonSocketIoParser : ISocketIoParser
             throw new SocketIoParseException($"A {type} packet needs a payload.");
         }
 
+        if (type is SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck && attachments == 0 && !json.IsEmpty)
+        {
+            ValidatePlaceholders(json, 0);
+        }
+
         if (type == SocketIoPacketType.BinaryEvent && attachments == 0)
         {
             type = SocketIoPacketType.Event;
@@ -210,7 +223,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
 
     private static void ValidatePayload(SocketIoPacketType type, ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 128 });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         try
         {
             if (!reader.Read())
@@ -243,6 +256,8 @@ public sealed class JsonSocketIoParser : ISocketIoParser
         }
     }
 
+    private static readonly byte[][] ReservedEventsUtf8 = ReservedEvents.Select(static n => Encoding.UTF8.GetBytes(n)).ToArray();
+
     private static bool IsValidEventName(ref Utf8JsonReader reader)
     {
         if (!reader.Read())
@@ -255,14 +270,40 @@ public sealed class JsonSocketIoParser : ISocketIoParser
             return true;
         }
 
-        return reader.TokenType == JsonTokenType.String && !ReservedEvents.Contains(reader.GetString()!);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+
+        // Compared without decoding: a name may hold escapes (even lone surrogates) that are fine on the wire.
+        foreach (byte[] reserved in ReservedEventsUtf8)
+        {
+            if (reader.ValueTextEquals(reserved))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Checks that every placeholder of <paramref name="json"/> points at an attachment.</summary>
     public static void ValidatePlaceholders(ReadOnlySpan<byte> json, int attachments)
     {
-        using JsonDocument document = JsonDocument.Parse(json.ToArray());
-        Walk(document.RootElement);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException ex)
+        {
+            throw new SocketIoParseException($"Invalid JSON payload: {ex.Message}");
+        }
+
+        using (document)
+        {
+            Walk(document.RootElement);
+        }
 
         void Walk(JsonElement element)
         {
@@ -278,7 +319,8 @@ public sealed class JsonSocketIoParser : ISocketIoParser
                 case JsonValueKind.Object:
                     if (element.TryGetProperty("_placeholder", out JsonElement flag) && flag.ValueKind == JsonValueKind.True)
                     {
-                        if (!element.TryGetProperty("num", out JsonElement num) || !num.TryGetInt32(out int n) || n < 0 || n >= attachments)
+                        if (!element.TryGetProperty("num", out JsonElement num) || num.ValueKind != JsonValueKind.Number
+                            || !num.TryGetInt32(out int n) || n < 0 || n >= attachments)
                         {
                             throw new SocketIoParseException("Illegal attachments: a placeholder points at no attachment.");
                         }

@@ -23,7 +23,7 @@ public sealed class SocketIoArgs
             return;
         }
 
-        using JsonDocument document = JsonDocument.Parse(json);
+        using JsonDocument document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = JsonSocketIoParser.MaxDepth });
         JsonElement root = document.RootElement;
         var elements = new List<JsonElement>();
         int index = 0;
@@ -96,10 +96,11 @@ public sealed class SocketIoArgs
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out long l) ? l : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out long l) ? (object)l : element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToList(),
         _ => element.TryGetProperty("_placeholder", out JsonElement p) && p.ValueKind == JsonValueKind.True
-            && element.TryGetProperty("num", out JsonElement n) && n.TryGetInt32(out int num) && num >= 0 && num < Attachments.Count
+            && element.TryGetProperty("num", out JsonElement n) && n.ValueKind == JsonValueKind.Number
+            && n.TryGetInt32(out int num) && num >= 0 && num < Attachments.Count
             ? Attachments[num].ToArray()
             : element.EnumerateObject().ToDictionary(static x => x.Name, x => ToValue(x.Value)),
     };

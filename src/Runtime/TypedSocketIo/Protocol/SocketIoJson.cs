@@ -24,9 +24,11 @@ public static class SocketIoJson
     public static JsonSerializerOptions CreateOptions(JsonSerializerOptions? options = null)
     {
         var result = options is null ? new JsonSerializerOptions(JsonSerializerDefaults.Web) : new JsonSerializerOptions(options);
+        result.Encoder ??= JsonStringifyEncoder.Instance;
         result.Converters.Insert(0, new ByteArrayConverter());
         result.Converters.Insert(1, new ReadOnlyMemoryConverter());
         result.Converters.Insert(2, new MemoryConverter());
+        result.Converters.Insert(3, new ArraySegmentConverter());
         return result;
     }
 
@@ -46,7 +48,7 @@ public static class SocketIoJson
         t_writing = attachments;
         try
         {
-            using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder ?? System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+            using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder ?? JsonStringifyEncoder.Instance, SkipValidation = true });
             writer.WriteStartArray();
             if (name is not null)
             {
@@ -184,6 +186,13 @@ public static class SocketIoJson
         public override ReadOnlyMemory<byte> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadBinary(ref reader);
 
         public override void Write(Utf8JsonWriter writer, ReadOnlyMemory<byte> value, JsonSerializerOptions options) => WritePlaceholder(writer, value);
+    }
+
+    private sealed class ArraySegmentConverter : JsonConverter<ArraySegment<byte>>
+    {
+        public override ArraySegment<byte> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadBinary(ref reader).ToArray();
+
+        public override void Write(Utf8JsonWriter writer, ArraySegment<byte> value, JsonSerializerOptions options) => WritePlaceholder(writer, value);
     }
 
     private sealed class MemoryConverter : JsonConverter<Memory<byte>>

@@ -1,0 +1,348 @@
+using System.Text;
+using TypedSocketIo.EngineIO;
+using TypedSocketIo.Protocol;
+using static TypedSocketIo.Tests.SocketIo.Sio;
+
+namespace TypedSocketIo.Tests.SocketIo;
+
+/// <summary>The stateful side of the decoder: binary packets completed by their attachments, and what may come when.</summary>
+public class SocketIoDecoderTests
+{
+    [Fact]
+    public void BinaryEvent_CompletesOnlyWhenTheLastAttachmentArrives()
+    {
+        ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+
+        Assert.Null(decoder.Add(Text($"53-[\"a\",{Placeholder(0)},{Placeholder(1)},{Placeholder(2)}]")));
+        Assert.Null(decoder.Add(Binary(1)));
+        Assert.Null(decoder.Add(Binary(2, 2)));
+        SocketIoPacket? packet = decoder.Add(Binary(3, 3, 3));
+
+        Assert.NotNull(packet);
+        Assert.Equal(SocketIoPacketType.Event, packet.Type);
+        Assert.Equal("/", packet.Namespace);
+        Assert.Null(packet.Id);
+        Assert.Equal($"[\"a\",{Placeholder(0)},{Placeholder(1)},{Placeholder(2)}]", Json(packet));
+        AssertAttachments([[1], [2, 2], [3, 3, 3]], packet.Attachments);
+    }
+
+    [Fact]
+    public void BinaryEvent_AttachmentsAreReturnedInArrivalOrder_WhateverThePlaceholderOrder()
+    {
+        // The placeholders are left as they are; attachment n is the n-th binary message.
+        SocketIoPacket packet = Decode(Text($"52-[\"a\",{Placeholder(1)},{Placeholder(0)}]"), Binary(10), Binary(20));
+
+        Assert.Equal($"[\"a\",{Placeholder(1)},{Placeholder(0)}]", Json(packet));
+        AssertAttachments([[10], [20]], packet.Attachments);
+        Assert.Equal(new byte[] { 20 }, EventArgs(packet).GetBytes(0).ToArray());
+        Assert.Equal(new byte[] { 10 }, EventArgs(packet).GetBytes(1).ToArray());
+    }
+
+    [Fact]
+    public void BinaryAck_WithNamespaceAndId_DecodesToAnAck()
+    {
+        SocketIoPacket packet = Decode(Text($"61-/admin,3[{Placeholder(0)}]"), Binary(0xDE, 0xAD));
+
+        Assert.Equal(SocketIoPacketType.Ack, packet.Type);
+        Assert.Equal("/admin", packet.Namespace);
+        Assert.Equal(3, packet.Id);
+        Assert.Equal($"[{Placeholder(0)}]", Json(packet));
+        AssertAttachments([[0xDE, 0xAD]], packet.Attachments);
+    }
+
+    [Fact]
+    public void BinaryEvent_WithNamespaceAndId_DecodesToAnEvent()
+    {
+        SocketIoPacket packet = Decode(Text($"51-/cool,23[\"a\",{Placeholder(0)}]"), Binary(Utf8("abc")));
+
+        Assert.Equal(SocketIoPacketType.Event, packet.Type);
+        Assert.Equal("/cool", packet.Namespace);
+        Assert.Equal(23, packet.Id);
+    }
+
+    [Fact]
+    public void BinaryEvent_AnnouncingZeroAttachments_IsAPlainEventAtOnce()
+    {
+        ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+
+        SocketIoPacket? packet = decoder.Add(Text("50-[\"a\",1]"));
+
+        Assert.NotNull(packet);
+        Assert.Equal(SocketIoPacketType.Event, packet.Type);
+        Assert.Empty(packet.Attachments);
+        // Nothing is pending afterwards: text is welcome, binary is not.
+        Assert.NotNull(decoder.Add(Text("2[\"b\"]")));
+        AssertParseError(() => decoder.Add(Binary(1)), "not reconstructing");
+    }
+
+    [Fact]
+    public void BinaryEvent_AnnouncingZeroAttachmentsButHoldingAPlaceholder_IsRejected()
+    {
+        // A placeholder whose num is out of range is an error; with 0 attachments every num is.
+        AssertRejected($"50-[\"a\",{Placeholder(0)}]");
+    }
+
+    [Fact]
+    public void EmptyAttachment_IsKept()
+    {
+        SocketIoPacket packet = Decode(Text($"52-[\"a\",{Placeholder(0)},{Placeholder(1)}]"), Binary(), Binary(7));
+
+        AssertAttachments([[], [7]], packet.Attachments);
+    }
+
+    [Fact]
+    public void AttachmentsBeyondThoseAnnounced_AreRejected()
+    {
+        ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+        Assert.Null(decoder.Add(Text($"51-[\"a\",{Placeholder(0)}]")));
+        Assert.NotNull(decoder.Add(Binary(1)));
+
+        AssertParseError(() => decoder.Add(Binary(2)), "binary data when not reconstructing");
+    }
+
+    [Fact]
+    public void UnusedAttachment_IsAccepted()
+    {
+        // socket.io-parser only checks that every placeholder has an attachment, not the converse.
+        SocketIoPacket packet = Decode(Text("51-[\"hello\"]"), Binary(1));
+
+        Assert.Equal(SocketIoPacketType.Event, packet.Type);
+        AssertAttachments([[1]], packet.Attachments);
+    }
+
+    [Fact]
+    public void Decoder_IsReusable_AcrossManyPackets()
+    {
+        ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.Equal("[\"t\"]", Json(Decode(decoder, [Text("2[\"t\"]")])));
+            SocketIoPacket binary = Decode(decoder, [Text($"52-{round}[\"b\",{Placeholder(0)},{Placeholder(1)}]"), Binary((byte)round), Binary((byte)(round + 1))]);
+            Assert.Equal(round, binary.Id);
+            AssertAttachments([[(byte)round], [(byte)(round + 1)]], binary.Attachments);
+            SocketIoPacket ack = Decode(decoder, [Text($"61-{round}[{Placeholder(0)}]"), Binary(9)]);
+            Assert.Equal(SocketIoPacketType.Ack, ack.Type);
+            AssertAttachments([[9]], ack.Attachments);
+            Assert.Equal(SocketIoPacketType.Connect, Decode(decoder, [Text("0/x,{}")]).Type);
+        }
+    }
+
+    [Fact]
+    public void Decoders_KeepSeparateState()
+    {
+        ISocketIoDecoder first = JsonSocketIoParser.Instance.CreateDecoder();
+        ISocketIoDecoder second = JsonSocketIoParser.Instance.CreateDecoder();
+
+        Assert.Null(first.Add(Text($"51-[\"a\",{Placeholder(0)}]")));
+        Assert.NotNull(second.Add(Text("2[\"b\"]")));
+        AssertParseError(() => second.Add(Binary(1)), "not reconstructing");
+        SocketIoPacket? packet = first.Add(Binary(1));
+
+        Assert.NotNull(packet);
+        AssertAttachments([[1]], packet.Attachments);
+    }
+
+    [Fact]
+    public void CreateDecoder_ReturnsANewDecoderEachTime()
+    {
+        Assert.NotSame(JsonSocketIoParser.Instance.CreateDecoder(), JsonSocketIoParser.Instance.CreateDecoder());
+    }
+
+    [Fact]
+    public void BinaryData_WhenNothingIsBeingReconstructed_IsRejected()
+    {
+        AssertParseError(() => JsonSocketIoParser.Instance.CreateDecoder().Add(Binary(1, 2, 3)), "binary data when not reconstructing");
+    }
+
+    [Fact]
+    public void TextData_WhileReconstructing_IsRejected()
+    {
+        ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+        Assert.Null(decoder.Add(Text($"52-[\"a\",{Placeholder(0)},{Placeholder(1)}]")));
+        Assert.Null(decoder.Add(Binary(1)));
+
+        AssertParseError(() => decoder.Add(Text("2[\"b\"]")), "text data while reconstructing");
+        AssertParseError(() => decoder.Add(Text($"51-[\"c\",{Placeholder(0)}]")), "text data while reconstructing");
+    }
+
+    [Theory]
+    [InlineData("{\"_placeholder\":true,\"num\":1}")]
+    [InlineData("{\"_placeholder\":true,\"num\":2}")]
+    [InlineData("{\"_placeholder\":true,\"num\":-1}")]
+    [InlineData("{\"_placeholder\":true,\"num\":2147483648}")]
+    [InlineData("{\"_placeholder\":true,\"num\":0.5}")]
+    [InlineData("{\"_placeholder\":true}")]
+    [InlineData("{\"_placeholder\":true,\"num\":null}")]
+    [InlineData("{\"_placeholder\":true,\"num\":\"splice\"}")]
+    [InlineData("{\"_placeholder\":true,\"num\":\"0\"}")]
+    [InlineData("{\"_placeholder\":true,\"num\":[0]}")]
+    [InlineData("{\"_placeholder\":true,\"num\":{}}")]
+    public void Placeholder_WithoutAValidNum_IsRejectedWhenTheLastAttachmentArrives(string placeholder)
+    {
+        ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+        Assert.Null(decoder.Add(Text($"51-[\"a\",{{\"deep\":[{placeholder}]}}]")));
+
+        AssertParseError(() => decoder.Add(Binary(1)), "attachments");
+    }
+
+    [Theory]
+    [InlineData("{\"_placeholder\":false,\"num\":5}")]
+    [InlineData("{\"_placeholder\":\"true\",\"num\":5}")]
+    [InlineData("{\"_placeholder\":1,\"num\":5}")]
+    [InlineData("{\"num\":5}")]
+    public void ObjectsThatAreNotPlaceholders_AreLeftAlone(string value)
+    {
+        SocketIoPacket packet = Decode(Text($"51-[\"a\",{value},{Placeholder(0)}]"), Binary(1));
+
+        Assert.Equal($"[\"a\",{value},{Placeholder(0)}]", Json(packet));
+    }
+
+    [Fact]
+    public void Placeholder_InAPlainEvent_IsLeftAsAnObject()
+    {
+        // Like the reference: only binary packets have placeholders resolved.
+        SocketIoPacket packet = Decode($"2[\"a\",{Placeholder(0)}]");
+
+        Assert.Equal(SocketIoPacketType.Event, packet.Type);
+        Assert.Empty(packet.Attachments);
+    }
+
+    [Fact]
+    public void Decoder_ResumesAfterAnInvalidPlaceholder()
+    {
+        ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+        Assert.Null(decoder.Add(Text($"51-[\"a\",{Placeholder(5)}]")));
+        AssertParseError(() => decoder.Add(Binary(1)), "attachments");
+
+        // The failed packet is dropped: no attachment is expected any more, and text decodes again.
+        AssertParseError(() => decoder.Add(Binary(2)), "not reconstructing");
+        Assert.Equal("[\"b\"]", Json(Decode(decoder, [Text("2[\"b\"]")])));
+    }
+
+    [Theory]
+    [InlineData("2[")]
+    [InlineData("7")]
+    [InlineData("511-[\"a\"]")]
+    [InlineData("2[\"connect\"]")]
+    [InlineData("")]
+    public void Decoder_ResumesAfterARejectedTextMessage(string bad)
+    {
+        ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+        AssertParseError(() => decoder.Add(Text(bad)));
+
+        Assert.Equal("[\"hello\"]", Json(Decode(decoder, [Text("2[\"hello\"]")])));
+        Assert.NotNull(Decode(decoder, [Text($"51-[\"x\",{Placeholder(0)}]"), Binary(1)]));
+    }
+
+    [Fact]
+    public void TenAttachments_AreDecoded()
+    {
+        var messages = new List<EnginePacket> { Text("510-[\"a\"," + string.Join(",", Enumerable.Range(0, 10).Select(Placeholder)) + "]") };
+        messages.AddRange(Enumerable.Range(0, 10).Select(i => Binary((byte)i, (byte)i)));
+
+        SocketIoPacket packet = Decode(JsonSocketIoParser.Instance.CreateDecoder(), messages);
+
+        AssertAttachments(Enumerable.Range(0, 10).Select(i => new byte[] { (byte)i, (byte)i }).ToArray(), packet.Attachments);
+    }
+
+    [Fact]
+    public void BinaryPacket_WithJsonNestedDeeperThan64ButWithinTheTextLimit_DecodesLikeTheTextForm()
+    {
+        // The text form of this nesting (70 levels) decodes; the binary form must not fail differently.
+        string nested = new string('[', 70) + new string(']', 70);
+        Assert.NotNull(Decode($"2[\"a\",{nested}]"));
+
+        SocketIoPacket? packet = AssertDecodesOrParseError(
+            Text($"51-[\"a\",{new string('[', 70)}{Placeholder(0)}{new string(']', 70)}]"),
+            Binary(1));
+        Assert.NotNull(packet);
+    }
+
+    [Fact]
+    public void BinaryPayload_LargeAttachment_IsKeptIntact()
+    {
+        byte[] big = new byte[1 << 20];
+        new Random(7).NextBytes(big);
+
+        SocketIoPacket packet = Decode(Text($"51-[\"big\",{Placeholder(0)}]"), Binary(big));
+
+        Assert.True(big.AsSpan().SequenceEqual(packet.Attachments[0].Span));
+    }
+
+    /// <summary>
+    /// Mutated versions of valid messages (bytes flipped, inserted, removed, truncated), fed with their attachments
+    /// to fresh decoders: whatever happens, the only exception allowed out is <see cref="SocketIoParseException"/>.
+    /// </summary>
+    [Fact]
+    public void Fuzz_MutatedMessages_FailOnlyWithParseErrors()
+    {
+        string[] seeds =
+        [
+            "0", "0{\"token\":\"x\"}", "0/admin,{\"sid\":\"abc\"}", "1", "1/admin,", "2[\"a\",1,{\"b\":2}]", "21[\"a\"]",
+            "2/admin,1[\"a\"]", "31[\"ok\"]", "4{\"message\":\"Invalid namespace\"}", "4/random,{\"message\":\"x\"}",
+            $"51-[\"a\",{Placeholder(0)}]", $"61-/admin,3[{Placeholder(0)}]", $"52-/x,9[\"é\",{{\"k\":[{Placeholder(1)},{Placeholder(0)}]}}]",
+            "2[\"中文\",\"😀\",null,true,1.5e3,{\"a\":[[]]}]",
+        ];
+        byte[] interesting = Utf8("0123456789-/,[]{}\":_\\ué\0");
+        var random = new Random(20240611);
+        var failures = new Dictionary<string, string>();
+
+        for (int iteration = 0; iteration < 20_000; iteration++)
+        {
+            byte[] message = Utf8(seeds[random.Next(seeds.Length)]);
+            int mutations = random.Next(1, 4);
+            for (int m = 0; m < mutations; m++)
+            {
+                message = Mutate(message, random, interesting);
+            }
+
+            ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
+            try
+            {
+                decoder.Add(RawText(message));
+                for (int i = 0; i < 3; i++)
+                {
+                    decoder.Add(Binary((byte)i));
+                }
+            }
+            catch (SocketIoParseException)
+            {
+            }
+            catch (Exception ex)
+            {
+                string key = ex.GetType().FullName + ": " + ex.Message;
+                failures.TryAdd(key, Convert.ToHexString(message) + " (\"" + Encoding.UTF8.GetString(message) + "\")");
+            }
+        }
+
+        Assert.True(failures.Count == 0, "Exceptions other than SocketIoParseException escaped the decoder:\n" +
+            string.Join("\n", failures.Select(f => $"  {f.Key}\n    first input: {f.Value}")));
+    }
+
+    private static byte[] Mutate(byte[] message, Random random, byte[] interesting)
+    {
+        var bytes = new List<byte>(message);
+        byte Pick() => random.Next(3) == 0 ? (byte)random.Next(256) : interesting[random.Next(interesting.Length)];
+        switch (random.Next(4))
+        {
+            case 0 when bytes.Count > 0:
+                bytes[random.Next(bytes.Count)] = Pick();
+                break;
+            case 1:
+                bytes.Insert(random.Next(bytes.Count + 1), Pick());
+                break;
+            case 2 when bytes.Count > 0:
+                bytes.RemoveAt(random.Next(bytes.Count));
+                break;
+            default:
+            {
+                int at = random.Next(bytes.Count + 1);
+                bytes.RemoveRange(at, bytes.Count - at);
+                break;
+            }
+        }
+
+        return bytes.ToArray();
+    }
+}
