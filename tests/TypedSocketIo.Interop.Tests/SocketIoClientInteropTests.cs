@@ -602,4 +602,46 @@ public sealed class SocketIoClientInteropTests
         Assert.Equal("[42]", Args(await client.AckAsync("c", seq)));
         Assert.Equal(0, client.Node.Count("disconnect", "c"));
     }
+
+    [Fact]
+    public async Task A_broadcast_is_encoded_once_whatever_the_number_of_recipients()
+    {
+        var parser = new CountingParser();
+        await using var host = await SocketIoTestHost.StartAsync(options: o => o.Parser = parser);
+        await using var client = await SioDriver.StartAsync();
+        for (int i = 0; i < 6; i++)
+        {
+            await client.ConnectAsync("c" + i, host.Url(), new { forceNew = true });
+        }
+
+        int before = parser.Encoded("news");
+        host.Io.Emit("news", "to everyone", new byte[] { 1, 2 });
+        for (int i = 0; i < 6; i++)
+        {
+            Assert.Equal("[\"to everyone\",{\"$binary\":\"AQI=\"}]", Args(await client.MessageAsync("c" + i, "news")));
+        }
+
+        Assert.Equal(1, parser.Encoded("news") - before);
+    }
+
+    /// <summary>The default parser, counting how often each event is encoded.</summary>
+    private sealed class CountingParser : ISocketIoParser
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new();
+
+        public int Encoded(string eventName) => _counts.GetValueOrDefault(eventName);
+
+        public TypedSocketIo.EngineIO.EnginePacket[] Encode(SocketIoPacket packet)
+        {
+            if (packet.Type == SocketIoPacketType.Event)
+            {
+                using JsonDocument document = JsonDocument.Parse(packet.Data);
+                _counts.AddOrUpdate(document.RootElement[0].GetString()!, 1, (_, n) => n + 1);
+            }
+
+            return JsonSocketIoParser.Instance.Encode(packet);
+        }
+
+        public ISocketIoDecoder CreateDecoder() => JsonSocketIoParser.Instance.CreateDecoder();
+    }
 }
