@@ -68,7 +68,7 @@ public sealed class EngineClientInteropTests
         string sid = await OpenAsync(node, host, "c", version, new { });
 
         Assert.Equal("websocket", (await node.NextAsync("upgrade", "c")).GetProperty("transport").GetString());
-        await UpgradeTestsSupport.WaitUntilAsync(() => host.Socket(sid).Upgraded);
+        await Wait.UntilAsync(() => host.Socket(sid).Upgraded);
         await node.SendAsync(new { cmd = "send", id = "c", text = "after upgrade" });
         await node.SendAsync(new { cmd = "send", id = "c", binary = Convert.ToBase64String([9, 8, 7]) });
 
@@ -246,23 +246,6 @@ public sealed class EngineClientInteropTests
             {
                 Assert.Equal($"{i}:{round}", (await node.NextAsync("message", "c" + i)).GetProperty("text").GetString());
             }
-        }
-    }
-}
-
-internal static class UpgradeTestsSupport
-{
-    public static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                throw new TimeoutException("Condition not met in time.");
-            }
-
-            await Task.Delay(10);
         }
     }
 }

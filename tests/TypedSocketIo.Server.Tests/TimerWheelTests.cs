@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Server.Tests;
 
@@ -19,7 +20,7 @@ public sealed class TimerWheelTests
             wheel.CreateTimer(s => fired.AddOrUpdate((int)s, watch.ElapsedMilliseconds, (_, _) => -1), delay).Schedule(TimeSpan.FromMilliseconds(delay));
         }
 
-        await WaitUntilAsync(() => fired.Count == delays.Length, TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(() => fired.Count == delays.Length, TimeSpan.FromSeconds(10));
         await Task.Delay(100);
 
         foreach (int delay in delays)
@@ -55,22 +56,12 @@ public sealed class TimerWheelTests
         WheelTimer timer = wheel.CreateTimer(_ => Interlocked.Increment(ref count), new object());
 
         timer.Schedule(TimeSpan.FromMilliseconds(10));
-        await WaitUntilAsync(() => Volatile.Read(ref count) == 1, TimeSpan.FromSeconds(5));
+        await Wait.UntilAsync(() => Volatile.Read(ref count) == 1, TimeSpan.FromSeconds(5));
         await Task.Delay(300); // asleep now
         var watch = Stopwatch.StartNew();
         timer.Schedule(TimeSpan.FromMilliseconds(20));
-        await WaitUntilAsync(() => Volatile.Read(ref count) == 2, TimeSpan.FromSeconds(5));
+        await Wait.UntilAsync(() => Volatile.Read(ref count) == 2, TimeSpan.FromSeconds(5));
 
         Assert.InRange(watch.ElapsedMilliseconds, 18, 2000);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < limit, "condition not met in time");
-            await Task.Delay(5);
-        }
     }
 }

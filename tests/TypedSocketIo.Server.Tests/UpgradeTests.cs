@@ -71,7 +71,7 @@ public sealed class UpgradeTests
         await ws.SendTextAsync("2probe");
         Assert.Equal("3probe", await ws.ReceiveTextAsync());
         await ws.SendTextAsync("5");
-        await WaitUntilAsync(() => socket.Upgraded);
+        await Wait.UntilAsync(() => socket.Upgraded);
 
         RawResponse get = await http.GetAsync(Q(sid));
         RawResponse post = await http.PostAsync(Q(sid), "4x");
@@ -152,19 +152,5 @@ public sealed class UpgradeTests
         Assert.Equal("4last", await ws.ReceiveTextAsync());
         Assert.Equal(WebSocketMessageType.Close, (await ws.ReceiveAsync()).Type);
         Assert.Equal("forced close", (await host.NextAsync("close", sid)).Reason);
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(10))
-            {
-                throw new TimeoutException("Condition not met in time.");
-            }
-
-            await Task.Delay(10);
-        }
     }
 }

@@ -116,19 +116,8 @@ public sealed class BroadcastOperator
         return collector.Run(timeout);
     }
 
-    private static SocketIoPacket CreatePacket(Namespace nsp, string eventName, object?[] args, long? id)
-    {
-        if (JsonSocketIoParser.ReservedEvents.Contains(eventName))
-        {
-            throw new ArgumentException($"\"{eventName}\" is a reserved event name.", nameof(eventName));
-        }
-
-        var attachments = new List<ReadOnlyMemory<byte>>();
-#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type
-        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(eventName, args, nsp.Server.JsonOptions, attachments);
-#pragma warning restore IL2026, IL3050
-        return new SocketIoPacket(SocketIoPacketType.Event, nsp.Name, id, data, attachments);
-    }
+    private static SocketIoPacket CreatePacket(Namespace nsp, string eventName, object?[] args, long? id) =>
+        Pipeline.EventPacket(nsp.Name, eventName, args, nsp.Server.JsonOptions, id);
 
     /// <summary>The ids of the targeted sockets.</summary>
     public async Task<IReadOnlySet<string>> AllSockets()

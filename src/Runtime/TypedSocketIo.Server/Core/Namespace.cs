@@ -105,7 +105,7 @@ public class Namespace
         Func<Socket, Func<Task>, Task>[] middleware = GetMiddleware();
         try
         {
-            bool reached = middleware.Length == 0 || await RunMiddlewareAsync(socket, middleware).ConfigureAwait(false);
+            bool reached = middleware.Length == 0 || await Pipeline.RunAsync(socket, middleware).ConfigureAwait(false);
             if (!reached)
             {
                 return;
@@ -142,25 +142,6 @@ public class Namespace
                 Server.Log.HandlerFailed(socket.Id, "connection", ex);
             }
         }
-    }
-
-    private static async Task<bool> RunMiddlewareAsync(Socket socket, Func<Socket, Func<Task>, Task>[] middleware)
-    {
-        bool reached = false;
-        Func<Task> next = () =>
-        {
-            reached = true;
-            return Task.CompletedTask;
-        };
-        for (int i = middleware.Length - 1; i >= 0; i--)
-        {
-            Func<Socket, Func<Task>, Task> current = middleware[i];
-            Func<Task> inner = next;
-            next = () => current(socket, inner);
-        }
-
-        await next().ConfigureAwait(false);
-        return reached;
     }
 
     internal void Remove(Socket socket)
@@ -227,11 +208,7 @@ public class Namespace
     /// </summary>
     public bool ServerSideEmit(string eventName, params object?[] args)
     {
-        if (JsonSocketIoParser.ReservedEvents.Contains(eventName))
-        {
-            throw new ArgumentException($"\"{eventName}\" is a reserved event name.", nameof(eventName));
-        }
-
+        Pipeline.ThrowIfReserved(eventName);
         return true;
     }
 

@@ -267,16 +267,7 @@ public sealed class Socket
 
     internal bool Send(string eventName, object?[] args, EmitFlags flags, long? ackId)
     {
-        if (JsonSocketIoParser.ReservedEvents.Contains(eventName))
-        {
-            throw new ArgumentException($"\"{eventName}\" is a reserved event name.", nameof(eventName));
-        }
-
-        var attachments = new List<ReadOnlyMemory<byte>>();
-#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
-        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(eventName, args, Server.JsonOptions, attachments);
-#pragma warning restore IL2026, IL3050
-        var packet = new SocketIoPacket(SocketIoPacketType.Event, Namespace.Name, ackId, data, attachments);
+        SocketIoPacket packet = Pipeline.EventPacket(Namespace.Name, eventName, args, Server.JsonOptions, ackId);
         NotifyOutgoing(packet);
         Client.WritePacket(packet, flags.Volatile, flags.Compress ?? true);
         return true;
@@ -518,21 +509,7 @@ public sealed class Socket
     {
         try
         {
-            bool reached = false;
-            Func<Task> next = () =>
-            {
-                reached = true;
-                return Task.CompletedTask;
-            };
-            for (int i = middleware.Length - 1; i >= 0; i--)
-            {
-                Func<SocketIoEvent, Func<Task>, Task> current = middleware[i];
-                Func<Task> inner = next;
-                next = () => current(e, inner);
-            }
-
-            await next().ConfigureAwait(false);
-            if (reached && Connected)
+            if (await Pipeline.RunAsync(e, middleware).ConfigureAwait(false) && Connected)
             {
                 Dispatch(e);
             }

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using TypedSocketIo.Protocol;
+
+namespace TypedSocketIo.Server;
+
+/// <summary>Middleware chains and event packets, shared by namespaces, sockets and broadcasts.</summary>
+internal static class Pipeline
+{
+    /// <summary>
+    /// Runs <paramref name="middleware"/> in order around <paramref name="context"/>; true when the
+    /// last one called next (the chain was not stopped). Exceptions propagate.
+    /// </summary>
+    public static async Task<bool> RunAsync<T>(T context, Func<T, Func<Task>, Task>[] middleware)
+    {
+        bool reached = false;
+        Func<Task> next = () =>
+        {
+            reached = true;
+            return Task.CompletedTask;
+        };
+        for (int i = middleware.Length - 1; i >= 0; i--)
+        {
+            Func<T, Func<Task>, Task> current = middleware[i];
+            Func<Task> inner = next;
+            next = () => current(context, inner);
+        }
+
+        await next().ConfigureAwait(false);
+        return reached;
+    }
+
+    /// <summary>Throws for the names no one may emit.</summary>
+    public static void ThrowIfReserved(string eventName)
+    {
+        ArgumentNullException.ThrowIfNull(eventName);
+        if (JsonSocketIoParser.ReservedEvents.Contains(eventName))
+        {
+            throw new ArgumentException($"\"{eventName}\" is a reserved event name.", nameof(eventName));
+        }
+    }
+
+    /// <summary>An EVENT packet for <paramref name="eventName"/> with <paramref name="args"/> (binary as attachments).</summary>
+    public static SocketIoPacket EventPacket(string nsp, string eventName, object?[] args, JsonSerializerOptions options, long? id)
+    {
+        ThrowIfReserved(eventName);
+        var attachments = new List<ReadOnlyMemory<byte>>();
+#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
+        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(eventName, args, options, attachments);
+#pragma warning restore IL2026, IL3050
+        return new SocketIoPacket(SocketIoPacketType.Event, nsp, id, data, attachments);
+    }
+}
