@@ -223,6 +223,12 @@ public sealed class NodeDriver : IAsyncDisposable
 
     private static string FindNodeDirectory()
     {
+        // Builds with --artifacts-path put the tests outside the repository: say where tests/node is.
+        if (Environment.GetEnvironmentVariable("TYPEDSOCKETIO_NODE_DIR") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             string candidate = Path.Combine(dir.FullName, "tests", "node");

@@ -108,18 +108,21 @@ public class Namespace
             bool reached = middleware.Length == 0 || await Pipeline.RunAsync(socket, middleware).ConfigureAwait(false);
             if (!reached)
             {
+                Refuse(socket);
                 return;
             }
         }
         catch (Exception ex)
         {
             client.SendConnectError(Name, ex.Message, ex is ConnectionRejectedException rejected ? rejected.ErrorData : null);
+            Refuse(socket);
             return;
         }
 
         if (client.Conn.ReadyState != Engine.EngineReadyState.Open)
         {
-            return; // the client left while the middleware ran
+            Refuse(socket); // the client left while the middleware ran
+            return;
         }
 
         _sockets[socket.Id] = socket;
@@ -147,6 +150,18 @@ public class Namespace
     internal void Remove(Socket socket)
     {
         _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Id, socket));
+        CleanupIfEmpty();
+    }
+
+    /// <summary>A socket whose connection was refused leaves no trace: no rooms, no empty child namespace.</summary>
+    private void Refuse(Socket socket)
+    {
+        socket.Abandon();
+        CleanupIfEmpty();
+    }
+
+    private void CleanupIfEmpty()
+    {
         if (Parent is not null && Server.Options.CleanupEmptyChildNamespaces && _sockets.IsEmpty)
         {
             Parent.RemoveChild(this);
@@ -159,6 +174,12 @@ public class Namespace
 
     /// <summary>Emits to every socket of the namespace.</summary>
     public bool Emit(string eventName, params object?[] args) => NewBroadcast().Emit(eventName, args);
+
+    /// <summary>Emits a <c>message</c> event to every socket (the reference's <c>send</c>).</summary>
+    public bool Send(params object?[] args) => Emit("message", args);
+
+    /// <summary>Same as <see cref="Send"/> (the reference's <c>write</c>).</summary>
+    public bool Write(params object?[] args) => Emit("message", args);
 
     /// <summary>Targets <paramref name="room"/>.</summary>
     public BroadcastOperator To(string room) => NewBroadcast().To(room);
@@ -232,10 +253,15 @@ public sealed class ParentNamespace : Namespace
     private readonly Func<string, JsonElement, ValueTask<bool>> _matcher;
     private readonly ConcurrentDictionary<string, Namespace> _children = new(StringComparer.Ordinal);
 
-    internal ParentNamespace(SocketIoServer server, string name, Func<string, JsonElement, ValueTask<bool>> matcher) : base(server, name)
+    internal ParentNamespace(SocketIoServer server, string name, Func<string, JsonElement, ValueTask<bool>> matcher, System.Text.RegularExpressions.Regex? pattern = null)
+        : base(server, name)
     {
         _matcher = matcher;
+        Pattern = pattern;
     }
+
+    /// <summary>The pattern, for a namespace created from a regex.</summary>
+    public System.Text.RegularExpressions.Regex? Pattern { get; }
 
     /// <summary>The child namespaces created so far.</summary>
     public IReadOnlyCollection<Namespace> Children => (IReadOnlyCollection<Namespace>)_children.Values;

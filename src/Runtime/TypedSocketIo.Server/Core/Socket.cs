@@ -15,9 +15,12 @@ public sealed class Socket
     private readonly Dictionary<string, List<Handler>> _handlers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, Action<SocketIoArgs?, Exception?>> _acks = new();
     private readonly List<Func<SocketIoEvent, Func<Task>, Task>> _middleware = new();
+    private readonly Queue<SocketIoEvent> _inbox = new();
+    private bool _draining;
     private List<Action<SocketIoEvent>> _anyListeners = new();
     private List<Action<string, SocketIoArgs>> _anyOutgoingListeners = new();
-    private int _connected;
+    private const int Pending = 0, Open = 1, Closed = 2;
+    private int _state; // Pending while the middleware runs, then Open, then Closed for good
 
     internal Socket(Namespace nsp, SocketIoConnection client, Handshake handshake, string id)
     {
@@ -51,7 +54,7 @@ public sealed class Socket
     public object? Data { get; set; }
 
     /// <summary>Whether the socket is connected.</summary>
-    public bool Connected => System.Threading.Volatile.Read(ref _connected) == 1;
+    public bool Connected => System.Threading.Volatile.Read(ref _state) == Open;
 
     /// <summary>The rooms the socket is in, its own id included.</summary>
     public IReadOnlySet<string> Rooms => Namespace.Adapter.SocketRooms(Id) ?? (IReadOnlySet<string>)new HashSet<string>();
@@ -234,6 +237,12 @@ public sealed class Socket
     /// <exception cref="ArgumentException">The event name is reserved.</exception>
     public bool Emit(string eventName, params object?[] args) => new SocketEmitter(this, default).Emit(eventName, args);
 
+    /// <summary>Emits a <c>message</c> event (the reference's <c>socket.send</c>).</summary>
+    public bool Send(params object?[] args) => Emit("message", args);
+
+    /// <summary>Same as <see cref="Send"/> (the reference's <c>socket.write</c>).</summary>
+    public bool Write(params object?[] args) => Emit("message", args);
+
     /// <summary>Emits an event and waits for the client's acknowledgement.</summary>
     public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
         new SocketEmitter(this, default).EmitWithAck(eventName, args, cancellationToken);
@@ -279,10 +288,16 @@ public sealed class Socket
         var result = new TaskCompletionSource<SocketIoArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         CancellationTokenRegistration registration = default;
         WheelTimer? timer = null;
+        long deadline = flags.Timeout is { } t ? TimerWheel.NowMs() + (long)t.TotalMilliseconds : long.MaxValue;
         _acks[id] = (args, error) =>
         {
             timer?.Cancel();
             registration.Dispose();
+            if (error is null && TimerWheel.NowMs() > deadline)
+            {
+                error = new SocketIoTimeoutException(); // answered, but after the deadline
+            }
+
             if (error is not null)
             {
                 result.TrySetException(error);
@@ -292,11 +307,6 @@ public sealed class Socket
                 result.TrySetResult(args!);
             }
         };
-        if (flags.Timeout is { } timeout)
-        {
-            timer = TimerWheel.Shared.CreateTimer(static s => { var (socket, ackId) = ((Socket, long))s; socket.FailAck(ackId, new SocketIoTimeoutException()); }, (this, id));
-            timer.Schedule(timeout);
-        }
 
         if (cancellationToken.CanBeCanceled)
         {
@@ -314,6 +324,19 @@ public sealed class Socket
         }
 
         Send(eventName, args, flags, id);
+        if (flags.Timeout is { } timeout)
+        {
+            if (timeout <= TimeSpan.Zero)
+            {
+                FailAck(id, new SocketIoTimeoutException()); // as the reference's timeout(0): never in time
+            }
+            else
+            {
+                timer = TimerWheel.Shared.CreateTimer(static s => { var (socket, ackId) = ((Socket, long))s; socket.FailAck(ackId, new SocketIoTimeoutException()); }, (this, id));
+                timer.Schedule(timeout);
+            }
+        }
+
         return result.Task;
     }
 
@@ -375,13 +398,50 @@ public sealed class Socket
     // ------------------------------------------------------------------ rooms
 
     /// <summary>Joins <paramref name="room"/>. Completes synchronously with the in-memory adapter.</summary>
-    public ValueTask Join(string room) => Namespace.Adapter.AddAll(Id, [room]);
+    /// <remarks>Allowed from connection middleware; ignored once the socket has disconnected.</remarks>
+    public ValueTask Join(string room) => Join([room]);
 
-    /// <summary>Joins every room of <paramref name="rooms"/>.</summary>
-    public ValueTask Join(IEnumerable<string> rooms) => Namespace.Adapter.AddAll(Id, rooms.ToArray());
+    /// <summary>Joins every room of <paramref name="rooms"/> (ignored once the socket has disconnected).</summary>
+    public ValueTask Join(IEnumerable<string> rooms) =>
+        System.Threading.Volatile.Read(ref _state) == Closed ? ValueTask.CompletedTask : Namespace.Adapter.AddAll(Id, rooms.ToArray());
 
     /// <summary>Leaves <paramref name="room"/>.</summary>
     public ValueTask Leave(string room) => Namespace.Adapter.Del(Id, room);
+
+    /// <summary>Leaves every room of <paramref name="rooms"/>.</summary>
+    public async ValueTask Leave(IEnumerable<string> rooms)
+    {
+        foreach (string room in rooms.ToArray())
+        {
+            await Namespace.Adapter.Del(Id, room).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Ends a socket whose connection was refused: it leaves the rooms its middleware joined.</summary>
+    internal void Abandon()
+    {
+        System.Threading.Volatile.Write(ref _state, Closed);
+        Namespace.Adapter.DelAll(Id);
+    }
+
+    /// <summary>Raises <see cref="Error"/> (for a connection-level error, before the connection closes).</summary>
+    internal void RaiseError(Exception error)
+    {
+        Action<Socket, Exception>? handler = Error;
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            handler(this, error);
+        }
+        catch (Exception ex)
+        {
+            Server.Log.HandlerFailed(Id, "error", ex);
+        }
+    }
 
     // ------------------------------------------------------------------ life cycle
 
@@ -409,13 +469,13 @@ public sealed class Socket
 
     internal void OnConnect()
     {
-        System.Threading.Volatile.Write(ref _connected, 1);
+        System.Threading.Volatile.Write(ref _state, Open);
         _ = Namespace.Adapter.AddAll(Id, [Id]).AsTask(); // completes at once with the in-memory adapter
     }
 
     internal void OnClose(string reason, string? description)
     {
-        if (Interlocked.Exchange(ref _connected, 0) == 0)
+        if (Interlocked.CompareExchange(ref _state, Closed, Open) != Open)
         {
             return;
         }
@@ -490,19 +550,60 @@ public sealed class Socket
 
         args = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
         var e = new SocketIoEvent(this, name, args, packet.Id);
-        Func<SocketIoEvent, Func<Task>, Task>[] middleware;
-        lock (_lock)
+
+        // Handlers run off the receive path, one event at a time per socket, in arrival order (the
+        // reference defers dispatch too): a slow handler never holds up the transport, and an event
+        // followed by a DISCONNECT in the same batch is dropped.
+        lock (_inbox)
         {
-            middleware = _middleware.Count == 0 ? [] : _middleware.ToArray();
+            _inbox.Enqueue(e);
+            if (_draining)
+            {
+                return;
+            }
+
+            _draining = true;
         }
 
-        if (middleware.Length == 0)
-        {
-            Dispatch(e);
-            return;
-        }
+        ThreadPool.UnsafeQueueUserWorkItem(static socket => socket.DrainInbox(), this, preferLocal: true);
+    }
 
-        _ = RunMiddlewareAsync(e, middleware);
+    private void DrainInbox()
+    {
+        while (true)
+        {
+            SocketIoEvent e;
+            lock (_inbox)
+            {
+                if (_inbox.Count == 0)
+                {
+                    _draining = false;
+                    return;
+                }
+
+                e = _inbox.Dequeue();
+            }
+
+            if (!Connected)
+            {
+                continue;
+            }
+
+            Func<SocketIoEvent, Func<Task>, Task>[] middleware;
+            lock (_lock)
+            {
+                middleware = _middleware.Count == 0 ? [] : _middleware.ToArray();
+            }
+
+            if (middleware.Length == 0)
+            {
+                Dispatch(e);
+            }
+            else
+            {
+                _ = RunMiddlewareAsync(e, middleware);
+            }
+        }
     }
 
     private async Task RunMiddlewareAsync(SocketIoEvent e, Func<SocketIoEvent, Func<Task>, Task>[] middleware)

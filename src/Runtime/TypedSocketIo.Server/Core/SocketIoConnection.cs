@@ -51,8 +51,7 @@ internal sealed class SocketIoConnection
         }
         catch (SocketIoParseException ex)
         {
-            _server.Log.ParseError(Conn.Id, ex.Message);
-            Conn.OnClose("parse error", ex.Message);
+            OnProtocolError(ex);
             return;
         }
 
@@ -68,8 +67,7 @@ internal sealed class SocketIoConnection
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
             // A packet the parser let through but that cannot be used: only this connection pays.
-            _server.Log.ParseError(Conn.Id, ex.Message);
-            Conn.OnClose("parse error", ex.Message);
+            OnProtocolError(ex);
         }
     }
 
@@ -101,10 +99,36 @@ internal sealed class SocketIoConnection
             return;
         }
 
-        if (_sockets.TryGetValue(packet.Namespace, out Socket? socket))
+        if (packet.Type != SocketIoPacketType.ConnectError && _sockets.TryGetValue(packet.Namespace, out Socket? socket))
         {
             socket.OnPacket(packet);
+            return;
         }
+
+        // As the reference: a packet for a namespace the client has not joined (clients buffer their
+        // emits until connected), or a CONNECT_ERROR from a client, is an invalid state.
+        OnInvalidState($"{packet.Type} packet for namespace {packet.Namespace}");
+    }
+
+    private void OnInvalidState(string what)
+    {
+        _server.Log.ParseError(Conn.Id, "invalid state: " + what);
+        Close("forced server close");
+    }
+
+    /// <summary>
+    /// A packet that breaks the protocol: every socket of the client is told through its Error event,
+    /// then the connection closes after delivering what was already sent (reason <c>parse error</c>).
+    /// </summary>
+    private void OnProtocolError(Exception error)
+    {
+        _server.Log.ParseError(Conn.Id, error.Message);
+        foreach (Socket socket in _sockets.Values)
+        {
+            socket.RaiseError(error);
+        }
+
+        Close("parse error");
     }
 
     private async Task ConnectAsync(string name, JsonElement auth)
@@ -113,6 +137,7 @@ internal sealed class SocketIoConnection
         {
             if (_sockets.ContainsKey(name))
             {
+                OnInvalidState("second CONNECT for namespace " + name);
                 return;
             }
 

@@ -64,7 +64,14 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
         Namespace nsp = _namespaces.GetOrAdd(name, n =>
         {
             created = true;
-            return new Namespace(this, n);
+            // A name that a regex parent matches becomes that parent's child, as in the reference.
+            ParentNamespace? parent;
+            lock (_parents)
+            {
+                parent = _parents.FirstOrDefault(p => p.Pattern?.IsMatch(n) == true);
+            }
+
+            return parent?.CreateChild(n) ?? new Namespace(this, n);
         });
         if (created)
         {
@@ -78,7 +85,7 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
     public ParentNamespace Of(Regex pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        return AddParent("regex:" + pattern, (name, _) => ValueTask.FromResult(pattern.IsMatch(name)));
+        return AddParent("regex:" + pattern, (name, _) => ValueTask.FromResult(pattern.IsMatch(name)), pattern);
     }
 
     /// <summary>A dynamic namespace: every name the predicate accepts (given the name and the auth payload) becomes a child namespace.</summary>
@@ -88,9 +95,9 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
         return AddParent("predicate:" + _parents.Count, predicate);
     }
 
-    private ParentNamespace AddParent(string name, Func<string, JsonElement, ValueTask<bool>> matcher)
+    private ParentNamespace AddParent(string name, Func<string, JsonElement, ValueTask<bool>> matcher, Regex? pattern = null)
     {
-        var parent = new ParentNamespace(this, name, matcher);
+        var parent = new ParentNamespace(this, name, matcher, pattern);
         lock (_parents)
         {
             _parents.Add(parent);
@@ -161,6 +168,15 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
 
     /// <summary>Emits to every socket of the main namespace.</summary>
     public bool Emit(string eventName, params object?[] args) => Sockets.Emit(eventName, args);
+
+    /// <summary>Emits a <c>message</c> event to the main namespace (the reference's <c>io.send</c>).</summary>
+    public bool Send(params object?[] args) => Sockets.Send(args);
+
+    /// <summary>Same as <see cref="Send"/> (the reference's <c>io.write</c>).</summary>
+    public bool Write(params object?[] args) => Sockets.Write(args);
+
+    /// <summary>The ids of the sockets of the main namespace.</summary>
+    public Task<IReadOnlySet<string>> AllSockets() => Sockets.AllSockets();
 
     /// <summary>Targets a room of the main namespace.</summary>
     public BroadcastOperator To(string room) => Sockets.To(room);

@@ -24,6 +24,7 @@ internal sealed class WebSocketTransport : EngineTransport
     // One writer for the life of the transport; its buffer is rented only while the send loop runs.
     private readonly PooledBufferWriter _writer = new(256);
     private bool _sending;
+    private bool _writable = true;
     private bool _closeRequested;
     private int _closed;
 
@@ -49,7 +50,7 @@ internal sealed class WebSocketTransport : EngineTransport
         {
             lock (_queue)
             {
-                return !_sending && !_closeRequested && _closed == 0;
+                return _writable && !_sending && !_closeRequested && _closed == 0;
             }
         }
     }
@@ -68,6 +69,23 @@ internal sealed class WebSocketTransport : EngineTransport
             foreach (OutgoingPacket packet in buffer)
             {
                 _queue.Enqueue(packet);
+            }
+
+            _writable = false;
+        }
+    }
+
+    /// <summary>
+    /// Writable again once the queue drained and the current turn is over (queued work), as Node's
+    /// send callback: a volatile packet emitted right after another is dropped.
+    /// </summary>
+    private void MarkWritable()
+    {
+        lock (_queue)
+        {
+            if (!_sending && _queue.Count == 0)
+            {
+                _writable = true;
             }
         }
     }
@@ -228,6 +246,7 @@ internal sealed class WebSocketTransport : EngineTransport
                         {
                             writer.Dispose(); // idle: hold no rented buffer
                             _sending = false;
+                            ThreadPool.UnsafeQueueUserWorkItem(static t => t.MarkWritable(), this, preferLocal: false);
                             return;
                         }
 
