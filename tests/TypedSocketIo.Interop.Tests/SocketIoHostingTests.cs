@@ -108,4 +108,50 @@ public sealed class SocketIoHostingTests
 
         Assert.Contains("AddSocketIo", error.Message);
     }
+
+    [Fact]
+    public async Task A_custom_adapter_is_used_for_rooms_and_broadcasts_and_may_be_asynchronous()
+    {
+        await using var host = await SocketIoTestHost.StartAsync(
+            (io, h) => io.OnConnection(async socket =>
+            {
+                ValueTask join = socket.Join("slow room");
+                h.Record("join completed synchronously", join.IsCompleted.ToString());
+                await join;
+                h.Record("joined", string.Join(",", socket.Rooms.Where(r => r != socket.Id)));
+            }),
+            options: o => o.AdapterFactory = nsp => new SlowAdapter(nsp));
+        await using var client = await SioDriver.StartAsync();
+        await client.ConnectAsync("c", host.Url());
+
+        Assert.Equal("False", await host.NextAsync("join completed synchronously"));
+        Assert.Equal("slow room", await host.NextAsync("joined"));
+        host.Io.To("slow room").Emit("hello", "room");
+
+        Assert.Equal("[\"room\"]", (await client.MessageAsync("c", "hello")).GetProperty("args").GetRawText());
+        var adapter = Assert.IsType<SlowAdapter>(host.Io.Sockets.Adapter);
+        Assert.Equal(1, adapter.Broadcasts);
+    }
+
+    /// <summary>An adapter whose joins complete later, as a remote store's would; it counts broadcasts.</summary>
+    private sealed class SlowAdapter(Namespace nsp) : InMemoryAdapter(nsp)
+    {
+        public int Broadcasts;
+
+        public override async ValueTask AddAll(string id, IReadOnlyCollection<string> rooms)
+        {
+            if (!rooms.Contains(id))
+            {
+                await Task.Delay(20);
+            }
+
+            await base.AddAll(id, rooms);
+        }
+
+        public override void Broadcast(TypedSocketIo.Protocol.SocketIoPacket packet, BroadcastOptions options)
+        {
+            Interlocked.Increment(ref Broadcasts);
+            base.Broadcast(packet, options);
+        }
+    }
 }

@@ -21,7 +21,7 @@ public class Namespace
         Server = server;
         Name = name;
         Parent = parent;
-        Adapter = new InMemoryAdapter(this);
+        Adapter = server.Options.AdapterFactory?.Invoke(this) ?? new InMemoryAdapter(this);
     }
 
     /// <summary>The namespace name, e.g. <c>/</c> or <c>/admin</c>.</summary>

@@ -17,6 +17,13 @@ public sealed class SocketIoServerOptions : EngineIOOptions
     public ISocketIoParser Parser { get; set; } = JsonSocketIoParser.Instance;
 
     /// <summary>
+    /// Creates the adapter of each namespace (rooms and broadcasts). Default: an
+    /// <see cref="InMemoryAdapter"/>. Subclass it (its members are virtual, its room operations
+    /// return ValueTask) for a cluster or an asynchronous store.
+    /// </summary>
+    public Func<Namespace, InMemoryAdapter>? AdapterFactory { get; set; }
+
+    /// <summary>
     /// How event arguments are serialized (web defaults, camelCase, when null). Name a
     /// JsonSerializerContext through its TypeInfoResolver to stay trim- and AOT-safe.
     /// </summary>
