@@ -6,14 +6,23 @@ using System.Runtime.CompilerServices;
 namespace TypedSocketIo.Bench;
 
 /// <summary>
-/// One WebSocket client, the same code against both servers: it connects, waits for the first
+/// One WebSocket client, the same code against every server: it connects, waits for the first
 /// frame (Engine.IO's open packet, or the raw endpoint's hello), then does sequential round trips
 /// of one text frame <c>4&lt;data&gt;</c>. It answers Engine.IO pings (<c>2</c> → <c>3</c>) and checks every
 /// echo against what it sent.
+/// In Socket.IO mode it also joins the namespace <c>/</c> (<c>40</c> → <c>40{"sid":…}</c>), and each round
+/// trip is the event <c>42&lt;id&gt;["echo","&lt;data&gt;"]</c> answered by the ack <c>43&lt;id&gt;["&lt;data&gt;"]</c>,
+/// the ack id counting up; the whole ack frame is checked, so a wrong id or data counts as a mismatch.
 /// </summary>
 internal sealed class BenchClient : IDisposable
 {
     private static readonly byte[] Pong = "3"u8.ToArray();
+    private static readonly byte[] SocketIoConnect = "40"u8.ToArray();
+    private static readonly byte[] EventPrefix = "42"u8.ToArray();
+    private static readonly byte[] EventName = "[\"echo\",\""u8.ToArray();
+    private static readonly byte[] AckPrefix = "43"u8.ToArray();
+    private static readonly byte[] AckOpen = "[\""u8.ToArray();
+    private static readonly byte[] ArrayClose = "\"]"u8.ToArray();
 
     /// <summary>One handler for all clients, no proxy (loopback only).</summary>
     private static readonly HttpMessageInvoker Invoker = new(new SocketsHttpHandler
@@ -24,7 +33,13 @@ internal sealed class BenchClient : IDisposable
     });
 
     private readonly ClientWebSocket _webSocket = new();
-    private readonly byte[] _message;
+    private readonly bool _socketIo;
+    private readonly int _messageSize;
+    private readonly byte[] _data; // the data of the next message: the sequence number, then 'x'
+    private readonly byte[] _message; // the frame sent
+    private int _messageLength;
+    private readonly byte[] _expected; // the frame expected back
+    private int _expectedLength;
     private byte[] _receive = new byte[256]; // grows for larger messages
     private LatencyHistogram? _histogram;
     private readonly int _digits;
@@ -32,12 +47,28 @@ internal sealed class BenchClient : IDisposable
     private long _sequence;
     private volatile bool _isParked;
 
-    public BenchClient(int messageSize)
+    /// <param name="messageSize">Bytes of data per message.</param>
+    /// <param name="socketIo">Speak Socket.IO (event with ack) instead of a bare Engine.IO message.</param>
+    public BenchClient(int messageSize, bool socketIo = false)
     {
         _webSocket.Options.KeepAliveInterval = TimeSpan.Zero;
-        _message = new byte[1 + messageSize];
-        _message[0] = (byte)'4';
-        _message.AsSpan(1).Fill((byte)'x');
+        _socketIo = socketIo;
+        _messageSize = messageSize;
+        _data = new byte[messageSize];
+        _data.AsSpan().Fill((byte)'x');
+        if (socketIo)
+        {
+            // 42<id>["echo","<data>"] and 43<id>["<data>"]; an id has at most 20 digits.
+            _message = new byte[EventPrefix.Length + 20 + EventName.Length + messageSize + ArrayClose.Length];
+            _expected = new byte[AckPrefix.Length + 20 + AckOpen.Length + messageSize + ArrayClose.Length];
+        }
+        else
+        {
+            _message = new byte[1 + messageSize];
+            _message[0] = (byte)'4';
+            _expected = _message;
+        }
+
         _digits = Math.Min(messageSize, 18);
         _modulo = 1;
         for (int i = 0; i < _digits; i++)
@@ -68,7 +99,10 @@ internal sealed class BenchClient : IDisposable
     /// <summary>Whether the client waits for its phase to resume.</summary>
     public bool IsParked => _isParked;
 
-    /// <summary>Connects and waits for the server's first frame (kept in <see cref="Greeting"/> on request only, so idle clients of both kinds hold the same).</summary>
+    /// <summary>
+    /// Connects and waits for the server's first frame (kept in <see cref="Greeting"/> on request only, so idle clients of both kinds hold the same).
+    /// In Socket.IO mode it then connects to the namespace <c>/</c> and waits for the server's CONNECT (kept too).
+    /// </summary>
     public async Task ConnectAsync(Uri uri, CancellationToken cancellationToken, bool keepGreeting = false)
     {
         await _webSocket.ConnectAsync(uri, Invoker, cancellationToken).ConfigureAwait(false);
@@ -81,6 +115,33 @@ internal sealed class BenchClient : IDisposable
         if (keepGreeting)
         {
             Greeting = System.Text.Encoding.UTF8.GetString(_receive, 0, length);
+        }
+
+        if (_socketIo)
+        {
+            await _webSocket.SendAsync(SocketIoConnect, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                length = await ReceiveMessageAsync(cancellationToken).ConfigureAwait(false);
+                if (length == 1 && _receive[0] == (byte)'2')
+                {
+                    await _webSocket.SendAsync(Pong, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                    PingsAnswered++;
+                    continue;
+                }
+
+                break;
+            }
+
+            if (length < 3 || !_receive.AsSpan(0, 3).SequenceEqual("40{"u8))
+            {
+                throw new InvalidOperationException($"Expected the Socket.IO CONNECT packet 40{{\"sid\":…}}, got '{System.Text.Encoding.UTF8.GetString(_receive, 0, length)}'.");
+            }
+
+            if (keepGreeting)
+            {
+                Greeting += " then " + System.Text.Encoding.UTF8.GetString(_receive, 0, length);
+            }
         }
 
         LastProgress = Stopwatch.GetTimestamp();
@@ -119,9 +180,9 @@ internal sealed class BenchClient : IDisposable
                     continue;
                 }
 
-                WriteSequence(++_sequence);
+                WriteMessage(++_sequence);
                 long start = Stopwatch.GetTimestamp();
-                await _webSocket.SendAsync(_message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                await _webSocket.SendAsync(_message.AsMemory(0, _messageLength), WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                 int length;
                 while (true)
                 {
@@ -143,7 +204,7 @@ internal sealed class BenchClient : IDisposable
 
                 long end = Stopwatch.GetTimestamp();
                 Volatile.Write(ref LastProgress, end);
-                if (!_receive.AsSpan(0, length).SequenceEqual(_message))
+                if (!_receive.AsSpan(0, length).SequenceEqual(_expected.AsSpan(0, _expectedLength)))
                 {
                     Mismatches++;
                 }
@@ -212,15 +273,42 @@ internal sealed class BenchClient : IDisposable
         }
     }
 
-    /// <summary>Puts the sequence number at the start of the data, so a lost or reordered echo is noticed.</summary>
-    private void WriteSequence(long sequence)
+    /// <summary>
+    /// Writes the next frame and the one expected back. The data starts with the sequence number, so
+    /// a lost or reordered echo is noticed; in Socket.IO mode the sequence number is also the ack id.
+    /// </summary>
+    private void WriteMessage(long sequence)
     {
-        if (_digits == 0)
+        if (_digits > 0)
         {
+            Utf8Formatter.TryFormat(sequence % _modulo, _data.AsSpan(0, _digits), out _, new System.Buffers.StandardFormat('D', (byte)_digits));
+        }
+
+        if (!_socketIo)
+        {
+            _data.CopyTo(_message.AsSpan(1));
+            _messageLength = _message.Length;
+            _expectedLength = _message.Length;
             return;
         }
 
-        Utf8Formatter.TryFormat(sequence % _modulo, _message.AsSpan(1, _digits), out _, new System.Buffers.StandardFormat('D', (byte)_digits));
+        _messageLength = Frame(_message, EventPrefix, sequence, EventName);
+        _expectedLength = Frame(_expected, AckPrefix, sequence, AckOpen);
+
+        int Frame(byte[] frame, byte[] prefix, long id, byte[] open)
+        {
+            Span<byte> span = frame;
+            prefix.CopyTo(span);
+            int at = prefix.Length;
+            Utf8Formatter.TryFormat(id, span[at..], out int written);
+            at += written;
+            open.CopyTo(span[at..]);
+            at += open.Length;
+            _data.CopyTo(span[at..]);
+            at += _messageSize;
+            ArrayClose.CopyTo(span[at..]);
+            return at + ArrayClose.Length;
+        }
     }
 }
 

@@ -5,10 +5,20 @@ namespace TypedSocketIo.Bench;
 /// <summary>Command-line options of the benchmark.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] AllScenarios = ["echo", "raw", "idle"];
+    /// <summary>The scenarios one may name.</summary>
+    public static readonly string[] KnownScenarios = ["echo", "raw", "sio", "sio-ackraw", "idle"];
+
+    /// <summary>What <c>all</c> (and no scenario) runs.</summary>
+    public static readonly string[] AllScenarios = ["echo", "raw", "sio", "idle"];
 
     /// <summary>The scenarios to run, in order.</summary>
     public List<string> Scenarios { get; } = new();
+
+    /// <summary>
+    /// The round-trip scenarios among <see cref="Scenarios"/>, in the fixed order echo, raw, sio,
+    /// sio-ackraw (the order of their servers in each round of slices, whatever order they were named in).
+    /// </summary>
+    public IEnumerable<string> RoundTripScenarios => ServerKinds.RoundTripScenarios.Where(Scenarios.Contains);
 
     /// <summary>Concurrent request/response clients of the echo and raw scenarios.</summary>
     public int Clients { get; set; } = 8;
@@ -103,9 +113,9 @@ internal sealed class BenchOptions
                     }
 
                     string name = arg.ToLowerInvariant();
-                    if (!AllScenarios.Contains(name))
+                    if (!KnownScenarios.Contains(name))
                     {
-                        throw new ArgumentException($"Unknown scenario '{arg}'; use {string.Join(", ", AllScenarios)} or all.");
+                        throw new ArgumentException($"Unknown scenario '{arg}'; use {string.Join(", ", KnownScenarios)} or all.");
                     }
 
                     options.Scenarios.Add(name);
@@ -132,7 +142,7 @@ internal sealed class BenchOptions
         yield return child;
         if (child == "roundtrip")
         {
-            foreach (string scenario in Scenarios.Where(s => s is "echo" or "raw"))
+            foreach (string scenario in RoundTripScenarios)
             {
                 yield return scenario;
             }
@@ -163,22 +173,27 @@ internal sealed class BenchOptions
         Usage: dotnet run -c Release --project bench/TypedSocketIo.Bench -- [scenario...] [options]
 
         Scenarios (default: all):
-          echo   Engine.IO WebSocket echo (MapEngineIo, socket.Send on MessageReceived): round trips
-          raw    the same clients against a plain ASP.NET Core WebSocket echo endpoint (baseline);
-                 echo and raw together run in one process, interleaved slice by slice
-          idle   N idle Engine.IO WebSocket sessions vs N idle plain WebSockets: memory per connection
-          all    echo, raw and idle
+          echo        Engine.IO WebSocket echo (MapEngineIo, socket.Send on MessageReceived): round trips
+          raw         the same clients against a plain ASP.NET Core WebSocket echo endpoint (baseline)
+          sio         Socket.IO event with ack over WebSocket (MapSocketIo, socket.On("echo", e =>
+                      e.Ack(e.Args.GetString(0)))): round trips of 42<id>["echo","<data>"] → 43<id>["<data>"]
+          sio-ackraw  the same, but the handler acks with e.AckRaw(the argument's raw JSON in [...])
+                      (not in all); the round-trip scenarios named together run in one process,
+                      interleaved slice by slice
+          idle        N idle Engine.IO WebSocket sessions vs N idle plain WebSockets: memory per connection
+          all         echo, raw, sio and idle
 
         Options:
-          -c, --clients C        concurrent echo clients, each doing sequential round trips (default 8)
-          -d, --duration S       measured seconds per server, echo and raw each (default 10)
-          -w, --warmup S         warm-up seconds per server before the echo/raw measurement (default 2)
-              --slice S          echo and raw alternate in slices of S seconds (default 1)
+          -c, --clients C        concurrent clients per server, each doing sequential round trips (default 8)
+          -d, --duration S       measured seconds per server, each round-trip scenario (default 10)
+          -w, --warmup S         warm-up seconds per server before the round-trip measurement (default 2)
+              --slice S          the round-trip scenarios take turns in slices of S seconds (default 1)
           -n, --connections N    idle connections (default 1000)
           -s, --size B           message data bytes (default 32)
           -o, --out FILE         append the results of the run to FILE as one JSON line
-              --alloc-types      list the types allocated most during the echo/raw slices (sampled
-                                 GC AllocationTick events; adds some overhead)
+              --alloc-types      list the types allocated most during each round-trip scenario's slices, with
+                                 their estimated bytes per round trip (the runtime's randomized
+                                 AllocationSampled events, GC AllocationTick before .NET 10; adds some overhead)
               --in-process       run everything in this process (default: a fresh child process for the
                                  round trips and for each idle measurement)
         """;

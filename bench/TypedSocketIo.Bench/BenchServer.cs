@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Net;
 using System.Net.WebSockets;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using TypedSocketIo.Server;
 using TypedSocketIo.Server.Engine;
 
 namespace TypedSocketIo.Bench;
@@ -15,6 +17,41 @@ internal enum ServerKind
 
     /// <summary>A plain ASP.NET Core WebSocket echo endpoint at <c>/raw</c>.</summary>
     Raw,
+
+    /// <summary>
+    /// <c>MapSocketIo()</c> (path <c>/socket.io/</c>) whose sockets answer the event <c>echo</c> with
+    /// <c>e.Ack(e.Args.GetString(0))</c>, the way users write it.
+    /// </summary>
+    SocketIo,
+
+    /// <summary>The same Socket.IO server, but the handler acks with <c>e.AckRaw(…)</c>: the argument's raw JSON wrapped in <c>[…]</c>.</summary>
+    SocketIoAckRaw,
+}
+
+internal static class ServerKinds
+{
+    /// <summary>The round-trip scenarios, in the order <c>all</c> runs them (raw in the middle, next to both others).</summary>
+    public static readonly string[] RoundTripScenarios = ["echo", "raw", "sio", "sio-ackraw"];
+
+    public static string Name(this ServerKind kind) => kind switch
+    {
+        ServerKind.EngineIo => "echo",
+        ServerKind.Raw => "raw",
+        ServerKind.SocketIo => "sio",
+        ServerKind.SocketIoAckRaw => "sio-ackraw",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    public static ServerKind FromName(string name) => name switch
+    {
+        "echo" => ServerKind.EngineIo,
+        "raw" => ServerKind.Raw,
+        "sio" => ServerKind.SocketIo,
+        "sio-ackraw" => ServerKind.SocketIoAckRaw,
+        _ => throw new ArgumentException($"'{name}' is not a round-trip scenario."),
+    };
+
+    public static bool IsSocketIo(this ServerKind kind) => kind is ServerKind.SocketIo or ServerKind.SocketIoAckRaw;
 }
 
 /// <summary>A Kestrel server on 127.0.0.1 (port chosen by the OS) serving one of the endpoints.</summary>
@@ -37,14 +74,14 @@ internal sealed class BenchServer : IAsyncDisposable
 
     public Uri Uri { get; private set; } = null!;
 
-    /// <summary>The Engine.IO server (null for <see cref="ServerKind.Raw"/>).</summary>
+    /// <summary>The Engine.IO server (for Socket.IO, the one underneath; null for <see cref="ServerKind.Raw"/>).</summary>
     public EngineIOServer? Engine { get; private set; }
 
     /// <summary>Open server-side connections: Engine.IO sessions, or raw WebSockets in their echo loop.</summary>
     public int OpenConnections => Engine?.ClientsCount ?? Volatile.Read(ref _rawOpen);
 
     /// <param name="kind">The endpoint to serve.</param>
-    /// <param name="configure">Engine.IO options.</param>
+    /// <param name="configure">Engine.IO options (for Socket.IO, applied to its <see cref="SocketIoServerOptions"/>).</param>
     /// <param name="rawBufferWhileIdle">
     /// Whether the raw endpoint keeps its receive buffer while waiting (the usual sample code), or
     /// waits with a zero-byte read and rents a buffer per message as Engine.IO's transport does.
@@ -66,6 +103,10 @@ internal sealed class BenchServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        if (kind.IsSocketIo())
+        {
+            builder.Services.AddSocketIo(o => configure?.Invoke(o));
+        }
 
         WebApplication app = builder.Build();
         var server = new BenchServer(app, kind) { _rawBufferWhileIdle = rawBufferWhileIdle };
@@ -73,6 +114,12 @@ internal sealed class BenchServer : IAsyncDisposable
         {
             EngineIOEndpointConventionBuilder endpoint = app.MapEngineIo("/engine.io", OnConnection, configure);
             server.Engine = endpoint.Server;
+        }
+        else if (kind.IsSocketIo())
+        {
+            SocketIoServer io = app.MapSocketIo();
+            io.OnConnection(kind == ServerKind.SocketIo ? OnSocketIoConnection : OnSocketIoConnectionAckRaw);
+            server.Engine = io.Engine;
         }
         else
         {
@@ -88,7 +135,12 @@ internal sealed class BenchServer : IAsyncDisposable
         await app.StartAsync(startTimeout.Token).ConfigureAwait(false);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var http = new Uri(address);
-        string path = kind == ServerKind.EngineIo ? "/engine.io/?EIO=4&transport=websocket" : "/raw";
+        string path = kind switch
+        {
+            ServerKind.EngineIo => "/engine.io/?EIO=4&transport=websocket",
+            ServerKind.Raw => "/raw",
+            _ => "/socket.io/?EIO=4&transport=websocket",
+        };
         server.Uri = new Uri($"ws://127.0.0.1:{http.Port}{path}");
         return server;
     }
@@ -104,6 +156,41 @@ internal sealed class BenchServer : IAsyncDisposable
             }
         };
         socket.Closed += static (_, reason, _) => Diagnostics.Instance.CountClose(reason);
+    }
+
+    /// <summary>The Socket.IO echo handler as users write it: ack with the first argument.</summary>
+    private static void OnSocketIoConnection(Socket socket)
+    {
+        socket.On("echo", static e =>
+        {
+            if (!e.Ack(e.Args.GetString(0)))
+            {
+                Diagnostics.Instance.CountRefusedSend();
+            }
+        });
+        socket.Disconnected += static (_, reason, _) => Diagnostics.Instance.CountClose(reason);
+    }
+
+    /// <summary>
+    /// The fastest ack the API offers: the first argument's raw JSON (no decoding, no serializing),
+    /// wrapped in <c>[…]</c> in a new array of its exact size, sent with <c>AckRaw</c>. A fresh array
+    /// per ack because the library does not say when it is done with the memory.
+    /// </summary>
+    private static void OnSocketIoConnectionAckRaw(Socket socket)
+    {
+        socket.On("echo", static e =>
+        {
+            ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(e.Args[0]);
+            byte[] json = new byte[raw.Length + 2];
+            json[0] = (byte)'[';
+            raw.CopyTo(json.AsSpan(1));
+            json[^1] = (byte)']';
+            if (!e.AckRaw(json))
+            {
+                Diagnostics.Instance.CountRefusedSend();
+            }
+        });
+        socket.Disconnected += static (_, reason, _) => Diagnostics.Instance.CountClose(reason);
     }
 
     /// <summary>

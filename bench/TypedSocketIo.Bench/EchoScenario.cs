@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace TypedSocketIo.Bench;
 
-/// <summary>The result of the echo (Engine.IO) or raw (plain WebSocket) round trips.</summary>
+/// <summary>The result of the round trips of one server: echo (Engine.IO), raw (plain WebSocket), sio or sio-ackraw (Socket.IO event with ack).</summary>
 internal sealed record EchoResult
 {
     public required string Scenario { get; init; }
@@ -17,7 +17,22 @@ internal sealed record EchoResult
     public required double P99Us { get; init; }
     public required double P999Us { get; init; }
     public required double MaxUs { get; init; }
+    /// <summary>
+    /// Allocated bytes per round trip: the median over the slices of each slice's
+    /// <c>GC.GetTotalAllocatedBytes</c> delta per round trip (see <see cref="AllocationCounterJumps"/>).
+    /// </summary>
     public required double AllocatedBytesPerRoundTrip { get; init; }
+    /// <summary>The whole measurement's allocated bytes over its round trips (wrong when the counter jumped).</summary>
+    public required double AllocatedBytesPerRoundTripTotal { get; init; }
+    /// <summary>Each slice's <c>GC.GetTotalAllocatedBytes</c> delta, in bytes (negative when the counter dropped).</summary>
+    public required List<long> SliceAllocatedBytes { get; init; }
+    /// <summary>
+    /// Slices whose allocated bytes per round trip are more than 25 % off the median. Under DATAS
+    /// (Server GC), <c>GC.GetTotalAllocatedBytes</c> sums only the heaps active at the moment, so it
+    /// drops when a heap is decommissioned and jumps back when it returns (dotnet/runtime#131069),
+    /// which corrupts the slice where that happens; the median of the slices is immune to it.
+    /// </summary>
+    public required int AllocationCounterJumps { get; init; }
     public required int Gen0 { get; init; }
     public required int Gen1 { get; init; }
     public required int Gen2 { get; init; }
@@ -32,39 +47,59 @@ internal sealed record EchoResult
     public required long PingsAnswered { get; init; }
     public required List<string> Failures { get; init; }
     public required Events MeasuredEvents { get; init; }
-    /// <summary>The first frame the server sent to the first client (Engine.IO's open packet).</summary>
+    /// <summary>The first frame the server sent to the first client (Engine.IO's open packet; for Socket.IO, then its CONNECT).</summary>
     public string? FirstFrame { get; init; }
     /// <summary>With --alloc-types: the most allocated types (sampled), client and server.</summary>
     public List<string>? AllocationTypes { get; init; }
 }
 
-/// <summary>The round-trip scenarios of one run (echo, raw or both, interleaved).</summary>
+/// <summary>A/B of two scenarios that ran interleaved, slice pair by slice pair.</summary>
+internal sealed record PairRatios
+{
+    public required string A { get; init; }
+    public required string B { get; init; }
+    /// <summary>A/B throughput of each pair of slices (slice i of A and slice i of B, taken in the same round).</summary>
+    public required List<double> Throughput { get; init; }
+    /// <summary>A/B CPU per round trip of each pair of slices.</summary>
+    public required List<double> Cpu { get; init; }
+}
+
+/// <summary>The round-trip scenarios of one run (any of echo, raw, sio, sio-ackraw, interleaved).</summary>
 internal sealed record RoundTripResult
 {
     public required List<EchoResult> Results { get; init; }
-    /// <summary>echo/raw throughput of each pair of adjacent slices (empty unless both ran).</summary>
-    public required List<double> PairThroughputRatios { get; init; }
-    /// <summary>echo/raw CPU per round trip of each pair of adjacent slices.</summary>
-    public required List<double> PairCpuRatios { get; init; }
+    /// <summary>The ratios of the pairs in <see cref="EchoScenario.Pairs"/> whose both sides ran.</summary>
+    public required List<PairRatios> Pairs { get; init; }
     public required Events ShutdownEvents { get; init; }
     public required List<string> Failures { get; init; }
     public required string Machine { get; init; }
 }
 
 /// <summary>
-/// C clients per server doing sequential request/response round trips. With both servers (echo and
-/// raw) in the run, each has its own Kestrel and clients in this process, and the measurement is cut
-/// into slices that alternate between them (A B B A A B …, only one server's clients active at a
-/// time), so that other load on the machine falls on both alike.
+/// C clients per server doing sequential request/response round trips. With several servers (echo,
+/// raw, sio, sio-ackraw) in the run, each has its own Kestrel and clients in this process, and the
+/// measurement is cut into slices that alternate between them (A B C C B A A B C …, only one server's
+/// clients active at a time), so that other load on the machine falls on all alike.
 /// </summary>
 internal static class EchoScenario
 {
     private static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(5);
 
+    /// <summary>The ratios reported when both scenarios of a pair ran: A/B.</summary>
+    public static readonly (string A, string B)[] Pairs =
+    [
+        ("echo", "raw"),
+        ("sio", "raw"),
+        ("sio", "echo"),
+        ("sio-ackraw", "raw"),
+        ("sio-ackraw", "echo"),
+        ("sio-ackraw", "sio"),
+    ];
+
     private sealed class Group(ServerKind kind, BenchServer server, BenchClient[] clients)
     {
         public ServerKind Kind { get; } = kind;
-        public string Name => Kind == ServerKind.EngineIo ? "echo" : "raw";
+        public string Name => Kind.Name();
         public BenchServer Server { get; } = server;
         public BenchClient[] Clients { get; } = clients;
         public Phase Phase { get; } = new();
@@ -80,6 +115,8 @@ internal static class EchoScenario
         public Events Events = Events.Empty;
         public readonly List<double> SliceRates = new();
         public readonly List<double> SliceCpu = new();
+        public readonly List<long> SliceAllocated = new();
+        public readonly List<long> SliceRoundTrips = new();
 
         public long Recorded() => Clients.Sum(c => c.Histogram.Count);
     }
@@ -98,7 +135,7 @@ internal static class EchoScenario
                 var clients = new BenchClient[options.Clients];
                 for (int i = 0; i < clients.Length; i++)
                 {
-                    clients[i] = new BenchClient(options.MessageSize);
+                    clients[i] = new BenchClient(options.MessageSize, socketIo: kind.IsSocketIo());
                 }
 
                 var group = new Group(kind, server, clients);
@@ -158,25 +195,34 @@ internal static class EchoScenario
             Events shutdown = Diagnostics.Instance.Take().Since(beforeShutdown);
 
             await Task.Delay(sampler is null ? 0 : 1000).ConfigureAwait(false); // let the last events arrive
-            var results = groups.Select(g => ToResult(g, options, slices) with { AllocationTypes = sampler?.Top(g.Name, 12) }).ToList();
-            var throughputRatios = new List<double>();
-            var cpuRatios = new List<double>();
-            Group? engine = groups.Find(g => g.Kind == ServerKind.EngineIo);
-            Group? raw = groups.Find(g => g.Kind == ServerKind.Raw);
-            if (engine is not null && raw is not null)
+            var results = groups.Select(g => ToResult(g, options, slices))
+                .Select(r => r with { AllocationTypes = sampler?.Top(r.Scenario, 16, r.AllocatedBytesPerRoundTrip) })
+                .ToList();
+            var pairs = new List<PairRatios>();
+            foreach ((string nameA, string nameB) in Pairs)
             {
+                Group? a = groups.Find(g => g.Name == nameA);
+                Group? b = groups.Find(g => g.Name == nameB);
+                if (a is null || b is null)
+                {
+                    continue;
+                }
+
+                var throughput = new List<double>();
+                var cpu = new List<double>();
                 for (int i = 0; i < slices; i++)
                 {
-                    throughputRatios.Add(engine.SliceRates[i] / raw.SliceRates[i]);
-                    cpuRatios.Add(engine.SliceCpu[i] / raw.SliceCpu[i]);
+                    throughput.Add(a.SliceRates[i] / b.SliceRates[i]);
+                    cpu.Add(a.SliceCpu[i] / b.SliceCpu[i]);
                 }
+
+                pairs.Add(new PairRatios { A = nameA, B = nameB, Throughput = throughput, Cpu = cpu });
             }
 
             return new RoundTripResult
             {
                 Results = results,
-                PairThroughputRatios = throughputRatios,
-                PairCpuRatios = cpuRatios,
+                Pairs = pairs,
                 ShutdownEvents = shutdown,
                 Failures = failures,
                 Machine = Machine.Describe(),
@@ -193,7 +239,7 @@ internal static class EchoScenario
         }
     }
 
-    /// <summary>A B, then B A, then A B …</summary>
+    /// <summary>A B C, then C B A, then A B C …</summary>
     private static IEnumerable<Group> Order(List<Group> groups, int index) =>
         index % 2 == 0 ? groups : Enumerable.Reverse(groups);
 
@@ -226,6 +272,8 @@ internal static class EchoScenario
         group.GcPause += after.GcPause - before.GcPause;
         group.Events = group.Events.Plus(eventsAfter.Since(eventsBefore));
         group.SliceRates.Add(roundTrips / sliceSeconds);
+        group.SliceAllocated.Add(after.AllocatedBytes - before.AllocatedBytes);
+        group.SliceRoundTrips.Add(roundTrips);
         group.SliceCpu.Add((after.Cpu - before.Cpu).TotalMicroseconds / Math.Max(roundTrips, 1));
     }
 
@@ -291,6 +339,18 @@ internal static class EchoScenario
         }
     }
 
+    public static double Median(IReadOnlyCollection<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        List<double> sorted = values.Order().ToList();
+        int middle = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
     private static EchoResult ToResult(Group group, BenchOptions options, int slices)
     {
         var histogram = new LatencyHistogram();
@@ -302,6 +362,9 @@ internal static class EchoScenario
         var failures = new List<string>(group.Failures);
         failures.AddRange(group.Clients.Select(c => c.Failure).OfType<string>());
         double perRoundTrip = Math.Max(group.RoundTrips, 1);
+        List<double> sliceAllocation = group.SliceAllocated.Select((bytes, i) => (double)bytes / Math.Max(group.SliceRoundTrips[i], 1)).ToList();
+        double allocation = Median(sliceAllocation);
+        int jumps = sliceAllocation.Count(a => Math.Abs(a - allocation) > Math.Max(0.25 * allocation, 16));
         return new EchoResult
         {
             Scenario = group.Name,
@@ -316,7 +379,10 @@ internal static class EchoScenario
             P99Us = histogram.Percentile(99),
             P999Us = histogram.Percentile(99.9),
             MaxUs = histogram.MaxMicroseconds,
-            AllocatedBytesPerRoundTrip = group.Allocated / perRoundTrip,
+            AllocatedBytesPerRoundTrip = allocation,
+            AllocatedBytesPerRoundTripTotal = group.Allocated / perRoundTrip,
+            SliceAllocatedBytes = group.SliceAllocated,
+            AllocationCounterJumps = jumps,
             Gen0 = group.Gen0,
             Gen1 = group.Gen1,
             Gen2 = group.Gen2,

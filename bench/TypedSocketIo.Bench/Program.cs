@@ -56,7 +56,7 @@ namespace TypedSocketIo.Bench
             var measurements = new List<string>();
             foreach (string scenario in options.Scenarios)
             {
-                if (scenario is "echo" or "raw")
+                if (ServerKinds.RoundTripScenarios.Contains(scenario))
                 {
                     if (!measurements.Contains("roundtrip"))
                     {
@@ -75,9 +75,7 @@ namespace TypedSocketIo.Bench
 
         public static async Task<object> RunMeasurementAsync(string measurement, BenchOptions options) => measurement switch
         {
-            "roundtrip" => await EchoScenario.RunAsync(
-                options.Scenarios.Where(s => s is "echo" or "raw").Select(s => s == "echo" ? ServerKind.EngineIo : ServerKind.Raw).ToList(),
-                options),
+            "roundtrip" => await EchoScenario.RunAsync(options.RoundTripScenarios.Select(ServerKinds.FromName).ToList(), options),
             "idle-engine" => await IdleScenario.RunAsync(ServerKind.EngineIo, options),
             "idle-raw" => await IdleScenario.RunAsync(ServerKind.Raw, options),
             _ => throw new ArgumentException($"Unknown measurement '{measurement}'."),

@@ -26,7 +26,10 @@ internal static class Report
     {
         List<EchoResult> results = roundTrip.Results;
         Console.WriteLine($"Round trips: {options.Clients} clients per server, each doing sequential request/response of {options.MessageSize} B of data; " +
-            "clients and server in one process (CPU and allocations count both sides)");
+            "clients and server in one process (CPU and allocations count both sides)" +
+            (results.Any(r => r.Scenario.StartsWith("sio", StringComparison.Ordinal))
+                ? $"; sio frames carry the event name and ack id too: 42<id>[\"echo\",\"<data>\"] → 43<id>[\"<data>\"], event frame {options.MessageSize + 13} B and ack frame {options.MessageSize + 6} B plus the id's digits (echo and raw frames: {options.MessageSize + 1} B)"
+                : ""));
         var table = new Table("scenario", "rt/s", "slices min–max rt/s", "p50 µs", "p90 µs", "p99 µs", "p99.9 µs", "max µs", "alloc B/rt", "CPU µs/rt", "CPU cores", "GCs 0/1/2", "GC pause ms", "errors");
         foreach (EchoResult r in results)
         {
@@ -37,39 +40,44 @@ internal static class Report
                 errors.ToString(CultureInfo.InvariantCulture));
         }
 
-        EchoResult? engine = results.Find(r => r.Scenario == "echo");
-        EchoResult? raw = results.Find(r => r.Scenario == "raw");
-        if (engine is not null && raw is not null)
+        foreach (PairRatios pair in roundTrip.Pairs)
         {
-            table.Add("echo/raw", Ratio(engine.RoundTripsPerSecond, raw.RoundTripsPerSecond), "", Ratio(engine.P50Us, raw.P50Us), Ratio(engine.P90Us, raw.P90Us),
-                Ratio(engine.P99Us, raw.P99Us), Ratio(engine.P999Us, raw.P999Us), "", Signed(engine.AllocatedBytesPerRoundTrip - raw.AllocatedBytesPerRoundTrip),
-                Ratio(engine.CpuUsPerRoundTrip, raw.CpuUsPerRoundTrip), "", "", "", "");
+            EchoResult a = results.Find(r => r.Scenario == pair.A)!;
+            EchoResult b = results.Find(r => r.Scenario == pair.B)!;
+            table.Add($"{pair.A}/{pair.B}", Ratio(a.RoundTripsPerSecond, b.RoundTripsPerSecond), "", Ratio(a.P50Us, b.P50Us), Ratio(a.P90Us, b.P90Us),
+                Ratio(a.P99Us, b.P99Us), Ratio(a.P999Us, b.P999Us), "", Signed(a.AllocatedBytesPerRoundTrip - b.AllocatedBytesPerRoundTrip),
+                Ratio(a.CpuUsPerRoundTrip, b.CpuUsPerRoundTrip), "", "", "", "");
         }
 
         table.Print();
-        if (engine is not null && raw is not null)
+        foreach (PairRatios pair in roundTrip.Pairs)
         {
-            Console.WriteLine($"echo/raw throughput ratio {engine.RoundTripsPerSecond / raw.RoundTripsPerSecond:F3} over the whole measurement; " +
-                $"per slice pair median {Median(roundTrip.PairThroughputRatios):F3} (range {roundTrip.PairThroughputRatios.Min():F2}–{roundTrip.PairThroughputRatios.Max():F2}).");
-            Console.WriteLine($"echo/raw CPU per round trip {engine.CpuUsPerRoundTrip / raw.CpuUsPerRoundTrip:F3} " +
-                $"(per slice pair median {Median(roundTrip.PairCpuRatios):F3}); Engine.IO adds {Signed(engine.CpuUsPerRoundTrip - raw.CpuUsPerRoundTrip, "F1")} µs CPU " +
-                $"and {Signed(engine.AllocatedBytesPerRoundTrip - raw.AllocatedBytesPerRoundTrip)} B allocated per round trip.");
+            EchoResult a = results.Find(r => r.Scenario == pair.A)!;
+            EchoResult b = results.Find(r => r.Scenario == pair.B)!;
+            string name = $"{pair.A}/{pair.B}";
+            Console.WriteLine($"{name} throughput ratio {a.RoundTripsPerSecond / b.RoundTripsPerSecond:F3} over the whole measurement; " +
+                $"per slice pair median {Median(pair.Throughput):F3} (range {pair.Throughput.Min():F2}–{pair.Throughput.Max():F2}).");
+            Console.WriteLine($"{name} CPU per round trip {a.CpuUsPerRoundTrip / b.CpuUsPerRoundTrip:F3} " +
+                $"(per slice pair median {Median(pair.Cpu):F3}); {Layer(pair.A, pair.B)} adds {Signed(a.CpuUsPerRoundTrip - b.CpuUsPerRoundTrip, "F1")} µs CPU " +
+                $"and {Signed(a.AllocatedBytesPerRoundTrip - b.AllocatedBytesPerRoundTrip)} B allocated per round trip.");
         }
 
         Console.WriteLine();
     }
 
-    private static double Median(List<double> values)
+    /// <summary>What scenario A has on top of scenario B, in words.</summary>
+    private static string Layer(string a, string b) => (a, b) switch
     {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
+        ("echo", "raw") => "Engine.IO",
+        ("sio", "raw") => "Socket.IO (with Engine.IO)",
+        ("sio", "echo") => "the Socket.IO layer",
+        ("sio-ackraw", "raw") => "Socket.IO with AckRaw (with Engine.IO)",
+        ("sio-ackraw", "echo") => "the Socket.IO layer with AckRaw",
+        ("sio-ackraw", "sio") => "AckRaw instead of Ack",
+        _ => a,
+    };
 
-        List<double> sorted = values.Order().ToList();
-        int middle = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    }
+    private static double Median(List<double> values) => EchoScenario.Median(values);
 
     private static void PrintIdle(List<IdleResult> results, BenchOptions options)
     {
@@ -111,6 +119,13 @@ internal static class Report
             if (r.FirstFrame is { } first)
             {
                 Console.WriteLine($"  {r.Scenario}: first frame from the server: {first}");
+            }
+
+            if (r.AllocationCounterJumps > 0)
+            {
+                Console.WriteLine($"  {r.Scenario}: the allocation counter jumped in {r.AllocationCounterJumps} of {r.SliceAllocatedBytes.Count} slices " +
+                    $"(whole measurement {F0(r.AllocatedBytesPerRoundTripTotal)} B/rt; slice deltas {string.Join(" ", r.SliceAllocatedBytes.Select(b => (b / 1048576.0).ToString("F0", CultureInfo.InvariantCulture)))} MB): " +
+                    "a DATAS heap-count change (GC.GetTotalAllocatedBytes counts only the active heaps, dotnet/runtime#131069); alloc B/rt is the median of the slices");
             }
 
             if (r.AllocationTypes is { } types)
