@@ -219,7 +219,7 @@ public sealed class EngineIOServer
         Options.OnHeaders?.Invoke(context.Response.Headers, context);
         WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
         var transport = new WebSocketTransport(webSocket, socket.Protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold);
-        await socket.HandleUpgradeAsync(context, webSocket, transport).ConfigureAwait(false);
+        await socket.HandleUpgradeAsync(transport).ConfigureAwait(false);
     }
 
     private Task<WebSocket> AcceptWebSocketAsync(HttpContext context)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
 using TypedSocketIo.EngineIO;
 
@@ -164,29 +163,15 @@ public sealed class EngineSocket
             }
 
             _state = EngineReadyState.Closing;
-            if (_transport is PollingTransport polling && _upgrading is null)
+
+            // Close at once over WebSocket, or when a poll waits to carry the close packet. Otherwise
+            // (queued packets and the close go out on the client's next polls, or an upgrade is under
+            // way and the close follows on whichever transport wins) wait, but not forever.
+            closeNow = _upgrading is null && (_transport is not PollingTransport polling || polling.HasPendingGet);
+            if (!closeNow)
             {
-                if (polling.HasPendingGet)
-                {
-                    closeNow = true; // the waiting poll is answered with the close packet
-                }
-                else
-                {
-                    // Queued packets and then the close go out on the client's next polls; wait for
-                    // them, but not forever.
-                    _closeTimer = TimerWheel.Shared.CreateTimer(static s => ((EngineSocket)s).OnClose("forced close", null), this);
-                    _closeTimer.Schedule(_server.Options.CloseTimeout);
-                }
-            }
-            else
-            {
-                closeNow = _upgrading is null;
-                if (!closeNow)
-                {
-                    // Upgrading: the close follows on whichever transport wins.
-                    _closeTimer = TimerWheel.Shared.CreateTimer(static s => ((EngineSocket)s).OnClose("forced close", null), this);
-                    _closeTimer.Schedule(_server.Options.CloseTimeout);
-                }
+                _closeTimer = TimerWheel.Shared.CreateTimer(static s => ((EngineSocket)s).OnClose("forced close", null), this);
+                _closeTimer.Schedule(_server.Options.CloseTimeout);
             }
         }
 
@@ -215,7 +200,7 @@ public sealed class EngineSocket
             (int)options.PingTimeout.TotalMilliseconds,
             options.MaxHttpBufferSize); // the reference advertises it to v3 clients too
         SendPacket(handshake.ToPacket(), compress: true);
-        ScheduleHeartbeat(initial: true);
+        ScheduleHeartbeat();
     }
 
     // ------------------------------------------------------------------ sending
@@ -254,7 +239,7 @@ public sealed class EngineSocket
 
     // ------------------------------------------------------------------ heartbeat
 
-    private void ScheduleHeartbeat(bool initial)
+    private void ScheduleHeartbeat()
     {
         EngineIOOptions options = _server.Options;
         if (Protocol == 3)
@@ -319,7 +304,7 @@ public sealed class EngineSocket
                     return;
                 }
 
-                ScheduleHeartbeat(initial: false);
+                ScheduleHeartbeat();
                 SendPacket(EnginePacket.FromText(EnginePacketType.Pong), compress: false); // v3 pongs carry no data
                 RaiseSafely(Heartbeat);
                 break;
@@ -337,7 +322,7 @@ public sealed class EngineSocket
                         return; // an answer to no ping
                     }
 
-                    ScheduleHeartbeat(initial: false);
+                    ScheduleHeartbeat();
                 }
 
                 RaiseSafely(Heartbeat);
@@ -626,7 +611,7 @@ public sealed class EngineSocket
     }
 
     /// <summary>Runs an upgrade from long-polling: probe, noop to release the poll, upgrade packet.</summary>
-    internal async Task HandleUpgradeAsync(HttpContext context, WebSocket webSocket, WebSocketTransport transport)
+    internal async Task HandleUpgradeAsync(WebSocketTransport transport)
     {
         bool accepted;
         lock (_lock)
