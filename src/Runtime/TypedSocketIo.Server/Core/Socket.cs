@@ -379,8 +379,7 @@ public sealed class Socket
             return;
         }
 
-        var all = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions);
-        string name = all.Count > 0 ? all[0].ToString() : "";
+        string name = ReadEventName(packet.Data);
         var args = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
         foreach (Action<string, SocketIoArgs> listener in listeners)
         {
@@ -527,27 +526,7 @@ public sealed class Socket
     private void OnEvent(SocketIoPacket packet)
     {
         SocketIoArgs args;
-        string name;
-        using (JsonDocument document = JsonDocument.Parse(packet.Data, new JsonDocumentOptions { MaxDepth = JsonSocketIoParser.MaxDepth }))
-        {
-            JsonElement first = document.RootElement[0];
-            if (first.ValueKind != JsonValueKind.String)
-            {
-                name = first.GetRawText(); // the reference allows numeric event names
-            }
-            else
-            {
-                try
-                {
-                    name = first.GetString()!;
-                }
-                catch (InvalidOperationException)
-                {
-                    name = first.GetRawText(); // a lone surrogate: keep the escaped form
-                }
-            }
-        }
-
+        string name = ReadEventName(packet.Data);
         args = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
         var e = new SocketIoEvent(this, name, args, packet.Id);
 
@@ -566,6 +545,35 @@ public sealed class Socket
         }
 
         ThreadPool.UnsafeQueueUserWorkItem(static socket => socket.DrainInbox(), this, preferLocal: true);
+    }
+
+    /// <summary>
+    /// The name of an event (the first item of its data) without parsing the rest: a string, or the
+    /// raw JSON of a numeric name (the reference allows them) or of a string .NET cannot decode (a
+    /// lone surrogate).
+    /// </summary>
+    private static string ReadEventName(ReadOnlyMemory<byte> data)
+    {
+        var reader = new Utf8JsonReader(data.Span, new JsonReaderOptions { MaxDepth = JsonSocketIoParser.MaxDepth });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read())
+        {
+            return "";
+        }
+
+        string raw = System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return raw;
+        }
+
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return "\"" + raw + "\"";
+        }
     }
 
     private void DrainInbox()
