@@ -18,6 +18,17 @@ public sealed class SocketIoTimeoutException : SocketIoException
         PartialResponses = partialResponses;
     }
 
+    /// <summary>Creates the exception for the event <paramref name="eventName"/>.</summary>
+    public SocketIoTimeoutException(string eventName, object? partialResponses)
+        : base($"operation has timed out: no acknowledgement of \"{eventName}\" arrived in time")
+    {
+        EventName = eventName;
+        PartialResponses = partialResponses;
+    }
+
+    /// <summary>The event whose acknowledgement did not arrive, when known.</summary>
+    public string? EventName { get; }
+
     /// <summary>For a broadcast with acknowledgements: the answers that arrived before the timeout.</summary>
     public object? PartialResponses { get; }
 }

@@ -7,7 +7,7 @@ namespace TypedSocketIo.Server;
 /// An immutable broadcast target: rooms to reach, rooms to skip and flags. Every call that adds
 /// to it returns a new operator. Each broadcast packet is encoded once for all its recipients.
 /// </summary>
-public sealed class BroadcastOperator
+public sealed class BroadcastOperator : ISocketIoBroadcastTarget
 {
     private readonly Namespace[] _namespaces;
     private readonly IReadOnlySet<string> _rooms;
@@ -84,10 +84,20 @@ public sealed class BroadcastOperator
     /// <returns>Always true, as the reference.</returns>
     public bool Emit(string eventName, params object?[] args)
     {
+        Pipeline.ThrowIfReserved(eventName);
+        if (_namespaces.Length == 0)
+        {
+            return true;
+        }
+
+        return Emit(Pipeline.Encode(eventName, args, _namespaces[0].Server.JsonOptions));
+    }
+
+    private bool Emit(in EventData data)
+    {
         foreach (Namespace nsp in _namespaces)
         {
-            SocketIoPacket packet = CreatePacket(nsp, eventName, args, id: null);
-            nsp.Adapter.Broadcast(packet, Options);
+            nsp.Adapter.Broadcast(Pipeline.EventPacket(nsp.Name, data, id: null), Options);
         }
 
         return true;
@@ -101,23 +111,47 @@ public sealed class BroadcastOperator
     /// <exception cref="InvalidOperationException">No timeout was set: broadcast acks need one.</exception>
     public Task<IReadOnlyList<SocketIoArgs>> EmitWithAck(string eventName, params object?[] args)
     {
-        if (_flags.Timeout is not { } timeout)
-        {
-            throw new InvalidOperationException("A broadcast with acknowledgements needs a timeout: call Timeout(…) first.");
-        }
+        TimeSpan timeout = RequireTimeout();
+        Pipeline.ThrowIfReserved(eventName);
+        return _namespaces.Length == 0
+            ? Task.FromResult<IReadOnlyList<SocketIoArgs>>(Array.Empty<SocketIoArgs>())
+            : EmitWithAcks(Pipeline.Encode(eventName, args, _namespaces[0].Server.JsonOptions), timeout, CancellationToken.None);
+    }
 
+    private TimeSpan RequireTimeout() => _flags.Timeout ??
+        throw new InvalidOperationException("A broadcast with acknowledgements needs a timeout: call Timeout(…) first.");
+
+    private Task<IReadOnlyList<SocketIoArgs>> EmitWithAcks(in EventData data, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var collector = new AckCollector(_namespaces.Length);
         foreach (Namespace nsp in _namespaces)
         {
-            SocketIoPacket packet = CreatePacket(nsp, eventName, args, nsp.NextAckId());
+            SocketIoPacket packet = Pipeline.EventPacket(nsp.Name, data, nsp.NextAckId());
             nsp.Adapter.BroadcastWithAck(packet, Options, collector.AddExpected, (_, answer) => collector.Add(answer));
         }
 
-        return collector.Run(timeout);
+        return collector.Run(timeout, cancellationToken);
     }
 
-    private static SocketIoPacket CreatePacket(Namespace nsp, string eventName, object?[] args, long? id) =>
-        Pipeline.EventPacket(nsp.Name, eventName, args, nsp.Server.JsonOptions, id);
+    System.Text.Json.JsonSerializerOptions ISocketIoEmitTarget.JsonOptions =>
+        _namespaces.Length > 0 ? _namespaces[0].Server.JsonOptions : SocketIoJson.DefaultOptions;
+
+    bool ISocketIoEmitTarget.Emit(in EventData data)
+    {
+        Pipeline.ThrowIfReserved(data.Name);
+        return Emit(data);
+    }
+
+    Task<SocketIoArgs> ISocketIoEmitTarget.EmitWithAck(in EventData data, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException(
+            $"\"{data.Name}\" expects an acknowledgement, and a broadcast gets one per client: use EmitWithAck on the broadcast (with a Timeout) to collect them.");
+
+    Task<IReadOnlyList<SocketIoArgs>> ISocketIoBroadcastTarget.EmitWithAcks(in EventData data, CancellationToken cancellationToken)
+    {
+        TimeSpan timeout = RequireTimeout();
+        Pipeline.ThrowIfReserved(data.Name);
+        return EmitWithAcks(data, timeout, cancellationToken);
+    }
 
     /// <summary>The ids of the targeted sockets.</summary>
     public async Task<IReadOnlySet<string>> AllSockets()
@@ -200,8 +234,21 @@ public sealed class BroadcastOperator
             CheckComplete();
         }
 
-        public Task<IReadOnlyList<SocketIoArgs>> Run(TimeSpan timeout)
+        public Task<IReadOnlyList<SocketIoArgs>> Run(TimeSpan timeout, CancellationToken cancellationToken)
         {
+            if (cancellationToken.CanBeCanceled)
+            {
+                CancellationTokenRegistration registration = cancellationToken.Register(static s =>
+                {
+                    var (collector, token) = ((AckCollector, CancellationToken))s!;
+                    if (collector._result.TrySetCanceled(token))
+                    {
+                        collector._timer?.Cancel();
+                    }
+                }, (this, cancellationToken));
+                _result.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration, TaskScheduler.Default);
+            }
+
             if (!_result.Task.IsCompleted)
             {
                 _timer = TimerWheel.Shared.CreateTimer(static s => ((AckCollector)s).OnTimeout(), this);

@@ -39,14 +39,21 @@ internal static class Pipeline
         }
     }
 
-    /// <summary>An EVENT packet for <paramref name="eventName"/> with <paramref name="args"/> (binary as attachments).</summary>
-    public static SocketIoPacket EventPacket(string nsp, string eventName, object?[] args, JsonSerializerOptions options, long? id)
+    /// <summary>Encodes <paramref name="eventName"/> with <paramref name="args"/> (binary as attachments).</summary>
+    public static EventData Encode(string eventName, object?[] args, JsonSerializerOptions options)
     {
         ThrowIfReserved(eventName);
         var attachments = new List<ReadOnlyMemory<byte>>();
 #pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
         ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(eventName, args, options, attachments);
 #pragma warning restore IL2026, IL3050
-        return new SocketIoPacket(SocketIoPacketType.Event, nsp, id, data, attachments);
+        return new EventData(eventName, data, attachments);
+    }
+
+    /// <summary>An EVENT packet of <paramref name="data"/> for namespace <paramref name="nsp"/>.</summary>
+    public static SocketIoPacket EventPacket(string nsp, in EventData data, long? id)
+    {
+        ThrowIfReserved(data.Name);
+        return new SocketIoPacket(SocketIoPacketType.Event, nsp, id, data.Json, data.Attachments);
     }
 }

@@ -9,7 +9,7 @@ namespace TypedSocketIo.Server;
 /// A client's connection to one namespace (the reference's server-side <c>Socket</c>). Emit and
 /// change handlers from any thread; handlers run in the order packets arrive.
 /// </summary>
-public sealed class Socket
+public sealed class Socket : ISocketIoListenTarget
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, List<Handler>> _handlers = new(StringComparer.Ordinal);
@@ -21,6 +21,8 @@ public sealed class Socket
     private List<Action<string, SocketIoArgs>> _anyOutgoingListeners = new();
     private const int Pending = 0, Open = 1, Closed = 2;
     private int _state; // Pending while the middleware runs, then Open, then Closed for good
+    private CancellationTokenSource? _aborted;
+    private object? _typedView;
 
     internal Socket(Namespace nsp, SocketIoConnection client, Handshake handshake, string id)
     {
@@ -58,6 +60,52 @@ public sealed class Socket
 
     /// <summary>The rooms the socket is in, its own id included.</summary>
     public IReadOnlySet<string> Rooms => Namespace.Adapter.SocketRooms(Id) ?? (IReadOnlySet<string>)new HashSet<string>();
+
+    /// <summary>Cancelled when the socket disconnects.</summary>
+    public CancellationToken Aborted
+    {
+        get
+        {
+            if (System.Threading.Volatile.Read(ref _state) == Closed)
+            {
+                return new CancellationToken(canceled: true);
+            }
+
+            CancellationTokenSource? cts = System.Threading.Volatile.Read(ref _aborted);
+            if (cts is null)
+            {
+                var created = new CancellationTokenSource();
+                cts = Interlocked.CompareExchange(ref _aborted, created, null) ?? created;
+                if (System.Threading.Volatile.Read(ref _state) == Closed)
+                {
+                    cts.Cancel();
+                }
+            }
+
+            return cts.Token;
+        }
+    }
+
+    /// <summary>The typed view of this socket (one per socket, created on first use).</summary>
+    internal T GetTypedView<T>(Func<Socket, T> create)
+        where T : class
+    {
+        if (System.Threading.Volatile.Read(ref _typedView) is T view)
+        {
+            return view;
+        }
+
+        T created = create(this);
+        return Interlocked.CompareExchange(ref _typedView, created, null) as T ?? created;
+    }
+
+    JsonSerializerOptions ISocketIoListenTarget.JsonOptions => Server.JsonOptions;
+
+    IDisposable ISocketIoListenTarget.On(string eventName, Func<IncomingEvent, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return AddHandler(eventName, new Handler(null, handler));
+    }
 
     /// <summary>Raised when the socket is about to leave (its rooms are still visible), with the reason.</summary>
     public event Action<Socket, string>? Disconnecting;
@@ -274,16 +322,23 @@ public sealed class Socket
     /// <summary>Broadcasts to this node's sockets only.</summary>
     public BroadcastOperator Local => Broadcast.Local;
 
-    internal bool Send(string eventName, object?[] args, EmitFlags flags, long? ackId)
+    internal bool Send(string eventName, object?[] args, EmitFlags flags, long? ackId) =>
+        Send(Pipeline.Encode(eventName, args, Server.JsonOptions), flags, ackId);
+
+    internal bool Send(in EventData data, EmitFlags flags, long? ackId)
     {
-        SocketIoPacket packet = Pipeline.EventPacket(Namespace.Name, eventName, args, Server.JsonOptions, ackId);
+        SocketIoPacket packet = Pipeline.EventPacket(Namespace.Name, data, ackId);
         NotifyOutgoing(packet);
         Client.WritePacket(packet, flags.Volatile, flags.Compress ?? true);
         return true;
     }
 
-    internal Task<SocketIoArgs> SendWithAck(string eventName, object?[] args, EmitFlags flags, CancellationToken cancellationToken)
+    internal Task<SocketIoArgs> SendWithAck(string eventName, object?[] args, EmitFlags flags, CancellationToken cancellationToken) =>
+        SendWithAck(Pipeline.Encode(eventName, args, Server.JsonOptions), flags, cancellationToken);
+
+    internal Task<SocketIoArgs> SendWithAck(in EventData data, EmitFlags flags, CancellationToken cancellationToken)
     {
+        Pipeline.ThrowIfReserved(data.Name);
         long id = Namespace.NextAckId();
         var result = new TaskCompletionSource<SocketIoArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         CancellationTokenRegistration registration = default;
@@ -323,7 +378,7 @@ public sealed class Socket
             return result.Task;
         }
 
-        Send(eventName, args, flags, id);
+        Send(data, flags, id);
         if (flags.Timeout is { } timeout)
         {
             if (timeout <= TimeSpan.Zero)
@@ -351,13 +406,13 @@ public sealed class Socket
     /// <summary>Registers an ack expected for a broadcast packet with id <paramref name="id"/>.</summary>
     internal void ExpectAck(long id, Action<SocketIoArgs?, Exception?> callback) => _acks[id] = callback;
 
-    internal bool SendAck(long id, object?[] args)
+    internal EventData EncodeAck(object?[] args)
     {
         var attachments = new List<ReadOnlyMemory<byte>>();
-#pragma warning disable IL2026, IL3050
+#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
         ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(null, args, Server.JsonOptions, attachments);
 #pragma warning restore IL2026, IL3050
-        return SendAckRaw(id, data, attachments);
+        return new EventData("", data, attachments);
     }
 
     internal bool SendAckRaw(long id, ReadOnlyMemory<byte> data, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
@@ -380,7 +435,7 @@ public sealed class Socket
         }
 
         string name = ReadEventName(packet.Data);
-        var args = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
+        var args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
         foreach (Action<string, SocketIoArgs> listener in listeners)
         {
             try
@@ -479,6 +534,7 @@ public sealed class Socket
             return;
         }
 
+        System.Threading.Volatile.Read(ref _aborted)?.Cancel();
         Raise(Disconnecting, reason);
         Namespace.Adapter.DelAll(Id);
         Namespace.Remove(this);
@@ -513,7 +569,7 @@ public sealed class Socket
             case SocketIoPacketType.Ack:
                 if (packet.Id is { } id && _acks.TryRemove(id, out Action<SocketIoArgs?, Exception?>? ack))
                 {
-                    ack(new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions), null);
+                    ack(SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions), null);
                 }
 
                 break;
@@ -527,7 +583,7 @@ public sealed class Socket
     {
         SocketIoArgs args;
         string name = ReadEventName(packet.Data);
-        args = new SocketIoArgs(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
+        args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
         var e = new SocketIoEvent(this, name, args, packet.Id);
 
         // Handlers run off the receive path, one event at a time per socket, in arrival order (the
@@ -771,6 +827,16 @@ public readonly struct SocketEmitter
 
     /// <summary>Emits an event and waits for the acknowledgement.</summary>
     public Task<SocketIoArgs> EmitWithAck(string eventName, params object?[] args) => EmitWithAck(eventName, args, CancellationToken.None);
+}
+
+/// <summary>A socket with flags, as the emit target of a generated emitter.</summary>
+internal sealed class SocketTarget(Socket socket, EmitFlags flags) : ISocketIoEmitTarget
+{
+    public JsonSerializerOptions JsonOptions => socket.Server.JsonOptions;
+
+    public bool Emit(in EventData data) => socket.Send(data, flags, ackId: null);
+
+    public Task<SocketIoArgs> EmitWithAck(in EventData data, CancellationToken cancellationToken) => socket.SendWithAck(data, flags, cancellationToken);
 }
 
 internal sealed class Subscription(Action dispose) : IDisposable

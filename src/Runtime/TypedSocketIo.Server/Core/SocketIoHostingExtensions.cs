@@ -25,7 +25,7 @@ public static class SocketIoHostingExtensions
         services.TryAddSingleton<SocketIoMarkerService>();
         services.TryAddSingleton(sp => new SocketIoServer(
             sp.GetRequiredService<IOptions<SocketIoServerOptions>>().Value,
-            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance));
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance) { Services = sp });
         return new SocketIoBuilder(services);
     }
 

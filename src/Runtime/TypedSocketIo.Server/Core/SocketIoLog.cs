@@ -18,6 +18,9 @@ internal sealed partial class SocketIoLog
     [LoggerMessage(103, LogLevel.Error, "A handler of {SocketId} for '{EventName}' threw.")]
     public partial void HandlerFailed(string socketId, string eventName, Exception exception);
 
+    [LoggerMessage(106, LogLevel.Warning, "Socket {SocketId} sent '{EventName}' with arguments its contract does not accept: {Reason}")]
+    public partial void EventRejected(string socketId, string eventName, string reason);
+
     [LoggerMessage(104, LogLevel.Debug, "Connection {ConnectionId} sent an invalid packet and is closed: {Message}")]
     public partial void ParseError(string connectionId, string message);
 

@@ -40,6 +40,9 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
 
     internal JsonSerializerOptions JsonOptions { get; }
 
+    /// <summary>The application's services (class-based handlers are resolved from a scope of them per connection).</summary>
+    public IServiceProvider? Services { get; init; }
+
     internal SocketIoLog Log { get; }
 
     /// <summary>The main namespace, <c>/</c>.</summary>
@@ -80,6 +83,14 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
 
         return nsp;
     }
+
+    /// <summary>
+    /// The namespace called <paramref name="name"/> with typed events: <typeparamref name="TListen"/>
+    /// the events clients send, <typeparamref name="TEmit"/> the events the server sends.
+    /// </summary>
+    public Namespace<TListen, TEmit> Of<TListen, TEmit>(string name)
+        where TListen : class
+        where TEmit : class => new(Of(name));
 
     /// <summary>A dynamic namespace: every name matching <paramref name="pattern"/> becomes a child namespace.</summary>
     public ParentNamespace Of(Regex pattern)

@@ -29,6 +29,15 @@ public static class SocketIoJson
         result.Converters.Insert(1, new ReadOnlyMemoryConverter());
         result.Converters.Insert(2, new MemoryConverter());
         result.Converters.Insert(3, new ArraySegmentConverter());
+        if (result.TypeInfoResolver is null && JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            // Typed code asks the options for metadata; give them the reflection resolver the
+            // untyped serializer would use anyway (none when the app disabled reflection).
+#pragma warning disable IL2026, IL3050 // guarded by the reflection feature switch
+            result.TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver();
+#pragma warning restore IL2026, IL3050
+        }
+
         return result;
     }
 
@@ -115,6 +124,36 @@ public static class SocketIoJson
         writer.WriteNumber("num", attachments.Count);
         writer.WriteEndObject();
         attachments.Add(data);
+    }
+
+    /// <summary>Makes binary values written on this thread placeholders collected into <paramref name="attachments"/> until the scope is disposed.</summary>
+    public static AttachmentWriteScope BeginWritingAttachments(List<ReadOnlyMemory<byte>> attachments)
+    {
+        var scope = new AttachmentWriteScope(t_writing);
+        t_writing = attachments;
+        return scope;
+    }
+
+    /// <summary>Resolves placeholders read on this thread against <paramref name="attachments"/> until the scope is disposed.</summary>
+    public static AttachmentReadScope BeginReadingAttachments(IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+    {
+        var scope = new AttachmentReadScope(t_reading);
+        t_reading = attachments;
+        return scope;
+    }
+
+    /// <summary>Restores the attachments being written before <see cref="BeginWritingAttachments"/>.</summary>
+    public readonly struct AttachmentWriteScope(List<ReadOnlyMemory<byte>>? previous) : IDisposable
+    {
+        /// <inheritdoc />
+        public void Dispose() => t_writing = previous;
+    }
+
+    /// <summary>Restores the attachments being read before <see cref="BeginReadingAttachments"/>.</summary>
+    public readonly struct AttachmentReadScope(IReadOnlyList<ReadOnlyMemory<byte>>? previous) : IDisposable
+    {
+        /// <inheritdoc />
+        public void Dispose() => t_reading = previous;
     }
 
     /// <summary>Runs <paramref name="read"/> with <paramref name="attachments"/> available to the binary converters.</summary>

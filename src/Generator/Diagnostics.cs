@@ -1,0 +1,86 @@
+using Microsoft.CodeAnalysis;
+
+namespace TypedSocketIo.Generator;
+
+/// <summary>The generator's diagnostics: declaration shape of event contracts (TSIO001–099).</summary>
+public static class Diagnostics
+{
+    /// <summary>Where every diagnostic's page lives.</summary>
+    public const string HelpLinkBase = "https://github.com/TypedSocketIo/TypedSocketIo/blob/main/docs/diagnostics/";
+
+    /// <summary>[SocketIoEvents] on a type that is not an interface.</summary>
+    public const string ContractNotInterfaceId = "TSIO001";
+
+    /// <summary>An event method with a return type events cannot have.</summary>
+    public const string UnsupportedReturnTypeId = "TSIO002";
+
+    /// <summary>A ref, out, in or params parameter.</summary>
+    public const string UnsupportedParameterId = "TSIO003";
+
+    /// <summary>Two events with the same wire name.</summary>
+    public const string DuplicateEventNameId = "TSIO004";
+
+    /// <summary>A property, event, static or generic method in a contract.</summary>
+    public const string UnsupportedMemberId = "TSIO005";
+
+    /// <summary>A payload type the named JsonSerializerContext does not know.</summary>
+    public const string TypeMissingFromContextId = "TSIO006";
+
+    /// <summary>A CancellationToken that is not the last parameter.</summary>
+    public const string CancellationTokenNotLastId = "TSIO007";
+
+    /// <summary>SerializerContext naming a type that is not a JsonSerializerContext.</summary>
+    public const string InvalidSerializerContextId = "TSIO008";
+
+    /// <summary>A generic contract interface.</summary>
+    public const string GenericContractId = "TSIO009";
+
+    /// <summary>[Event] with an empty name.</summary>
+    public const string EmptyEventNameId = "TSIO010";
+
+    private const string Category = "TypedSocketIo.Contracts";
+
+    internal static readonly DiagnosticDescriptor ContractNotInterface = Create(ContractNotInterfaceId,
+        "Event contracts are interfaces",
+        "'{0}' is not an interface: [SocketIoEvents] marks an interface whose methods are the events");
+
+    internal static readonly DiagnosticDescriptor UnsupportedReturnType = Create(UnsupportedReturnTypeId,
+        "Unsupported event return type",
+        "Event '{0}' returns '{1}': an event returns void (no acknowledgement), Task or ValueTask (an empty one), or Task<T> or ValueTask<T> (one carrying a T)");
+
+    internal static readonly DiagnosticDescriptor UnsupportedParameter = Create(UnsupportedParameterId,
+        "Unsupported event parameter",
+        "Parameter '{0}' of event '{1}' is declared '{2}': event arguments travel by value, without ref, out, in or params");
+
+    internal static readonly DiagnosticDescriptor DuplicateEventName = Create(DuplicateEventNameId,
+        "Duplicate event name",
+        "Event '{0}' has the wire name '{1}', as '{2}' already has: give one of them another name with [Event(\"…\")]");
+
+    internal static readonly DiagnosticDescriptor UnsupportedMember = Create(UnsupportedMemberId,
+        "Unsupported contract member",
+        "'{0}' is {1}: an event contract declares only non-generic instance methods, one per event");
+
+    internal static readonly DiagnosticDescriptor TypeMissingFromContext = Create(TypeMissingFromContextId,
+        "Payload type missing from the serializer context",
+        "'{0}' (in event '{1}') is not known to the JsonSerializerContext '{2}': add [JsonSerializable(typeof({0}))] to it",
+        DiagnosticSeverity.Warning);
+
+    internal static readonly DiagnosticDescriptor CancellationTokenNotLast = Create(CancellationTokenNotLastId,
+        "CancellationToken must come last",
+        "Parameter '{0}' of event '{1}' is a CancellationToken but not the last parameter: only a trailing CancellationToken is allowed (it is not sent)");
+
+    internal static readonly DiagnosticDescriptor InvalidSerializerContext = Create(InvalidSerializerContextId,
+        "SerializerContext is not a JsonSerializerContext",
+        "'{0}' is not a JsonSerializerContext with a static Default instance: name a class declared with [JsonSerializable] attributes and deriving from JsonSerializerContext");
+
+    internal static readonly DiagnosticDescriptor GenericContract = Create(GenericContractId,
+        "Event contracts cannot be generic",
+        "'{0}' has type parameters: an event contract is a non-generic interface (payload types may be generic)");
+
+    internal static readonly DiagnosticDescriptor EmptyEventName = Create(EmptyEventNameId,
+        "Empty event name",
+        "[Event] on '{0}' gives an empty name: an event needs a non-empty wire name");
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
+        new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+}

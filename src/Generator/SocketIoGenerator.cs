@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace TypedSocketIo.Generator;
+
+/// <summary>
+/// Turns interfaces marked [SocketIoEvents] (and those imported with [assembly: SocketIoContracts])
+/// into typed emitters, dispatchers, handler registration and a module initializer registering them.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class SocketIoGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        IncrementalValuesProvider<ParseResult> declared = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ContractParser.SocketIoEventsAttribute,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => new ContractParser(ctx.SemanticModel.Compilation)
+                    .Parse((INamedTypeSymbol)ctx.TargetSymbol, ctx.Attributes[0], ctx.TargetNode.GetLocation(), imported: false, ct))
+            .WithTrackingName(TrackingNames.Contracts);
+
+        IncrementalValuesProvider<ParseResult> imported = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ContractParser.SocketIoContractsAttribute,
+                static (node, _) => node is CompilationUnitSyntax,
+                static (ctx, ct) =>
+                {
+                    var parser = new ContractParser(ctx.SemanticModel.Compilation);
+                    var results = new List<ParseResult>();
+                    foreach (AttributeData attribute in ctx.Attributes)
+                    {
+                        Location? location = attribute.ApplicationSyntaxReference?.GetSyntax(ct).GetLocation();
+                        foreach (INamedTypeSymbol type in ContractParser.ImportedTypes(attribute))
+                        {
+                            results.Add(parser.Parse(type, null, location, imported: true, ct));
+                        }
+                    }
+
+                    return new EquatableArray<ParseResult>(results.ToArray());
+                })
+            .SelectMany(static (results, _) => results)
+            .WithTrackingName(TrackingNames.ImportedContracts);
+
+        IncrementalValuesProvider<ParseResult> all = declared.Collect()
+            .Combine(imported.Collect())
+            .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right));
+
+        context.RegisterSourceOutput(all.Where(static r => r.Diagnostics.Count > 0).Select(static (r, _) => r.Diagnostics),
+            static (spc, diagnostics) =>
+            {
+                foreach (DiagnosticInfo diagnostic in diagnostics)
+                {
+                    spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+                }
+            });
+
+        IncrementalValuesProvider<ContractSpec> specs = all
+            .Where(static r => r.Spec is not null)
+            .Select(static (r, _) => r.Spec!)
+            .WithTrackingName(TrackingNames.Specs);
+
+        context.RegisterSourceOutput(specs, static (spc, spec) => spc.AddSource(ContractEmitter.HintName(spec), ContractEmitter.Emit(spec)));
+
+        IncrementalValueProvider<EquatableArray<ContractSpec>> registrations = specs.Collect()
+            .Select(static (items, _) => new EquatableArray<ContractSpec>(Distinct(items)))
+            .WithTrackingName(TrackingNames.Registrations);
+
+        context.RegisterSourceOutput(registrations, static (spc, items) =>
+        {
+            if (items.Count > 0)
+            {
+                spc.AddSource("SocketIoContractRegistration.g.cs", ContractEmitter.EmitRegistration(items.ToList()));
+            }
+        });
+    }
+
+    private static ContractSpec[] Distinct(ImmutableArray<ContractSpec> items)
+    {
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        return items.Where(s => seen.Add(s.FullName)).OrderBy(s => s.FullName, System.StringComparer.Ordinal).ToArray();
+    }
+}

@@ -1,0 +1,17 @@
+namespace TypedSocketIo.Generator;
+
+/// <summary>Names of the generator's pipeline steps, for incrementality tests.</summary>
+public static class TrackingNames
+{
+    /// <summary>Contracts declared with [SocketIoEvents], parsed into models.</summary>
+    public const string Contracts = nameof(Contracts);
+
+    /// <summary>Contracts imported with [assembly: SocketIoContracts(…)], parsed into models.</summary>
+    public const string ImportedContracts = nameof(ImportedContracts);
+
+    /// <summary>Every valid contract model.</summary>
+    public const string Specs = nameof(Specs);
+
+    /// <summary>The contracts the module initializer registers.</summary>
+    public const string Registrations = nameof(Registrations);
+}
