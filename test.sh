@@ -26,6 +26,8 @@ passed=0
 failed=0
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)
+  # Only test projects run; others under tests/ (shared contracts, fixtures) are built above.
+  grep -q '<IsTestProject>true</IsTestProject>' "$project" || continue
   echo "==> dotnet test $name"
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
