@@ -210,6 +210,22 @@ public class InMemoryAdapter
         clientCount(count);
     }
 
+    /// <summary>
+    /// Sends a server-side event to the other servers of the cluster (the reference's
+    /// <c>serverSideEmit</c>). A single server has no one to tell; cluster adapters override this
+    /// and hand the event to <see cref="Namespace.ReceiveServerSideEmit"/> on the other servers.
+    /// </summary>
+    public virtual void ServerSideEmit(EventData data)
+    {
+    }
+
+    /// <summary>
+    /// Sends a server-side event and collects one answer per other server (the adapter decides how
+    /// long to wait). A single server has no one to answer: completes at once with none.
+    /// </summary>
+    public virtual Task<IReadOnlyList<SocketIoArgs>> ServerSideEmitWithAck(EventData data, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<SocketIoArgs>>(Array.Empty<SocketIoArgs>());
+
     /// <summary>The remote-socket views of the targeted sockets.</summary>
     public virtual ValueTask<IReadOnlyList<RemoteSocket>> FetchSockets(BroadcastOptions options) =>
         ValueTask.FromResult<IReadOnlyList<RemoteSocket>>(Targets(options).Select(static s => new RemoteSocket(s)).ToList());

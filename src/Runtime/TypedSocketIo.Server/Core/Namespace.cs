@@ -14,6 +14,7 @@ public class Namespace
     private readonly object _lock = new();
     private readonly List<Func<Socket, Func<Task>, Task>> _middleware = new();
     private readonly List<Func<Socket, Task>> _connectionHandlers = new();
+    private readonly Dictionary<string, List<Func<IncomingEvent, Task>>> _serverSideHandlers = new(StringComparer.Ordinal);
     private long _ackIds;
 
     internal Namespace(SocketIoServer server, string name, ParentNamespace? parent = null)
@@ -224,20 +225,123 @@ public class Namespace
     public void DisconnectSockets(bool close = false) => NewBroadcast().DisconnectSockets(close);
 
     /// <summary>
-    /// Emits to the other servers of a cluster. With a single server there is nobody to tell:
-    /// returns true and does nothing (the reference's in-memory adapter does the same).
+    /// Emits to the other servers of a cluster, where <see cref="OnServerSideEmit(string, Func{IncomingEvent, Task})"/>
+    /// handlers receive it. With a single server there is nobody to tell: returns true and sends
+    /// nothing (the reference's in-memory adapter does the same).
     /// </summary>
     public bool ServerSideEmit(string eventName, params object?[] args)
     {
         Pipeline.ThrowIfReserved(eventName);
+        Adapter.ServerSideEmit(Pipeline.Encode(eventName, args, Server.JsonOptions));
         return true;
     }
 
-    /// <summary>Emits to the other servers and collects their answers; with a single server, none.</summary>
+    /// <summary>Emits to the other servers and collects their answers (one per server); with a single server, none.</summary>
     public Task<IReadOnlyList<SocketIoArgs>> ServerSideEmitWithAck(string eventName, params object?[] args)
     {
-        ServerSideEmit(eventName, args);
-        return Task.FromResult<IReadOnlyList<SocketIoArgs>>(Array.Empty<SocketIoArgs>());
+        Pipeline.ThrowIfReserved(eventName);
+        return Adapter.ServerSideEmitWithAck(Pipeline.Encode(eventName, args, Server.JsonOptions), CancellationToken.None);
+    }
+
+    /// <summary>Handles a server-side event emitted by another server of the cluster; dispose the result to remove the handler.</summary>
+    public IDisposable OnServerSideEmit(string eventName, Func<IncomingEvent, Task> handler)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventName);
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_lock)
+        {
+            if (!_serverSideHandlers.TryGetValue(eventName, out List<Func<IncomingEvent, Task>>? list))
+            {
+                _serverSideHandlers[eventName] = list = new List<Func<IncomingEvent, Task>>();
+            }
+
+            list.Add(handler);
+        }
+
+        return new Subscription(() =>
+        {
+            lock (_lock)
+            {
+                if (_serverSideHandlers.TryGetValue(eventName, out List<Func<IncomingEvent, Task>>? list) && list.Remove(handler) && list.Count == 0)
+                {
+                    _serverSideHandlers.Remove(eventName);
+                }
+            }
+        });
+    }
+
+    /// <summary>Handles a server-side event emitted by another server of the cluster.</summary>
+    public IDisposable OnServerSideEmit(string eventName, Action<IncomingEvent> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return OnServerSideEmit(eventName, e =>
+        {
+            handler(e);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// Called by cluster adapters: delivers a server-side event that another server emitted to this
+    /// namespace's handlers. <paramref name="ack"/>, when given, carries a handler's answer back.
+    /// </summary>
+    /// <exception cref="System.Text.Json.JsonException">The event data is not a JSON array.</exception>
+    public void ReceiveServerSideEmit(EventData data, Action<EventData>? ack = null)
+    {
+        Func<IncomingEvent, Task>[] handlers;
+        lock (_lock)
+        {
+            handlers = _serverSideHandlers.TryGetValue(data.Name, out List<Func<IncomingEvent, Task>>? list) ? list.ToArray() : [];
+        }
+
+        if (handlers.Length == 0)
+        {
+            return;
+        }
+
+        var e = new ServerSideEvent(this, data, ack);
+        foreach (Func<IncomingEvent, Task> handler in handlers)
+        {
+            try
+            {
+                Task task = handler(e);
+                if (!task.IsCompletedSuccessfully)
+                {
+                    _ = ObserveAsync(task, data.Name);
+                }
+            }
+            catch (Exception ex)
+            {
+                Server.Log.HandlerFailed("(server-side)", data.Name, ex);
+            }
+        }
+    }
+
+    private async Task ObserveAsync(Task task, string eventName)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Server.Log.HandlerFailed("(server-side)", eventName, ex);
+        }
+    }
+
+    /// <summary>A server-side event from another server, with its optional answer.</summary>
+    private sealed class ServerSideEvent(Namespace nsp, EventData data, Action<EventData>? ack)
+        : IncomingEvent(data.Name, new SocketIoArgs(data.Json, data.Attachments, nsp.Server.JsonOptions, skip: 1), ack is null ? null : 0)
+    {
+        public override CancellationToken Aborted => CancellationToken.None;
+
+        protected override bool SendAck(long id, ReadOnlyMemory<byte> jsonArray, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
+        {
+            ack!(new EventData("", jsonArray, attachments));
+            return true;
+        }
+
+        protected override void LogRejected(string reason) => nsp.Server.Log.EventRejected("(server-side)", Name, reason);
     }
 
     /// <inheritdoc />

@@ -92,6 +92,16 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
         where TListen : class
         where TEmit : class => new(Of(name));
 
+    /// <summary>
+    /// The namespace called <paramref name="name"/> with typed events, typed inter-server events
+    /// (<typeparamref name="TServerSide"/>) and typed socket data (<typeparamref name="TData"/>), as
+    /// the reference's <c>Server&lt;ListenEvents, EmitEvents, ServerSideEvents, SocketData&gt;</c>.
+    /// </summary>
+    public Namespace<TListen, TEmit, TServerSide, TData> Of<TListen, TEmit, TServerSide, TData>(string name)
+        where TListen : class
+        where TEmit : class
+        where TServerSide : class => new(Of(name));
+
     /// <summary>A dynamic namespace: every name matching <paramref name="pattern"/> becomes a child namespace.</summary>
     public ParentNamespace Of(Regex pattern)
     {
