@@ -1,0 +1,125 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace TypedSocketIo.Analyzers;
+
+/// <summary>What the analyzers recognize in TypedSocketIo's API.</summary>
+internal static class SocketIoSymbols
+{
+    public const string SocketIoEventsAttribute = "TypedSocketIo.SocketIoEventsAttribute";
+    public const string EventAttribute = "TypedSocketIo.EventAttribute";
+
+    /// <summary>The names Socket.IO keeps for itself (the reference's RESERVED_EVENTS).</summary>
+    public static readonly HashSet<string> ReservedEvents = new(System.StringComparer.Ordinal)
+    {
+        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
+    };
+
+    /// <summary>Whether <paramref name="type"/> belongs to TypedSocketIo.</summary>
+    public static bool IsSocketIoType(ITypeSymbol? type)
+    {
+        for (INamespaceSymbol? ns = type?.ContainingNamespace; ns is not null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+        {
+            if (ns.ContainingNamespace is { IsGlobalNamespace: true } && ns.Name == "TypedSocketIo")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The <c>eventName</c> parameter of an untyped TypedSocketIo method (Emit, On, ServerSideEmit, …), if it has one.</summary>
+    public static IParameterSymbol? EventNameParameter(IMethodSymbol method)
+    {
+        if (!IsSocketIoType(method.ContainingType))
+        {
+            return null;
+        }
+
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (parameter.Name == "eventName" && parameter.Type.SpecialType == SpecialType.System_String)
+            {
+                return parameter;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="method"/> is an untyped emit that returns bool (the reference's emit).</summary>
+    public static bool IsBoolEmit(IMethodSymbol method) =>
+        method.ReturnType.SpecialType == SpecialType.System_Boolean
+        && method.Name is "Emit" or "Send" or "Write" or "ServerSideEmit"
+        && IsSocketIoType(method.ContainingType);
+}
+
+/// <summary>What a chain of TypedSocketIo calls (<c>io.To(r).Volatile.Timeout(t)</c>) says about an emit.</summary>
+internal readonly struct EmitChain
+{
+    private EmitChain(bool volatileSeen, bool timeoutSeen, ITypeSymbol? root, INamedTypeSymbol? typedView)
+    {
+        Volatile = volatileSeen;
+        Timeout = timeoutSeen;
+        Root = root;
+        TypedView = typedView;
+    }
+
+    /// <summary>A <c>Volatile</c> member is in the chain.</summary>
+    public bool Volatile { get; }
+
+    /// <summary>A <c>Timeout(…)</c> call is in the chain.</summary>
+    public bool Timeout { get; }
+
+    /// <summary>The type the chain starts from (a variable, parameter, field…), when it leaves TypedSocketIo's fluent members.</summary>
+    public ITypeSymbol? Root { get; }
+
+    /// <summary>The typed socket, namespace or broadcast whose <c>Untyped</c> the chain went through, if any.</summary>
+    public INamedTypeSymbol? TypedView { get; }
+
+    /// <summary>Whether the chain starts at a broadcast operator kept in a variable (its flags are unknown).</summary>
+    public bool StartsAtBroadcast => Root?.Name == "BroadcastOperator";
+
+    /// <summary>Walks from <paramref name="instance"/> through TypedSocketIo's fluent members.</summary>
+    public static EmitChain From(Microsoft.CodeAnalysis.IOperation? instance)
+    {
+        bool volatileSeen = false, timeoutSeen = false;
+        INamedTypeSymbol? typedView = null;
+        Microsoft.CodeAnalysis.IOperation? current = instance;
+        while (current is not null)
+        {
+            switch (current)
+            {
+                case Microsoft.CodeAnalysis.Operations.IConversionOperation conversion:
+                    current = conversion.Operand;
+                    continue;
+                case Microsoft.CodeAnalysis.Operations.IParenthesizedOperation parenthesized:
+                    current = parenthesized.Operand;
+                    continue;
+                case Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation when SocketIoSymbols.IsSocketIoType(invocation.TargetMethod.ContainingType):
+                    timeoutSeen |= invocation.TargetMethod.Name == "Timeout";
+                    current = invocation.Instance;
+                    continue;
+                case Microsoft.CodeAnalysis.Operations.IPropertyReferenceOperation property when SocketIoSymbols.IsSocketIoType(property.Property.ContainingType):
+                    volatileSeen |= property.Property.Name == "Volatile";
+                    if (property.Property.Name == "Untyped" && typedView is null)
+                    {
+                        typedView = property.Property.ContainingType;
+                    }
+
+                    if (property.Instance is null)
+                    {
+                        return new EmitChain(volatileSeen, timeoutSeen, property.Type, typedView);
+                    }
+
+                    current = property.Instance;
+                    continue;
+                default:
+                    return new EmitChain(volatileSeen, timeoutSeen, current.Type, typedView);
+            }
+        }
+
+        return new EmitChain(volatileSeen, timeoutSeen, null, typedView);
+    }
+}
