@@ -12,7 +12,7 @@ namespace TypedSocketIo.Server;
 public sealed class Socket : ISocketIoListenTarget
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, List<Handler>> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Handler[]> _handlers = new(StringComparer.Ordinal); // arrays replaced, never changed: dispatch copies nothing
     private readonly ConcurrentDictionary<long, Action<SocketIoArgs?, Exception?>> _acks = new();
     private readonly List<Func<SocketIoEvent, Func<Task>, Task>> _middleware = new();
     private readonly Queue<SocketIoEvent> _inbox = new();
@@ -157,7 +157,7 @@ public sealed class Socket : ISocketIoListenTarget
     {
         lock (_lock)
         {
-            return _handlers.TryGetValue(eventName, out List<Handler>? list) ? list.Count : 0;
+            return _handlers.TryGetValue(eventName, out Handler[]? list) ? list.Length : 0;
         }
     }
 
@@ -166,21 +166,23 @@ public sealed class Socket : ISocketIoListenTarget
         ArgumentException.ThrowIfNullOrEmpty(eventName);
         lock (_lock)
         {
-            if (!_handlers.TryGetValue(eventName, out List<Handler>? list))
-            {
-                _handlers[eventName] = list = new List<Handler>();
-            }
-
-            list.Add(handler);
+            _handlers[eventName] = _handlers.TryGetValue(eventName, out Handler[]? list) ? [.. list, handler] : [handler];
         }
 
         return new Subscription(() =>
         {
             lock (_lock)
             {
-                if (_handlers.TryGetValue(eventName, out List<Handler>? list) && list.Remove(handler) && list.Count == 0)
+                if (_handlers.TryGetValue(eventName, out Handler[]? list) && Array.IndexOf(list, handler) is int index and >= 0)
                 {
-                    _handlers.Remove(eventName);
+                    if (list.Length == 1)
+                    {
+                        _handlers.Remove(eventName);
+                    }
+                    else
+                    {
+                        _handlers[eventName] = [.. list.AsSpan(0, index), .. list.AsSpan(index + 1)];
+                    }
                 }
             }
         });
@@ -716,7 +718,7 @@ public sealed class Socket : ISocketIoListenTarget
         Handler[] handlers;
         lock (_lock)
         {
-            handlers = _handlers.TryGetValue(e.Name, out List<Handler>? list) ? list.ToArray() : [];
+            handlers = _handlers.TryGetValue(e.Name, out Handler[]? list) ? list : [];
         }
 
         foreach (Handler handler in handlers)
