@@ -4,7 +4,6 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using TypedSocketIo.Generator;
 
 namespace TypedSocketIo.Analyzers;
 
@@ -249,34 +248,12 @@ public sealed class EmitUsageAnalyzer : DiagnosticAnalyzer
     /// <summary>The wire names of a contract's events (inherited ones included), with their method names.</summary>
     private static Dictionary<string, string> WireNames(INamedTypeSymbol contract, Symbols symbols)
     {
-        int policy = NamingPolicy.CamelCase;
-        AttributeData? attribute = contract.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, symbols.ContractAttribute));
-        foreach (KeyValuePair<string, TypedConstant> argument in attribute?.NamedArguments ?? ImmutableArray<KeyValuePair<string, TypedConstant>>.Empty)
-        {
-            if (argument.Key == "NamingPolicy" && argument.Value.Value is int value)
-            {
-                policy = value;
-            }
-        }
-
         var names = new Dictionary<string, string>(System.StringComparer.Ordinal);
-        foreach (INamedTypeSymbol type in new[] { contract }.Concat(contract.AllInterfaces))
+        foreach ((IMethodSymbol method, string wireName, _) in SocketIoSymbols.Events(contract, symbols.ContractAttribute, symbols.EventAttribute))
         {
-            foreach (IMethodSymbol method in type.GetMembers().OfType<IMethodSymbol>())
+            if (!names.ContainsKey(wireName))
             {
-                if (method.MethodKind != MethodKind.Ordinary || method.IsStatic || !method.IsAbstract)
-                {
-                    continue;
-                }
-
-                AttributeData? named = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, symbols.EventAttribute));
-                string wireName = named?.ConstructorArguments.Length == 1 && named.ConstructorArguments[0].Value is string explicitName
-                    ? explicitName
-                    : NamingPolicy.Apply(policy, method.Name);
-                if (!names.ContainsKey(wireName))
-                {
-                    names.Add(wireName, method.Name);
-                }
+                names.Add(wireName, method.Name);
             }
         }
 

@@ -3,7 +3,6 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using TypedSocketIo.Generator;
 
 namespace TypedSocketIo.Analyzers;
 
@@ -49,50 +48,30 @@ public sealed class ReservedEventNameAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        int policy = NamingPolicy.CamelCase;
-        foreach (var argument in contract.NamedArguments)
+        foreach ((IMethodSymbol method, string wireName, AttributeData? named) in SocketIoSymbols.Events(type, contractAttribute, eventAttribute))
         {
-            if (argument.Key == "NamingPolicy" && argument.Value.Value is int value)
+            INamedTypeSymbol declaring = method.ContainingType;
+            if (!SocketIoSymbols.ReservedEvents.Contains(wireName))
             {
-                policy = value;
+                continue;
             }
-        }
 
-        foreach (INamedTypeSymbol declaring in new[] { type }.Concat(type.AllInterfaces))
-        {
-            foreach (IMethodSymbol method in declaring.GetMembers().OfType<IMethodSymbol>())
+            if (!SymbolEqualityComparer.Default.Equals(declaring, type) && declaring.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, contractAttribute)))
             {
-                if (method.MethodKind != MethodKind.Ordinary || method.IsStatic || !method.IsAbstract)
-                {
-                    continue;
-                }
-
-                AttributeData? named = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, eventAttribute));
-                string wireName = named?.ConstructorArguments.Length == 1 && named.ConstructorArguments[0].Value is string explicitName
-                    ? explicitName
-                    : NamingPolicy.Apply(policy, method.Name);
-                if (!SocketIoSymbols.ReservedEvents.Contains(wireName))
-                {
-                    continue;
-                }
-
-                if (!ReferenceEquals(declaring, type) && declaring.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, contractAttribute)))
-                {
-                    continue; // a base contract reports its own methods
-                }
-
-                // On the [Event] attribute when the name comes from there, else on the method name
-                // (on the contract when the method is not in source).
-                Location? location = named?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation()
-                    ?? method.Locations.FirstOrDefault(l => l.IsInSource)
-                    ?? type.Locations.FirstOrDefault();
-                context.ReportDiagnostic(Diagnostic.Create(
-                    Descriptors.ReservedEventName,
-                    location,
-                    ImmutableDictionary<string, string?>.Empty.Add(WireNameProperty, wireName),
-                    wireName,
-                    ": give the event another wire name with [Event(\"…\")]"));
+                continue; // a base contract reports its own methods
             }
+
+            // On the [Event] attribute when the name comes from there, else on the method name
+            // (on the contract when the method is not in source).
+            Location? location = named?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation()
+                ?? method.Locations.FirstOrDefault(l => l.IsInSource)
+                ?? type.Locations.FirstOrDefault();
+            context.ReportDiagnostic(Diagnostic.Create(
+                Descriptors.ReservedEventName,
+                location,
+                ImmutableDictionary<string, string?>.Empty.Add(WireNameProperty, wireName),
+                wireName,
+                ": give the event another wire name with [Event(\"…\")]"));
         }
     }
 

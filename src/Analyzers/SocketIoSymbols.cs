@@ -48,6 +48,61 @@ internal static class SocketIoSymbols
         return null;
     }
 
+    /// <summary>
+    /// The events of a contract, inherited ones included: each method with its wire name (from
+    /// [Event], else the contract's naming policy) and the [Event] attribute when there is one.
+    /// </summary>
+    public static List<(IMethodSymbol Method, string WireName, AttributeData? EventAttribute)> Events(
+        INamedTypeSymbol contract, INamedTypeSymbol contractAttribute, INamedTypeSymbol? eventAttribute)
+    {
+        int policy = Generator.NamingPolicy.CamelCase;
+        foreach (AttributeData attribute in contract.GetAttributes())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, contractAttribute))
+            {
+                continue;
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "NamingPolicy" && argument.Value.Value is int value)
+                {
+                    policy = value;
+                }
+            }
+        }
+
+        var events = new List<(IMethodSymbol, string, AttributeData?)>();
+        var types = new List<INamedTypeSymbol> { contract };
+        types.AddRange(contract.AllInterfaces);
+        foreach (INamedTypeSymbol type in types)
+        {
+            foreach (ISymbol member in type.GetMembers())
+            {
+                if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: false, IsAbstract: true } method)
+                {
+                    continue;
+                }
+
+                AttributeData? named = null;
+                foreach (AttributeData attribute in method.GetAttributes())
+                {
+                    if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, eventAttribute))
+                    {
+                        named = attribute;
+                    }
+                }
+
+                string wireName = named?.ConstructorArguments.Length == 1 && named.ConstructorArguments[0].Value is string explicitName
+                    ? explicitName
+                    : Generator.NamingPolicy.Apply(policy, method.Name);
+                events.Add((method, wireName, named));
+            }
+        }
+
+        return events;
+    }
+
     /// <summary>Whether <paramref name="method"/> is an untyped emit that returns bool (the reference's emit).</summary>
     public static bool IsBoolEmit(IMethodSymbol method) =>
         method.ReturnType.SpecialType == SpecialType.System_Boolean
