@@ -23,6 +23,26 @@ internal static class ContractEmitter
 
     public static string ImplName(ContractSpec spec) => spec.BaseName + "SocketIo";
 
+    /// <summary>The name generated members of an event are suffixed with: the method name, with its index when overloads share it.</summary>
+    private static string Id(ContractSpec spec, EventSpec e)
+    {
+        int index = -1, same = 0;
+        for (int i = 0; i < spec.Events.Count; i++)
+        {
+            if (spec.Events[i].MethodName == e.MethodName)
+            {
+                same++;
+            }
+
+            if (ReferenceEquals(spec.Events[i], e))
+            {
+                index = i;
+            }
+        }
+
+        return same > 1 ? Plain(e.MethodName) + "_" + index : Plain(e.MethodName);
+    }
+
     public static string Emit(ContractSpec spec)
     {
         var w = new SourceWriter();
@@ -107,12 +127,12 @@ internal static class ContractEmitter
             w.Line(doc);
             w.Open($"public static {Disposable} {e.MethodName}(this {listeners} listeners, {sync} handler)");
             w.Line("if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));");
-            w.Line($"return {ImplName(spec)}.On_{Plain(e.MethodName)}(listeners.Target, {Adapt(e, "handler")});");
+            w.Line($"return {ImplName(spec)}.On_{Id(spec, e)}(listeners.Target, {Adapt(e, "handler")});");
             w.Close();
             w.Line();
             w.Line(doc);
             w.Line($"public static {Disposable} {e.MethodName}(this {listeners} listeners, {direct} handler) =>");
-            w.Line($"    {ImplName(spec)}.On_{Plain(e.MethodName)}(listeners.Target, handler);");
+            w.Line($"    {ImplName(spec)}.On_{Id(spec, e)}(listeners.Target, handler);");
         }
 
         w.Close();
@@ -212,14 +232,15 @@ internal static class ContractEmitter
             w.Line(withResult
                 ? $"/// <summary>Emits <c>{Xml(e.WireName)}</c> to every targeted client and collects their answers; fails with SocketIoTimeoutException (carrying the answers that arrived) when the broadcast's timeout passes.</summary>"
                 : $"/// <summary>Emits <c>{Xml(e.WireName)}</c> to every targeted client and completes with how many acknowledged; fails with SocketIoTimeoutException when the broadcast's timeout passes.</summary>");
-            string parameters = string.Join(", ", new[] { $"this global::TypedSocketIo.BroadcastAcks<{spec.FullName}> acks" }
+            string ct = e.CancellationTokenName
+                ?? (e.Parameters.Any(p => p.Name.TrimStart('@') == "cancellationToken") ? "__cancellationToken" : "cancellationToken");
+            string parameters = string.Join(", ", new[] { $"this global::TypedSocketIo.BroadcastAcks<{spec.FullName}> __acks" }
                 .Concat(e.Parameters.Select(p => $"{p.Type} {p.Name}"))
-                .Concat(new[] { $"{CancellationToken} {e.CancellationTokenName ?? "cancellationToken"} = default" }));
+                .Concat(new[] { $"{CancellationToken} {ct} = default" }));
             w.Open($"public static {result} {e.MethodName}({parameters})");
-            w.Line($"{Options} __options = {ImplName(spec)}.Options(acks.Target.JsonOptions);");
+            w.Line($"{Options} __options = {ImplName(spec)}.Options(__acks.Target.JsonOptions);");
             WriteEncode(w, e, "__options", p => $"{Typed}.TypeInfo<{p.JsonType}>(__options)");
-            string ct = e.CancellationTokenName ?? "cancellationToken";
-            string send = $"acks.Target.EmitWithAcks(__writer.Complete({Literal(e.WireName)}), {ct})";
+            string send = $"__acks.Target.EmitWithAcks(__writer.Complete({Literal(e.WireName)}), {ct})";
             w.Line(withResult
                 ? $"return {Typed}.ReadAcks({send}, {Typed}.TypeInfo<{e.ResultType}>(__options), {Literal(e.WireName)});"
                 : $"return {Typed}.ReadAcks({send}, {Literal(e.WireName)});");
@@ -255,7 +276,7 @@ internal static class ContractEmitter
         foreach (EventSpec e in spec.Events.Where(e => e.Parameters.Count > 0))
         {
             w.Line();
-            w.Line($"private static readonly string[] s_parameters_{Plain(e.MethodName)} = new string[] {{ {string.Join(", ", e.Parameters.Select(p => Literal(p.Name.TrimStart('@'))))} }};");
+            w.Line($"private static readonly string[] s_parameters_{Id(spec, e)} = new string[] {{ {string.Join(", ", e.Parameters.Select(p => Literal(p.Name.TrimStart('@'))))} }};");
         }
 
         w.Line();
@@ -285,7 +306,7 @@ internal static class ContractEmitter
             string adapted = e.Return == ReturnKind.Void
                 ? $"{Lambda(e)} => {{ {call}({args}); return {Task}.CompletedTask; }}"
                 : $"{Lambda(e)} => {call}({args})";
-            w.Line($"    On_{Plain(e.MethodName)}(target, {adapted}),");
+            w.Line($"    On_{Id(spec, e)}(target, {adapted}),");
         }
 
         w.Line("});");
@@ -294,7 +315,7 @@ internal static class ContractEmitter
         foreach (EventSpec e in spec.Events)
         {
             w.Line();
-            WriteDispatcher(w, e);
+            WriteDispatcher(w, e, Id(spec, e));
         }
 
         w.Line();
@@ -302,9 +323,8 @@ internal static class ContractEmitter
         w.Close();
     }
 
-    private static void WriteDispatcher(SourceWriter w, EventSpec e)
+    private static void WriteDispatcher(SourceWriter w, EventSpec e, string name)
     {
-        string name = Plain(e.MethodName);
         w.Open($"internal static {Disposable} On_{name}({ListenTarget} target, {CanonicalHandler(e)} handler)");
         w.Line("if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));");
         w.Line($"{Options} __options = Options(target.JsonOptions);");
@@ -339,7 +359,7 @@ internal static class ContractEmitter
                 ParameterSpec p = e.Parameters[i];
                 w.Line(p.Binary switch
                 {
-                    BinaryKind.ByteArray => $"__a{i} = global::System.Runtime.InteropServices.MemoryMarshal.TryGetArray(__reader.ReadBinary(), out global::System.ArraySegment<byte> __s{i}) && __s{i}.Offset == 0 && __s{i}.Count == __s{i}.Array!.Length ? __s{i}.Array : __s{i}.ToArray();",
+                    BinaryKind.ByteArray => $"__a{i} = __reader.ReadBytes();",
                     BinaryKind.ReadOnlyMemory => $"__a{i} = __reader.ReadBinary();",
                     _ => $"__a{i} = __reader.Read(__t{i});",
                 });
@@ -400,7 +420,7 @@ internal static class ContractEmitter
         for (int i = 0; i < types.Count; i++)
         {
             w.Line();
-            w.Line($"private {TypeInfo}<{types[i]}> T{i} => _t{i} ??= {Typed}.TypeInfo<{types[i]}>(_options);");
+            w.Line($"private {TypeInfo}<{types[i]}> T{i} => this._t{i} ??= {Typed}.TypeInfo<{types[i]}>(this._options);");
         }
 
         foreach (EventSpec e in spec.Events)
@@ -421,15 +441,15 @@ internal static class ContractEmitter
             }
 
             w.Open($"{returnType} {e.DeclaringInterface}.{e.MethodName}({string.Join(", ", parameters)})");
-            WriteEncode(w, e, "_options", p => "T" + types.IndexOf(p.JsonType));
+            WriteEncode(w, e, "this._options", p => "this.T" + types.IndexOf(p.JsonType));
             string complete = $"__writer.Complete({Literal(e.WireName)})";
-            string ct = e.CancellationTokenName ?? "default";
-            string ack = $"_target.EmitWithAck({complete}, {ct})";
+            string ctArgument = e.CancellationTokenName ?? "default";
+            string ack = $"this._target.EmitWithAck({complete}, {ctArgument})";
             string literal = Literal(e.WireName);
             switch (e.Return)
             {
                 case ReturnKind.Void:
-                    w.Line($"_target.Emit({complete});");
+                    w.Line($"this._target.Emit({complete});");
                     break;
                 case ReturnKind.Task:
                     w.Line($"return {Typed}.ReadAck({ack}, {literal});");
@@ -442,7 +462,7 @@ internal static class ContractEmitter
                     {
                         BinaryKind.ByteArray => $"{Typed}.ReadAckBytes({ack}, {literal})",
                         BinaryKind.ReadOnlyMemory => $"{Typed}.ReadAckBinary({ack}, {literal})",
-                        _ => $"{Typed}.ReadAck({ack}, T{types.IndexOf(e.ResultType!)}, {literal})",
+                        _ => $"{Typed}.ReadAck({ack}, this.T{types.IndexOf(e.ResultType!)}, {literal})",
                     };
                     w.Line(e.Return == ReturnKind.TaskOfT ? $"return {read};" : $"return new {ValueTask}<{e.ResultType}>({read});");
                     break;
@@ -463,6 +483,7 @@ internal static class ContractEmitter
             w.Line(p.Binary switch
             {
                 BinaryKind.None => $"__writer.Write({p.Name}, {typeInfo(p)});",
+                BinaryKind.ByteArray => $"if ({p.Name} is null) __writer.WriteNull(); else __writer.WriteBinary({p.Name});",
                 _ => $"__writer.WriteBinary({p.Name});",
             });
         }
@@ -476,5 +497,21 @@ internal static class ContractEmitter
 
     private static string Cref(string fullName) => fullName.Replace('<', '{').Replace('>', '}');
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    private static string Xml(string text)
+    {
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            builder.Append(c switch
+            {
+                '&' => "&amp;",
+                '<' => "&lt;",
+                '>' => "&gt;",
+                _ when char.IsControl(c) || c == '\u2028' || c == '\u2029' => $"&#{(int)c};",
+                _ => c.ToString(),
+            });
+        }
+
+        return builder.ToString();
+    }
 }

@@ -65,6 +65,12 @@ internal sealed class ContractParser
             return null;
         }
 
+        if (Inaccessible(type) is { } why)
+        {
+            Report(Diagnostics.InaccessibleContract, typeLocation, type.Name, why);
+            return null;
+        }
+
         int policy = NamingPolicy.CamelCase;
         ITypeSymbol? context = null;
         attribute ??= type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == SocketIoEventsAttribute);
@@ -84,12 +90,14 @@ internal sealed class ContractParser
         }
 
         string? contextName = null;
+        string? contextDisplay = null;
         HashSet<ITypeSymbol>? known = null;
         if (context is not null)
         {
             if (context is INamedTypeSymbol named && !named.IsAbstract && DerivesFrom(named, _jsonSerializerContext) && HasDefault(named))
             {
                 contextName = named.ToDisplayString(JsonType);
+                contextDisplay = named.ToDisplayString();
                 known = KnownTypes(named, cancellationToken);
             }
             else
@@ -100,6 +108,7 @@ internal sealed class ContractParser
 
         var events = new List<EventSpec>();
         var names = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        var signatures = new Dictionary<string, IMethodSymbol>(System.StringComparer.Ordinal);
         foreach (INamedTypeSymbol contract in new[] { type }.Concat(type.AllInterfaces))
         {
             foreach (ISymbol member in contract.GetMembers())
@@ -123,15 +132,22 @@ internal sealed class ContractParser
                         {
                             Report(Diagnostics.UnsupportedMember, location, method.Name, "a generic method");
                         }
-                        else if (method.IsAbstract && ParseEvent(method, policy, location, contextName, known) is { } spec)
+                        else if (method.IsAbstract && ParseEvent(method, policy, location, contextDisplay, known) is { } spec)
                         {
+                            string signature = method.Name + "(" + string.Join(",", spec.Parameters.Select(p => p.JsonType)) + ")";
                             if (names.TryGetValue(spec.WireName, out string? existing))
                             {
                                 Report(Diagnostics.DuplicateEventName, location, method.Name, spec.WireName, existing);
                             }
+                            else if (signatures.TryGetValue(signature, out IMethodSymbol? twin))
+                            {
+                                Report(Diagnostics.DuplicateEventMethod, location, spec.WireName, names.First(n => n.Value == twin.Name).Key,
+                                    method.Name, twin.ContainingType.Name, method.ContainingType.Name);
+                            }
                             else
                             {
                                 names.Add(spec.WireName, method.Name);
+                                signatures.Add(signature, method);
                                 events.Add(spec);
                             }
                         }
@@ -147,7 +163,7 @@ internal sealed class ContractParser
         return new ContractSpec(ns, type.ToDisplayString(JsonType), baseName, accessibility, contextName, new EquatableArray<EventSpec>(events.ToArray()));
     }
 
-    private EventSpec? ParseEvent(IMethodSymbol method, int policy, Location? location, string? contextName, HashSet<ITypeSymbol>? known)
+    private EventSpec? ParseEvent(IMethodSymbol method, int policy, Location? location, string? contextDisplay, HashSet<ITypeSymbol>? known)
     {
         bool valid = true;
         string wireName = NamingPolicy.Apply(policy, method.Name);
@@ -235,7 +251,7 @@ internal sealed class ContractParser
             BinaryKind binary = Binary(parameter.Type);
             if (binary == BinaryKind.None && known is not null && !IsKnown(parameter.Type, known))
             {
-                Report(Diagnostics.TypeMissingFromContext, parameterLocation, parameter.Type.ToDisplayString(), method.Name, contextName!);
+                Report(Diagnostics.TypeMissingFromContext, parameterLocation, parameter.Type.ToDisplayString(), method.Name, contextDisplay!);
             }
 
             parameters.Add(new ParameterSpec(name, parameter.Type.ToDisplayString(DeclaredType), parameter.Type.ToDisplayString(JsonType), binary));
@@ -244,7 +260,7 @@ internal sealed class ContractParser
         BinaryKind resultBinary = result is null ? BinaryKind.None : Binary(result);
         if (result is not null && resultBinary == BinaryKind.None && known is not null && !IsKnown(result, known))
         {
-            Report(Diagnostics.TypeMissingFromContext, location, result.ToDisplayString(), method.Name, contextName!);
+            Report(Diagnostics.TypeMissingFromContext, location, result.ToDisplayString(), method.Name, contextDisplay!);
         }
 
         if (!valid)
@@ -318,7 +334,8 @@ internal sealed class ContractParser
                 pending.Push(argument);
             }
 
-            if (named.ContainingNamespace?.ToDisplayString().StartsWith("System", System.StringComparison.Ordinal) == true)
+            string? ns = named.ContainingNamespace?.ToDisplayString();
+            if (ns is not null && (ns == "System" || ns.StartsWith("System.", System.StringComparison.Ordinal)))
             {
                 continue; // framework types: their type arguments matter, not their members
             }
@@ -379,13 +396,14 @@ internal sealed class ContractParser
         return true;
     }
 
+    /// <summary>
+    /// The stem of the generated class names: <c>IChatEvents</c> → <c>ChatEvents</c>. A name without
+    /// the interface prefix keeps a trailing underscore, so <c>IChat</c> and <c>Chat</c> do not clash.
+    /// </summary>
     private static string BaseName(INamedTypeSymbol type)
     {
         string name = type.Name;
-        if (name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]))
-        {
-            name = name.Substring(1);
-        }
+        name = name.Length > 1 && name[0] == 'I' && char.IsUpper(name[1]) ? name.Substring(1) : name + "_";
 
         for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
         {
@@ -393,6 +411,32 @@ internal sealed class ContractParser
         }
 
         return name;
+    }
+
+    /// <summary>Why generated code beside <paramref name="type"/> cannot name it, or null when it can.</summary>
+    private static string? Inaccessible(INamedTypeSymbol type)
+    {
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.IsFileLocal)
+            {
+                return ReferenceEquals(current, type) ? "file-local" : $"inside the file-local '{current.Name}'";
+            }
+
+            string? accessibility = current.DeclaredAccessibility switch
+            {
+                Accessibility.Private => "private",
+                Accessibility.Protected => "protected",
+                Accessibility.ProtectedAndInternal => "private protected",
+                _ => null,
+            };
+            if (accessibility is not null)
+            {
+                return ReferenceEquals(current, type) ? accessibility : $"inside the {accessibility} '{current.Name}'";
+            }
+        }
+
+        return null;
     }
 
     private static string Escape(string name) =>

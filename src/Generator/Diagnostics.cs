@@ -38,6 +38,12 @@ public static class Diagnostics
     /// <summary>[Event] with an empty name.</summary>
     public const string EmptyEventNameId = "TSIO010";
 
+    /// <summary>Two events whose typed members would have the same name and parameters.</summary>
+    public const string DuplicateEventMethodId = "TSIO011";
+
+    /// <summary>A contract the generated code cannot name (private, protected or file-local).</summary>
+    public const string InaccessibleContractId = "TSIO012";
+
     private const string Category = "TypedSocketIo.Contracts";
 
     internal static readonly DiagnosticDescriptor ContractNotInterface = Create(ContractNotInterfaceId,
@@ -80,6 +86,14 @@ public static class Diagnostics
     internal static readonly DiagnosticDescriptor EmptyEventName = Create(EmptyEventNameId,
         "Empty event name",
         "[Event] on '{0}' gives an empty name: an event needs a non-empty wire name");
+
+    internal static readonly DiagnosticDescriptor DuplicateEventMethod = Create(DuplicateEventMethodId,
+        "Events with the same method signature",
+        "Events '{0}' and '{1}' are both methods '{2}' with the same parameters (from {3} and {4}): their typed members would clash; rename one of the methods");
+
+    internal static readonly DiagnosticDescriptor InaccessibleContract = Create(InaccessibleContractId,
+        "Contract not accessible to generated code",
+        "'{0}' is {1}: the generated code lives beside it in its namespace and needs the contract (and every type containing it) to be public or internal");
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");

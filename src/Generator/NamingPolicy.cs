@@ -2,7 +2,11 @@ using System.Text;
 
 namespace TypedSocketIo.Generator;
 
-/// <summary>Wire names from method names, as System.Text.Json's naming policies shape property names.</summary>
+/// <summary>
+/// Wire names from method names, in the manner of System.Text.Json's naming policies (the same
+/// results for names without underscores; kebab and snake case treat <c>_</c> and <c>-</c> as word
+/// separators and collapse runs of them).
+/// </summary>
 internal static class NamingPolicy
 {
     public const int CamelCase = 0, KebabCase = 1, SnakeCase = 2, Exact = 3;

@@ -46,16 +46,20 @@ public sealed class SocketIoGenerator : IIncrementalGenerator
             .SelectMany(static (results, _) => results)
             .WithTrackingName(TrackingNames.ImportedContracts);
 
+        // Declared contracts first: a contract both declared and imported is generated once, as declared.
         IncrementalValuesProvider<ParseResult> all = declared.Collect()
             .Combine(imported.Collect())
-            .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right));
+            .SelectMany(static (pair, _) => DistinctResults(pair.Left.AddRange(pair.Right)));
 
-        context.RegisterSourceOutput(all.Where(static r => r.Diagnostics.Count > 0).Select(static (r, _) => r.Diagnostics),
-            static (spc, diagnostics) =>
+        // Diagnostics get their locations back from the compilation's own syntax trees, so that
+        // #pragma warning disable and editorconfig severities apply to them.
+        context.RegisterSourceOutput(
+            all.Where(static r => r.Diagnostics.Count > 0).Select(static (r, _) => r.Diagnostics).Combine(context.CompilationProvider),
+            static (spc, pair) =>
             {
-                foreach (DiagnosticInfo diagnostic in diagnostics)
+                foreach (DiagnosticInfo diagnostic in pair.Left)
                 {
-                    spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+                    spc.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
                 }
             });
 
@@ -77,6 +81,19 @@ public sealed class SocketIoGenerator : IIncrementalGenerator
                 spc.AddSource("SocketIoContractRegistration.g.cs", ContractEmitter.EmitRegistration(items.ToList()));
             }
         });
+    }
+
+    private static IEnumerable<ParseResult> DistinctResults(ImmutableArray<ParseResult> results)
+    {
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        var reported = new HashSet<ParseResult>();
+        foreach (ParseResult result in results)
+        {
+            if (result.Spec is not null ? seen.Add(result.Spec.FullName) : reported.Add(result))
+            {
+                yield return result;
+            }
+        }
     }
 
     private static ContractSpec[] Distinct(ImmutableArray<ContractSpec> items)

@@ -267,6 +267,33 @@ public sealed class SocketIoArgs
             }
         }
 
+        /// <summary>Reads the next argument as a byte array: null for JSON null, else the binary value (no copy when the attachment is a whole array).</summary>
+        /// <exception cref="JsonException">It is missing, or neither null nor binary.</exception>
+        public byte[]? ReadBytes()
+        {
+            Advance();
+            if (_reader.TokenType == JsonTokenType.Null)
+            {
+                Index++;
+                return null;
+            }
+
+            SocketIoJson.AttachmentReadScope scope = SocketIoJson.BeginReadingAttachments(_attachments);
+            try
+            {
+                ReadOnlyMemory<byte> value = SocketIoJson.ReadBinary(ref _reader);
+                Index++;
+                return System.Runtime.InteropServices.MemoryMarshal.TryGetArray(value, out ArraySegment<byte> segment)
+                    && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                    ? segment.Array
+                    : value.ToArray();
+            }
+            finally
+            {
+                scope.Dispose();
+            }
+        }
+
         /// <summary>Skips the next argument.</summary>
         public void Skip()
         {

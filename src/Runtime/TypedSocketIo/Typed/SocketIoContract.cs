@@ -66,11 +66,22 @@ public static class SocketIoContract<T>
         }
 
         // Naming T as a type argument does not run its module's initializer; run it now (it
-        // registers the contracts declared there).
+        // registers the contracts declared there). Contracts imported with [SocketIoContracts] are
+        // registered by the importing assembly, whose initializer runs with its first code — the
+        // application's, at the latest.
         RuntimeHelpers.RunModuleConstructor(typeof(T).Module.ModuleHandle);
         if (Volatile.Read(ref s_createEmitter) is not null)
         {
             return true;
+        }
+
+        if (System.Reflection.Assembly.GetEntryAssembly() is { } entry)
+        {
+            RuntimeHelpers.RunModuleConstructor(entry.ManifestModule.ModuleHandle);
+            if (Volatile.Read(ref s_createEmitter) is not null)
+            {
+                return true;
+            }
         }
 
         if (throwIfMissing)

@@ -86,6 +86,9 @@ public sealed class SocketIoEventWriter
         _attachments.Add(value);
     }
 
+    /// <summary>Writes a JSON null (a null <c>byte[]</c>).</summary>
+    public void WriteNull() => _writer!.WriteNullValue();
+
     /// <summary>Writes <c>{"error":code,"message":message}</c>.</summary>
     public void WriteError(string code, string message)
     {

@@ -1,0 +1,283 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using TypedSocketIo.Generator.Tests.Infrastructure;
+
+namespace TypedSocketIo.Generator.Tests;
+
+/// <summary>
+/// The generator's caching: with the same compilation, or after an edit that touches no contract,
+/// every tracked step is Cached or Unchanged; editing a contract's signature makes that contract's
+/// model (and only its) Modified. And the models the pipeline caches hold no Roslyn object.
+/// </summary>
+public sealed class IncrementalityTests
+{
+    private static readonly string[] StepNames =
+    {
+        TrackingNames.Contracts,
+        TrackingNames.ImportedContracts,
+        TrackingNames.Specs,
+        TrackingNames.Registrations,
+    };
+
+    private const string ChatPath = "Chat.cs";
+    private const string PresencePath = "Presence.cs";
+    private const string OtherPath = "Other.cs";
+
+    private const string Chat = """
+        using System.Threading.Tasks;
+        using TypedSocketIo;
+
+        [assembly: SocketIoContracts(typeof(Shared.IImported))]
+
+        namespace Demo;
+
+        [SocketIoEvents]
+        public interface IChatEvents
+        {
+            void Message(string text);
+
+            Task<int> Count(string room);
+        }
+        """;
+
+    private const string Presence = """
+        using TypedSocketIo;
+
+        namespace Demo;
+
+        [SocketIoEvents(NamingPolicy = EventNamingPolicy.KebabCase)]
+        public interface IPresenceEvents
+        {
+            void UserJoined(string name);
+        }
+        """;
+
+    private const string Other = """
+        namespace Demo;
+
+        public sealed class Unrelated
+        {
+            public int Value { get; set; }
+        }
+        """;
+
+    private static readonly Lazy<MetadataReference> s_shared = new(() => GeneratorHarness.MetadataOnlyReference("""
+        using TypedSocketIo;
+
+        namespace Shared;
+
+        public interface IImported
+        {
+            void Hello(string name);
+        }
+        """, "Shared"));
+
+    [Fact]
+    public void SecondRunWithTheSameCompilationIsCached()
+    {
+        CSharpCompilation compilation = Compilation();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        AssertAllSteps(driver, IncrementalStepRunReason.New);
+
+        driver = driver.RunGenerators(compilation);
+
+        AssertAllSteps(driver, IncrementalStepRunReason.Cached);
+        AssertOutputs(driver, IncrementalStepRunReason.Cached);
+    }
+
+    [Fact]
+    public void UnrelatedFileAddedKeepsEveryStepCached()
+    {
+        CSharpCompilation compilation = Compilation();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+
+        driver = driver.RunGenerators(compilation.AddSyntaxTrees(Parse("""
+            namespace Demo.More;
+
+            public static class Helpers
+            {
+                public static int Twice(int value) => value * 2;
+            }
+            """, "Helpers.cs")));
+
+        AssertAllSteps(driver, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOutputs(driver, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+    }
+
+    [Fact]
+    public void UnrelatedEditKeepsEveryStepCached()
+    {
+        CSharpCompilation compilation = Compilation();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+
+        // A new member in a class of another file, and a new class after the contract in its own file.
+        compilation = Replace(compilation, OtherPath, Other.Replace("public int Value { get; set; }", "public int Value { get; set; }\n\n    public string? Name { get; set; }", StringComparison.Ordinal));
+        compilation = Replace(compilation, ChatPath, Chat + "\n\npublic sealed class AfterTheContract\n{\n}\n");
+        driver = driver.RunGenerators(compilation);
+
+        AssertAllSteps(driver, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertOutputs(driver, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+    }
+
+    [Fact]
+    public void SignatureEditModifiesThatContractOnly()
+    {
+        CSharpCompilation compilation = Compilation();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+
+        driver = driver.RunGenerators(Replace(compilation, ChatPath, Chat.Replace("void Message(string text);", "void Message(string text, int priority);", StringComparison.Ordinal)));
+
+        GeneratorRunResult result = Ours(driver);
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Unchanged }, Reasons(result, TrackingNames.Contracts).Order());
+        Assert.All(Reasons(result, TrackingNames.ImportedContracts), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+
+        // One spec changed (IChatEvents), the imported and the other declared one did not.
+        IncrementalStepRunReason[] specs = Reasons(result, TrackingNames.Specs).ToArray();
+        Assert.Equal(3, specs.Length);
+        Assert.Single(specs, IncrementalStepRunReason.Modified);
+        Assert.All(specs.Where(r => r != IncrementalStepRunReason.Modified), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified }, Reasons(result, TrackingNames.Registrations));
+
+        // Only the edited contract's file is written again.
+        IncrementalStepRunReason[] outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+        Assert.Contains(IncrementalStepRunReason.Modified, outputs);
+        Assert.Contains("int priority", result.GeneratedSources.Single(s => s.HintName == "Demo.IChatEvents.SocketIo.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AttributeArgumentEditModifiesTheModel()
+    {
+        CSharpCompilation compilation = Compilation();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+
+        driver = driver.RunGenerators(Replace(compilation, PresencePath, Presence.Replace("KebabCase", "SnakeCase", StringComparison.Ordinal)));
+
+        GeneratorRunResult result = Ours(driver);
+        Assert.Contains(IncrementalStepRunReason.Modified, Reasons(result, TrackingNames.Specs));
+        Assert.Contains("\"user_joined\"", result.GeneratedSources.Single(s => s.HintName == "Demo.IPresenceEvents.SocketIo.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every value a tracked step produced — models of valid contracts, of contracts with errors
+    /// and with warnings (their diagnostics and locations), imported ones — is free of symbols,
+    /// syntax, locations and compilations.
+    /// </summary>
+    [Fact]
+    public void ModelsHoldNoRoslynObjects()
+    {
+        CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse("""
+            using System.Collections.Generic;
+            using System.Text.Json.Serialization;
+            using System.Threading.Tasks;
+            using TypedSocketIo;
+
+            namespace Demo.Broken;
+
+            public sealed record Known(string Name);
+
+            public sealed record Unknown(int Value);
+
+            [JsonSerializable(typeof(Known))]
+            public sealed partial class AppJsonContext : JsonSerializerContext;
+
+            [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
+            public interface IWarned
+            {
+                void Send(Known known, Unknown unknown);
+            }
+
+            [SocketIoEvents]
+            public interface IBroken
+            {
+                int Property { get; }
+
+                void Send(ref int value);
+
+                IAsyncEnumerable<int> Stream();
+            }
+            """, "Broken.cs"));
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorRunResult result = Ours(driver);
+
+        int values = 0;
+        var problems = new List<string>();
+        var seen = new HashSet<Type>();
+        foreach (string name in StepNames)
+        {
+            foreach (IncrementalGeneratorRunStep step in result.TrackedSteps[name])
+            {
+                foreach ((object value, IncrementalStepRunReason _) in step.Outputs)
+                {
+                    problems.AddRange(ModelGraph.FindForbidden(value, $"{name}[{values++}]", seen));
+                }
+            }
+        }
+
+        Assert.Empty(problems);
+        Assert.True(values >= 6, $"Only {values} step outputs were inspected.");
+        string[] reached = seen.Select(t => t.Name).ToArray();
+        Assert.Superset(
+            new HashSet<string> { "ParseResult", "ContractSpec", "EventSpec", "ParameterSpec", "DiagnosticInfo", "LocationInfo", "DiagnosticDescriptor", "String[]" },
+            new HashSet<string>(reached));
+        Assert.Contains(result.Diagnostics, d => d.Id == Diagnostics.TypeMissingFromContextId);
+        Assert.Contains(result.Diagnostics, d => d.Id == Diagnostics.UnsupportedParameterId);
+    }
+
+    /// <summary>The walk above finds what it looks for, however deep.</summary>
+    [Fact]
+    public void ModelGraphFindsRoslynObjects()
+    {
+        CSharpCompilation compilation = Compilation();
+        SyntaxTree tree = compilation.SyntaxTrees.First();
+        INamedTypeSymbol symbol = compilation.GetTypeByMetadataName("Demo.IChatEvents")!;
+
+        Assert.Equal(new[] { "model.Value[1].Value: " + Location.None.GetType().FullName }, ModelGraph.FindForbidden(new Holder(new object?[] { "text", new Holder(Location.None) })));
+        Assert.Single(ModelGraph.FindForbidden(new Holder(new List<object> { 1, symbol })));
+        Assert.Single(ModelGraph.FindForbidden(new Holder((1, tree.GetRoot()))));
+        Assert.Single(ModelGraph.FindForbidden(new Holder(compilation)));
+        Assert.Empty(ModelGraph.FindForbidden(new Holder(new[] { "a", "b" })));
+    }
+
+    private sealed record Holder(object? Value);
+
+    private static CSharpCompilation Compilation() =>
+        GeneratorHarness.Compile(
+            new[] { new SourceFile(ChatPath, Chat), new SourceFile(PresencePath, Presence), new SourceFile(OtherPath, Other) },
+            new[] { s_shared.Value });
+
+    private static SyntaxTree Parse(string text, string path) => CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, path);
+
+    private static CSharpCompilation Replace(CSharpCompilation compilation, string path, string text) =>
+        compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(t => t.FilePath == path), Parse(text, path));
+
+    private static GeneratorRunResult Ours(GeneratorDriver driver) =>
+        driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(SocketIoGenerator));
+
+    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step)
+    {
+        Assert.True(result.TrackedSteps.ContainsKey(step), $"No tracked step {step}; tracked: {string.Join(", ", result.TrackedSteps.Keys)}");
+        return result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+    }
+
+    private static void AssertAllSteps(GeneratorDriver driver, params IncrementalStepRunReason[] allowed)
+    {
+        GeneratorRunResult result = Ours(driver);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(4, result.GeneratedSources.Length);
+        foreach (string name in StepNames)
+        {
+            IncrementalStepRunReason[] reasons = Reasons(result, name).ToArray();
+            Assert.NotEmpty(reasons);
+            Assert.True(reasons.All(allowed.Contains), $"{name}: {string.Join(", ", reasons)} (expected only {string.Join(" or ", allowed)})");
+        }
+    }
+
+    private static void AssertOutputs(GeneratorDriver driver, params IncrementalStepRunReason[] allowed)
+    {
+        GeneratorRunResult result = Ours(driver);
+        IncrementalStepRunReason[] reasons = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
+        Assert.NotEmpty(reasons);
+        Assert.True(reasons.All(allowed.Contains), $"source outputs: {string.Join(", ", reasons)} (expected only {string.Join(" or ", allowed)})");
+    }
+}
