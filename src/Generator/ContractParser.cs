@@ -181,6 +181,12 @@ internal sealed class ContractParser
         ReturnKind kind;
         ITypeSymbol? result = null;
         ITypeSymbol returnType = method.ReturnType;
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            Report(Diagnostics.UnsupportedReturnType, location, method.Name, (method.ReturnsByRefReadonly ? "ref readonly " : "ref ") + returnType.ToDisplayString());
+            return null;
+        }
+
         if (method.ReturnsVoid)
         {
             kind = ReturnKind.Void;
@@ -209,11 +215,6 @@ internal sealed class ContractParser
             return null;
         }
 
-        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
-        {
-            Report(Diagnostics.UnsupportedReturnType, location, method.Name, "ref " + returnType.ToDisplayString());
-            return null;
-        }
 
         var parameters = new List<ParameterSpec>();
         string? cancellationTokenName = null;
@@ -349,6 +350,11 @@ internal sealed class ContractParser
                         continue;
                     }
 
+                    if (IsIgnored(member))
+                    {
+                        continue; // System.Text.Json generates nothing for an ignored member's type
+                    }
+
                     if (member is IPropertySymbol { IsIndexer: false } property)
                     {
                         pending.Push(property.Type);
@@ -362,6 +368,30 @@ internal sealed class ContractParser
         }
 
         return known;
+    }
+
+    /// <summary>Whether a member carries [JsonIgnore] that always applies (no Condition, or Condition = Always).</summary>
+    private static bool IsIgnored(ISymbol member)
+    {
+        foreach (AttributeData attribute in member.GetAttributes())
+        {
+            if (attribute.AttributeClass?.ToDisplayString() != "System.Text.Json.Serialization.JsonIgnoreAttribute")
+            {
+                continue;
+            }
+
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                if (argument.Key == "Condition" && argument.Value.Value is int condition && condition != 1)
+                {
+                    return false; // Never, WhenWritingDefault, WhenWritingNull: still serialized
+                }
+            }
+
+            return true;
+        }
+
+        return false;
     }
 
     private static bool IsKnown(ITypeSymbol type, HashSet<ITypeSymbol> known) =>

@@ -73,6 +73,7 @@ public sealed class DiagnosticTests
 
         Assert.Empty(run.Files);
         Assert.Contains("Event 'Count' returns 'int'", Message(run, "TSIO002"), StringComparison.Ordinal);
+        Assert.Contains("Event 'ByRef' returns 'ref int'", Message(run, "TSIO002"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -212,6 +213,38 @@ public sealed class DiagnosticTests
         Assert.Contains("'Count' is a property: an event contract declares only non-generic instance methods, one per event", messages);
         Assert.Contains("'Helper' is a static method: an event contract declares only non-generic instance methods, one per event", messages);
         Assert.Contains("'Send' is a generic method: an event contract declares only non-generic instance methods, one per event", messages);
+    }
+
+    [Fact]
+    public void TSIO006_ATypeReachedOnlyThroughAnIgnoredPropertyIsNotKnown()
+    {
+        GeneratorRun run = Verify("""
+            public sealed record Secret(int Code);
+
+            public sealed class Carrier
+            {
+                public string Name { get; set; } = "";
+
+                [JsonIgnore]
+                public Secret? Hidden { get; set; }
+
+                [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+                public Nested? Kept { get; set; }
+            }
+
+            public sealed record Nested(int Value);
+
+            [JsonSerializable(typeof(Carrier))]
+            public sealed partial class CarrierJsonContext : JsonSerializerContext;
+
+            [SocketIoEvents(SerializerContext = typeof(CarrierJsonContext))]
+            public interface ICarrierEvents
+            {
+                void Send(Carrier carrier, Nested nested, Secret {|TSIO006:secret|});
+            }
+            """, withJsonGenerator: true);
+
+        Assert.All(run.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
     }
 
     [Fact]

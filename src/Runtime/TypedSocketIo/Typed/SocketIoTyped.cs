@@ -21,7 +21,7 @@ public static class SocketIoTyped
         {
             info = options.GetTypeInfo(typeof(T));
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException)
         {
             throw new NotSupportedException(
                 $"No JSON metadata for {typeof(T)}: name a JsonSerializerContext that includes it on the contract's [SocketIoEvents], " +
