@@ -122,10 +122,14 @@ public sealed class NodeDriver : IAsyncDisposable
         changed.TrySetResult();
     }
 
+    // Commands are serialized by reflection with an explicit resolver, which works in test
+    // processes that turn System.Text.Json's default reflection off.
+    private static readonly JsonSerializerOptions CommandOptions = new() { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+
     /// <summary>Sends one command.</summary>
     public async Task SendAsync(object command)
     {
-        string line = JsonSerializer.Serialize(command);
+        string line = JsonSerializer.Serialize(command, command.GetType(), CommandOptions);
         await _process.StandardInput.WriteLineAsync(line);
         await _process.StandardInput.FlushAsync();
     }

@@ -115,8 +115,15 @@ public class Namespace
         }
         catch (Exception ex)
         {
-            client.SendConnectError(Name, ex.Message, ex is ConnectionRejectedException rejected ? rejected.ErrorData : null);
-            Refuse(socket);
+            try
+            {
+                client.SendConnectError(Name, ex.Message, ex is ConnectionRejectedException rejected ? rejected.ErrorData : null);
+            }
+            finally
+            {
+                Refuse(socket);
+            }
+
             return;
         }
 

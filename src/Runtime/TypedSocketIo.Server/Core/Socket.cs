@@ -751,6 +751,10 @@ public sealed class Socket : ISocketIoListenTarget
         {
             await task.ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (System.Threading.Volatile.Read(ref _state) == Closed)
+        {
+            Server.Log.HandlerCancelled(Id, eventName); // cancelled by Aborted as the socket left: not a failure
+        }
         catch (Exception ex)
         {
             Server.Log.HandlerFailed(Id, eventName, ex);

@@ -166,15 +166,38 @@ internal sealed class SocketIoConnection
         WritePacket(new SocketIoPacket(SocketIoPacketType.Connect, socket.Namespace.Name, data: data), isVolatile: false, compress: true);
     }
 
+    /// <summary>
+    /// The JSON of a refusal's data: strings and JSON elements as they are, other values with the
+    /// server's options. Data the options cannot serialize (no metadata with reflection off) is
+    /// logged and left out: the refusal itself must reach the client.
+    /// </summary>
+    private byte[]? EncodeErrorData(object data)
+    {
+        try
+        {
+            return data switch
+            {
+                string text => JsonSerializer.SerializeToUtf8Bytes(text, SocketIoJsonContext.Default.String),
+                JsonElement element => JsonSerializer.SerializeToUtf8Bytes(element, SocketIoJsonContext.Default.JsonElement),
+#pragma warning disable IL2026, IL3050 // error data is serialized by runtime type, as the untyped API; the options may name a context
+                _ => JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), _server.JsonOptions),
+#pragma warning restore IL2026, IL3050
+            };
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException)
+        {
+            _server.Log.ErrorDataNotSerializable(Conn.Id, data.GetType().FullName ?? "?", ex);
+            return null;
+        }
+    }
+
     public void SendConnectError(string nsp, string message, object? data)
     {
+        byte[]? encodedData = data is null ? null : EncodeErrorData(data);
         ReadOnlyMemory<byte> payload;
-#pragma warning disable IL2026, IL3050 // error data is serialized by runtime type, as the untyped API
         if (Conn.Protocol == 3)
         {
-            payload = data is null
-                ? JsonSerializer.SerializeToUtf8Bytes(message, SocketIoJsonContext.Default.String)
-                : JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), _server.JsonOptions);
+            payload = encodedData ?? JsonSerializer.SerializeToUtf8Bytes(message, SocketIoJsonContext.Default.String);
         }
         else
         {
@@ -183,10 +206,10 @@ internal sealed class SocketIoConnection
             {
                 writer.WriteStartObject();
                 writer.WriteString("message", message);
-                if (data is not null)
+                if (encodedData is not null)
                 {
                     writer.WritePropertyName("data");
-                    JsonSerializer.Serialize(writer, data, data.GetType(), _server.JsonOptions);
+                    writer.WriteRawValue(encodedData, skipInputValidation: true);
                 }
 
                 writer.WriteEndObject();
@@ -194,7 +217,6 @@ internal sealed class SocketIoConnection
 
             payload = buffer.ToArray();
         }
-#pragma warning restore IL2026, IL3050
 
         WritePacket(new SocketIoPacket(SocketIoPacketType.ConnectError, nsp, data: payload), isVolatile: false, compress: true);
     }

@@ -21,6 +21,12 @@ internal sealed partial class SocketIoLog
     [LoggerMessage(106, LogLevel.Warning, "Socket {SocketId} sent '{EventName}' with arguments its contract does not accept: {Reason}")]
     public partial void EventRejected(string socketId, string eventName, string reason);
 
+    [LoggerMessage(107, LogLevel.Warning, "Connection {ConnectionId} was refused with data of type {DataType} that the JSON options cannot serialize; the refusal is sent without data.")]
+    public partial void ErrorDataNotSerializable(string connectionId, string dataType, Exception exception);
+
+    [LoggerMessage(108, LogLevel.Debug, "A handler of {SocketId} for '{EventName}' was cancelled: the socket disconnected.")]
+    public partial void HandlerCancelled(string socketId, string eventName);
+
     [LoggerMessage(104, LogLevel.Debug, "Connection {ConnectionId} sent an invalid packet and is closed: {Message}")]
     public partial void ParseError(string connectionId, string message);
 

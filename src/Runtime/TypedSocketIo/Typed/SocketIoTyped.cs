@@ -70,7 +70,10 @@ public static class SocketIoTyped
         return DecodeAll(answers, typeInfo, eventName);
     }
 
-    /// <summary>Waits for every recipient of a broadcast to acknowledge; completes with how many did.</summary>
+    /// <summary>
+    /// Waits for every recipient of a broadcast to acknowledge; completes with how many did. On a
+    /// timeout, <see cref="SocketIoTimeoutException.PartialResponses"/> is that count so far (an int).
+    /// </summary>
     public static async Task<int> ReadAcks(Task<IReadOnlyList<SocketIoArgs>> acks, string eventName)
     {
         try
@@ -79,7 +82,8 @@ public static class SocketIoTyped
         }
         catch (SocketIoTimeoutException ex)
         {
-            throw new SocketIoTimeoutException(eventName, ex.PartialResponses);
+            // As the typed result: how many acknowledged before the timeout.
+            throw new SocketIoTimeoutException(eventName, ex.PartialResponses is IReadOnlyList<SocketIoArgs> partial ? partial.Count : ex.PartialResponses);
         }
     }
 
