@@ -32,7 +32,7 @@ public sealed class EmitChainingCodeFix : CodeFixProvider
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
             ExpressionStatementSyntax? statement = root?.FindNode(diagnostic.Location.SourceSpan).AncestorsAndSelf().OfType<ExpressionStatementSyntax>().FirstOrDefault();
-            if (statement is null || statement.Parent is not (BlockSyntax or SwitchSectionSyntax) || Split(statement.Expression) is null)
+            if (statement is null || statement.Parent is not (BlockSyntax or SwitchSectionSyntax or GlobalStatementSyntax) || Split(statement.Expression) is null)
             {
                 continue;
             }
@@ -85,6 +85,9 @@ public sealed class EmitChainingCodeFix : CodeFixProvider
             statements.Add(split);
         }
 
-        return document.WithSyntaxRoot(root.ReplaceNode(statement, statements));
+        // A top-level statement is wrapped in a GlobalStatementSyntax: replace that, one per emit.
+        return statement.Parent is GlobalStatementSyntax global
+            ? document.WithSyntaxRoot(root.ReplaceNode(global, statements.Select(SyntaxFactory.GlobalStatement)))
+            : document.WithSyntaxRoot(root.ReplaceNode(statement, statements));
     }
 }

@@ -55,8 +55,7 @@ public sealed class ReservedEventNameCodeFix : CodeFixProvider
     {
         SyntaxNode root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
         SemanticModel model = (await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!;
-        AttributeArgumentSyntax argument = SyntaxFactory.AttributeArgument(
-            SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(wireName)));
+        string literal = SyntaxFactory.Literal(wireName).Text;
 
         // Replace the name of an existing [Event], else add one.
         AttributeSyntax? existing = method.AttributeLists.SelectMany(l => l.Attributes).FirstOrDefault(a =>
@@ -64,18 +63,19 @@ public sealed class ReservedEventNameCodeFix : CodeFixProvider
         MethodDeclarationSyntax updated;
         if (existing is not null)
         {
-            updated = method.ReplaceNode(existing, existing.WithArgumentList(SyntaxFactory.AttributeArgumentList(SyntaxFactory.SingletonSeparatedList(argument))));
+            AttributeSyntax renamed = ParseAttributeList($"[Event({literal})]").Attributes[0];
+            updated = method.ReplaceNode(existing, existing.WithArgumentList(renamed.ArgumentList));
         }
         else
         {
             // [Event("…")] on its own line above the method, after its doc comment, at its indentation.
+            // Parsed rather than built with SyntaxFactory: parsed trivia is not elastic, so the
+            // formatter leaves the file's own indentation (tabs or spaces) alone.
             SyntaxTriviaList leading = method.GetLeadingTrivia();
             SyntaxTriviaList indent = leading.Count > 0 && leading.Last().IsKind(SyntaxKind.WhitespaceTrivia)
                 ? SyntaxFactory.TriviaList(leading.Last())
                 : SyntaxFactory.TriviaList();
-            AttributeListSyntax list = SyntaxFactory.AttributeList(SyntaxFactory.SingletonSeparatedList(
-                    SyntaxFactory.Attribute(SyntaxFactory.IdentifierName(EventAttributeName(model, method.SpanStart)))
-                        .WithArgumentList(SyntaxFactory.AttributeArgumentList(SyntaxFactory.SingletonSeparatedList(argument)))))
+            AttributeListSyntax list = ParseAttributeList($"[{EventAttributeName(model, method.SpanStart)}({literal})]")
                 .WithLeadingTrivia(leading)
                 .WithTrailingTrivia(SyntaxFactory.EndOfLine(NewLine(root)));
             updated = method.WithLeadingTrivia(indent);
@@ -85,12 +85,45 @@ public sealed class ReservedEventNameCodeFix : CodeFixProvider
         return document.WithSyntaxRoot(root.ReplaceNode(method, updated));
     }
 
+    private static AttributeListSyntax ParseAttributeList(string text) =>
+        ((MemberDeclarationSyntax)SyntaxFactory.ParseMemberDeclaration(text + " void M();")!).AttributeLists[0];
+
     private static string NewLine(SyntaxNode root) =>
         root.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)).ToString() is { Length: > 0 } newLine ? newLine : "\n";
 
-    /// <summary><c>Event</c> when <c>TypedSocketIo</c> is in scope there, else the qualified name.</summary>
-    private static string EventAttributeName(SemanticModel model, int position) =>
-        model.LookupNamespacesAndTypes(position, name: "EventAttribute").Any(s => s.ToDisplayString() == SocketIoSymbols.EventAttribute)
-            ? "Event"
-            : "TypedSocketIo.Event";
+    /// <summary>
+    /// <c>Event</c> when that short name binds to TypedSocketIo's attribute there and nothing else
+    /// (another imported <c>EventAttribute</c> or <c>Event</c> attribute would make it ambiguous),
+    /// else the qualified name.
+    /// </summary>
+    private static string EventAttributeName(SemanticModel model, int position)
+    {
+        INamedTypeSymbol? ours = model.Compilation.GetTypeByMetadataName(SocketIoSymbols.EventAttribute);
+        var withSuffix = model.LookupNamespacesAndTypes(position, name: "EventAttribute");
+        var bare = model.LookupNamespacesAndTypes(position, name: "Event");
+        bool shortNameIsOurs = ours is not null
+            && withSuffix.Length == 1 && SymbolEqualityComparer.Default.Equals(withSuffix[0], ours)
+            && !bare.Any(IsAttributeClass);
+        if (shortNameIsOurs)
+        {
+            return "Event";
+        }
+
+        var root = model.LookupNamespacesAndTypes(position, name: "TypedSocketIo");
+        bool rootIsOurs = root.Length == 1 && root[0] is INamespaceSymbol { ContainingNamespace.IsGlobalNamespace: true };
+        return rootIsOurs ? "TypedSocketIo.Event" : "global::TypedSocketIo.Event";
+    }
+
+    private static bool IsAttributeClass(ISymbol symbol)
+    {
+        for (INamedTypeSymbol? type = (symbol as INamedTypeSymbol)?.BaseType; type is not null; type = type.BaseType)
+        {
+            if (type.ToDisplayString() == "System.Attribute")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -48,6 +48,11 @@ public sealed class EmitChainingAnalyzer : DiagnosticAnalyzer
                 return;
         }
 
+        while (receiver is ParenthesizedExpressionSyntax parenthesized)
+        {
+            receiver = parenthesized.Expression;
+        }
+
         if (member is null || receiver is not InvocationExpressionSyntax invocation)
         {
             return;

@@ -121,8 +121,15 @@ public sealed class EmitUsageAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeUntypedOnTyped(OperationAnalysisContext context, IInvocationOperation invocation, IParameterSymbol eventName, Symbols symbols)
     {
+        // Server-side events (ServerSideEmit, OnServerSideEmit) travel between servers: the client
+        // contracts do not describe them.
+        if (invocation.TargetMethod.Name.Contains("ServerSide"))
+        {
+            return;
+        }
+
         EmitChain chain = EmitChain.From(invocation.Instance);
-        if (chain.TypedView is not { TypeArguments.Length: >= 2 } view)
+        if (chain.TypedView is not { } view || view.TypeArguments.Length < (view.Name == "BroadcastOperator" ? 1 : 2))
         {
             return;
         }

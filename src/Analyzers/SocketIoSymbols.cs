@@ -15,10 +15,20 @@ internal static class SocketIoSymbols
         "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
     };
 
-    /// <summary>Whether <paramref name="type"/> belongs to TypedSocketIo.</summary>
+    /// <summary>
+    /// Whether <paramref name="type"/> is TypedSocketIo's API: declared in one of its assemblies
+    /// (TypedSocketIo, TypedSocketIo.Server, TypedSocketIo.Client) under the TypedSocketIo namespace.
+    /// An application's own namespace may start with the library's name; that does not make its
+    /// types the library's.
+    /// </summary>
     public static bool IsSocketIoType(ITypeSymbol? type)
     {
-        for (INamespaceSymbol? ns = type?.ContainingNamespace; ns is not null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
+        if (type?.ContainingAssembly?.Name is not ("TypedSocketIo" or "TypedSocketIo.Server" or "TypedSocketIo.Client"))
+        {
+            return false;
+        }
+
+        for (INamespaceSymbol? ns = type.ContainingNamespace; ns is not null && !ns.IsGlobalNamespace; ns = ns.ContainingNamespace)
         {
             if (ns.ContainingNamespace is { IsGlobalNamespace: true } && ns.Name == "TypedSocketIo")
             {
@@ -130,7 +140,7 @@ internal readonly struct EmitChain
     /// <summary>The type the chain starts from (a variable, parameter, field…), when it leaves TypedSocketIo's fluent members.</summary>
     public ITypeSymbol? Root { get; }
 
-    /// <summary>The typed socket, namespace or broadcast whose <c>Untyped</c> the chain went through, if any.</summary>
+    /// <summary>The typed socket, namespace or broadcast whose <c>Untyped</c> the chain went through, if any (and if the chain stays in its namespace).</summary>
     public INamedTypeSymbol? TypedView { get; }
 
     /// <summary>Whether the chain starts at a broadcast operator kept in a variable (its flags are unknown).</summary>
@@ -139,7 +149,7 @@ internal readonly struct EmitChain
     /// <summary>Walks from <paramref name="instance"/> through TypedSocketIo's fluent members.</summary>
     public static EmitChain From(Microsoft.CodeAnalysis.IOperation? instance)
     {
-        bool volatileSeen = false, timeoutSeen = false;
+        bool volatileSeen = false, timeoutSeen = false, otherNamespace = false;
         INamedTypeSymbol? typedView = null;
         Microsoft.CodeAnalysis.IOperation? current = instance;
         while (current is not null)
@@ -154,11 +164,15 @@ internal readonly struct EmitChain
                     continue;
                 case Microsoft.CodeAnalysis.Operations.IInvocationOperation invocation when SocketIoSymbols.IsSocketIoType(invocation.TargetMethod.ContainingType):
                     timeoutSeen |= invocation.TargetMethod.Name == "Timeout";
+                    otherNamespace |= invocation.TargetMethod.Name == "Of";
                     current = invocation.Instance;
                     continue;
                 case Microsoft.CodeAnalysis.Operations.IPropertyReferenceOperation property when SocketIoSymbols.IsSocketIoType(property.Property.ContainingType):
                     volatileSeen |= property.Property.Name == "Volatile";
-                    if (property.Property.Name == "Untyped" && typedView is null)
+
+                    // Through the server (Server, Of(…)) the chain leaves the typed view's namespace.
+                    otherNamespace |= property.Property.Name == "Server";
+                    if (property.Property.Name == "Untyped" && typedView is null && !otherNamespace)
                     {
                         typedView = property.Property.ContainingType;
                     }
