@@ -50,6 +50,16 @@ internal static class Pipeline
         return new EventData(eventName, data, attachments);
     }
 
+    /// <summary>Encodes the arguments of an acknowledgement (binary as attachments).</summary>
+    public static EventData EncodeAck(object?[] args, JsonSerializerOptions options)
+    {
+        var attachments = new List<ReadOnlyMemory<byte>>();
+#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
+        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(null, args, options, attachments);
+#pragma warning restore IL2026, IL3050
+        return new EventData("", data, attachments);
+    }
+
     /// <summary>An EVENT packet of <paramref name="data"/> for namespace <paramref name="nsp"/>.</summary>
     public static SocketIoPacket EventPacket(string nsp, in EventData data, long? id)
     {

@@ -408,14 +408,7 @@ public sealed class Socket : ISocketIoListenTarget
     /// <summary>Registers an ack expected for a broadcast packet with id <paramref name="id"/>.</summary>
     internal void ExpectAck(long id, Action<SocketIoArgs?, Exception?> callback) => _acks[id] = callback;
 
-    internal EventData EncodeAck(object?[] args)
-    {
-        var attachments = new List<ReadOnlyMemory<byte>>();
-#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
-        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(null, args, Server.JsonOptions, attachments);
-#pragma warning restore IL2026, IL3050
-        return new EventData("", data, attachments);
-    }
+    internal EventData EncodeAck(object?[] args) => Pipeline.EncodeAck(args, Server.JsonOptions);
 
     internal bool SendAckRaw(long id, ReadOnlyMemory<byte> data, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {
@@ -436,7 +429,7 @@ public sealed class Socket : ISocketIoListenTarget
             return;
         }
 
-        string name = ReadEventName(packet.Data);
+        string name = SocketIoJson.ReadEventName(packet.Data.Span);
         var args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
         foreach (Action<string, SocketIoArgs> listener in listeners)
         {
@@ -584,7 +577,7 @@ public sealed class Socket : ISocketIoListenTarget
     private void OnEvent(SocketIoPacket packet)
     {
         SocketIoArgs args;
-        string name = ReadEventName(packet.Data);
+        string name = SocketIoJson.ReadEventName(packet.Data.Span);
         args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
         var e = new SocketIoEvent(this, name, args, packet.Id);
 
@@ -603,35 +596,6 @@ public sealed class Socket : ISocketIoListenTarget
         }
 
         ThreadPool.UnsafeQueueUserWorkItem(static socket => socket.DrainInbox(), this, preferLocal: true);
-    }
-
-    /// <summary>
-    /// The name of an event (the first item of its data) without parsing the rest: a string, or the
-    /// raw JSON of a numeric name (the reference allows them) or of a string .NET cannot decode (a
-    /// lone surrogate).
-    /// </summary>
-    private static string ReadEventName(ReadOnlyMemory<byte> data)
-    {
-        var reader = new Utf8JsonReader(data.Span, new JsonReaderOptions { MaxDepth = JsonSocketIoParser.MaxDepth });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read())
-        {
-            return "";
-        }
-
-        string raw = System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            return raw;
-        }
-
-        try
-        {
-            return reader.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            return "\"" + raw + "\"";
-        }
     }
 
     private void DrainInbox()

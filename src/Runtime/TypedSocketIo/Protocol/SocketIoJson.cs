@@ -45,6 +45,35 @@ public static class SocketIoJson
     public static bool IsBinary(object? value) => value is byte[] or ReadOnlyMemory<byte> or Memory<byte> or ArraySegment<byte>;
 
     /// <summary>
+    /// The name of an event (the first item of its data) without parsing the rest: a string, or the
+    /// raw JSON of a numeric name (the reference allows them) or of a string .NET cannot decode (a
+    /// lone surrogate).
+    /// </summary>
+    public static string ReadEventName(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = JsonSocketIoParser.MaxDepth });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read())
+        {
+            return "";
+        }
+
+        string raw = System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return raw;
+        }
+
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return "\"" + raw + "\"";
+        }
+    }
+
+    /// <summary>
     /// Writes a JSON array of <paramref name="name"/> (when given) followed by <paramref name="args"/>,
     /// collecting binary values into <paramref name="attachments"/>.
     /// </summary>
