@@ -23,15 +23,35 @@ public sealed class NodeDriver : IAsyncDisposable
     /// <summary>The folder holding the drivers and their node_modules.</summary>
     public static string NodeDirectory { get; } = FindNodeDirectory();
 
-    /// <summary>Starts <paramref name="script"/> and waits for its ready event.</summary>
-    public static async Task<NodeDriver> StartAsync(string script = "engine-driver.js")
+    /// <summary>The ready event the driver sent when it started.</summary>
+    public JsonElement Ready { get; private set; }
+
+    /// <summary>The process id of node (to suspend it, or kill it without warning).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Whether node has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills node at once (no goodbye), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(cts.Token);
+        }
+    }
+
+    /// <summary>Starts <paramref name="script"/> with <paramref name="arguments"/> and waits for its ready event.</summary>
+    public static async Task<NodeDriver> StartAsync(string script = "engine-driver.js", params string[] arguments)
     {
         if (!Directory.Exists(Path.Combine(NodeDirectory, "node_modules")))
         {
             throw new InvalidOperationException($"The npm peers are not installed: run `npm ci` in {NodeDirectory} (./test.sh does).");
         }
 
-        var info = new ProcessStartInfo("node", script)
+        var info = new ProcessStartInfo("node")
         {
             WorkingDirectory = NodeDirectory,
             RedirectStandardInput = true,
@@ -40,6 +60,12 @@ public sealed class NodeDriver : IAsyncDisposable
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
         };
+        info.ArgumentList.Add(script);
+        foreach (string argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         Process process;
         try
         {
@@ -62,7 +88,7 @@ public sealed class NodeDriver : IAsyncDisposable
                 driver._stderr.AppendLine(line);
             }
         });
-        await driver.NextAsync(e => e.GetProperty("event").GetString() == "ready", TimeSpan.FromSeconds(30));
+        driver.Ready = await driver.NextAsync(e => e.GetProperty("event").GetString() == "ready", TimeSpan.FromSeconds(30));
         return driver;
     }
 

@@ -7,6 +7,11 @@ public class SocketIoException : Exception
     public SocketIoException(string message) : base(message)
     {
     }
+
+    /// <summary>Creates the exception with the error that caused it.</summary>
+    public SocketIoException(string message, Exception? innerException) : base(message, innerException)
+    {
+    }
 }
 
 /// <summary>An acknowledgement did not arrive in time (the reference's "operation has timed out").</summary>

@@ -1,0 +1,65 @@
+using TypedSocketIo.Protocol;
+
+namespace TypedSocketIo.Client;
+
+/// <summary>Flags of one client emit.</summary>
+internal readonly record struct ClientEmitFlags
+{
+    public bool Volatile { get; init; }
+
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Sent by the retry queue (not queued again).</summary>
+    public bool FromQueue { get; init; }
+}
+
+/// <summary>An emit with flags (<c>socket.Timeout(t)</c>, <c>socket.Volatile</c>).</summary>
+public readonly struct ClientEmitter
+{
+    private readonly SocketIoClient _socket;
+    private readonly ClientEmitFlags _flags;
+
+    internal ClientEmitter(SocketIoClient socket, ClientEmitFlags flags)
+    {
+        _socket = socket;
+        _flags = flags;
+    }
+
+    /// <summary>The acknowledgement must arrive within <paramref name="timeout"/>.</summary>
+    public ClientEmitter Timeout(TimeSpan timeout) => new(_socket, _flags with { Timeout = timeout });
+
+    /// <summary>Dropped unless it can be sent at once.</summary>
+    public ClientEmitter Volatile => new(_socket, _flags with { Volatile = true });
+
+    /// <inheritdoc cref="SocketIoClient.Emit(string, object?[])" />
+    public bool Emit(string eventName, params object?[] args) => _socket.Send(Encode(eventName, args), _flags, null, CancellationToken.None);
+
+    /// <inheritdoc cref="SocketIoClient.EmitWithAck(string, object?[])" />
+    public Task<SocketIoArgs> EmitWithAck(string eventName, params object?[] args) => EmitWithAck(eventName, args, CancellationToken.None);
+
+    /// <inheritdoc cref="SocketIoClient.EmitWithAck(string, object?[], CancellationToken)" />
+    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken) =>
+        _socket.SendWithAck(Encode(eventName, args), _flags, cancellationToken);
+
+    internal ISocketIoEmitTarget Target => new ClientTarget(_socket, _flags);
+
+    private EventData Encode(string eventName, object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(eventName);
+        var attachments = new List<ReadOnlyMemory<byte>>();
+#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
+        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(eventName, args ?? [null], _socket.JsonOptions, attachments);
+#pragma warning restore IL2026, IL3050
+        return new EventData(eventName, data, attachments);
+    }
+}
+
+/// <summary>What the generated emitters send through: a client socket with flags.</summary>
+internal sealed class ClientTarget(SocketIoClient socket, ClientEmitFlags flags) : ISocketIoEmitTarget
+{
+    public System.Text.Json.JsonSerializerOptions JsonOptions => socket.JsonOptions;
+
+    public bool Emit(in EventData data) => socket.Send(data, flags, null, CancellationToken.None);
+
+    public Task<SocketIoArgs> EmitWithAck(in EventData data, CancellationToken cancellationToken) => socket.SendWithAck(data, flags, cancellationToken);
+}

@@ -1,0 +1,532 @@
+using TypedSocketIo.EngineIO;
+
+namespace TypedSocketIo.Client.Engine;
+
+/// <summary>
+/// One Engine.IO client session (the reference's engine.io-client Socket): the handshake on the
+/// first transport, the upgrade from polling to WebSocket, the heartbeat, and one writer that
+/// sends queued packets in order. Events are raised on the session's own threads.
+/// </summary>
+internal sealed class EngineClient
+{
+    private readonly EngineClientOptions _options;
+    private readonly HttpClient _http;
+    private readonly object _gate = new();
+    private readonly List<EnginePacket> _queue = new();
+    private readonly SemaphoreSlim _writeSignal = new(0, 1);
+    private readonly CancellationTokenSource _cts = new();
+    private EngineTransport? _transport;
+    private EngineHandshake? _handshake;
+    private Timer? _pingTimer;
+    private bool _closed;
+    private bool _closing;
+    private bool _sending;
+    private bool _upgrading;
+    private bool _switching;
+    private TaskCompletionSource? _writerPaused;
+    private TaskCompletionSource? _pollerPaused;
+
+    public EngineClient(EngineClientOptions options, HttpClient http)
+    {
+        _options = options;
+        _http = http;
+    }
+
+    /// <summary>A message (text or binary) arrived.</summary>
+    public Action<EnginePacket>? Message;
+
+    /// <summary>A ping from the server arrived (and was answered).</summary>
+    public Action? Ping;
+
+    /// <summary>The session ended by itself: the reason ("transport close", "transport error", "ping timeout") and a description.</summary>
+    public Action<string, string?>? Closed;
+
+    /// <summary>The session id.</summary>
+    public string? Id => _handshake?.Sid;
+
+    /// <summary>The handshake the server sent.</summary>
+    public EngineHandshake? Handshake => _handshake;
+
+    /// <summary>The name of the transport in use.</summary>
+    public string? TransportName => Volatile.Read(ref _transport)?.Name;
+
+    /// <summary>Whether a packet sent now would go out at once (the reference's transport.writable).</summary>
+    public bool Writable
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _transport is not null && !_closed && !_closing && !_upgrading && !_sending && _queue.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>Opens the session on the first of the allowed transports; throws when that fails.</summary>
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_options.Transports.Count == 0)
+        {
+            throw new InvalidOperationException("No transport is allowed (Transports is empty).");
+        }
+
+        EngineTransport transport = Create(_options.Transports[0]);
+        IReadOnlyList<EnginePacket> packets;
+        try
+        {
+            using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cts.Token);
+            packets = await transport.OpenAsync(null, linked.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        _handshake = EngineHandshake.Parse(packets[0].Data.Span);
+        lock (_gate)
+        {
+            _transport = transport;
+        }
+
+        ResetPingTimer();
+        _ = ReadLoopAsync(transport);
+        _ = WriteLoopAsync();
+        for (int i = 1; i < packets.Count; i++)
+        {
+            Handle(packets[i]);
+        }
+
+        if (_options.Upgrade && transport is PollingTransport && _options.Transports.Contains("websocket")
+            && _handshake.Upgrades.Contains("websocket"))
+        {
+            _ = UpgradeAsync();
+        }
+    }
+
+    /// <summary>Queues packets to send, in order.</summary>
+    public void Send(IReadOnlyList<EnginePacket> packets)
+    {
+        lock (_gate)
+        {
+            if (_closed || _closing)
+            {
+                return;
+            }
+
+            _queue.AddRange(packets);
+        }
+
+        Signal();
+    }
+
+    /// <summary>
+    /// Closes the session from this side: what is queued is sent, then a close packet, then the
+    /// transport closes. <see cref="Closed"/> is not raised (the caller knows).
+    /// </summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            if (_closed || _closing)
+            {
+                return;
+            }
+
+            _closing = true;
+            _queue.Add(new EnginePacket(EnginePacketType.Close));
+
+            // An upgrade under way is called off unless it is committed (its "5" is going out): what
+            // is queued goes out on the current transport now.
+            if (!_switching)
+            {
+                _upgrading = false;
+            }
+        }
+
+        Signal();
+
+        // The writer ends the session once the close packet is out; a stuck transport gets 2 s.
+        _ = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(_ => Terminate(), TaskScheduler.Default);
+    }
+
+    private EngineTransport Create(string name) => name switch
+    {
+        "polling" => new PollingTransport(_options, _http),
+        "websocket" => new WebSocketTransport(_options),
+        _ => throw new ArgumentException($"Unknown transport \"{name}\" (expected \"polling\" or \"websocket\").", nameof(name)),
+    };
+
+    private void Signal()
+    {
+        try
+        {
+            if (_writeSignal.CurrentCount == 0)
+            {
+                _writeSignal.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // already signalled
+        }
+    }
+
+    private void Handle(EnginePacket packet)
+    {
+        switch (packet.Type)
+        {
+            case EnginePacketType.Ping:
+                ResetPingTimer();
+                Send([new EnginePacket(EnginePacketType.Pong)]);
+                Ping?.Invoke();
+                break;
+            case EnginePacketType.Message:
+                Message?.Invoke(packet);
+                break;
+            case EnginePacketType.Close:
+                OnClose("transport close", "the server closed the session");
+                break;
+        }
+    }
+
+    private async Task ReadLoopAsync(EngineTransport transport)
+    {
+        try
+        {
+            while (true)
+            {
+                lock (_gate)
+                {
+                    if (_closed || _transport != transport)
+                    {
+                        return;
+                    }
+
+                    if (_upgrading && transport is PollingTransport)
+                    {
+                        _pollerPaused?.TrySetResult();
+                        return;
+                    }
+                }
+
+                IReadOnlyList<EnginePacket>? packets = await transport.ReceiveAsync(_cts.Token).ConfigureAwait(false);
+
+                if (packets is null)
+                {
+                    OnClose("transport close", "the server closed the connection");
+                    return;
+                }
+
+                foreach (EnginePacket packet in packets)
+                {
+                    Handle(packet);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            bool current;
+            lock (_gate)
+            {
+                current = _transport == transport && !_closed;
+                if (_upgrading && transport is PollingTransport)
+                {
+                    _pollerPaused?.TrySetResult();
+                }
+            }
+
+            if (current)
+            {
+                OnClose("transport error", ex.Message);
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _writeSignal.WaitAsync(_cts.Token).ConfigureAwait(false);
+                while (true)
+                {
+                    EngineTransport transport;
+                    List<EnginePacket> batch;
+                    lock (_gate)
+                    {
+                        if (_closed)
+                        {
+                            return;
+                        }
+
+                        if (_upgrading)
+                        {
+                            _writerPaused?.TrySetResult();
+                            break;
+                        }
+
+                        if (_queue.Count == 0 || _transport is null)
+                        {
+                            break;
+                        }
+
+                        transport = _transport;
+                        batch = Take(transport);
+                        _sending = true;
+                    }
+
+                    // The close packet goes alone, after everything before it was delivered: the
+                    // reference server handles a namespace DISCONNECT one tick late, so a close in
+                    // the same payload would overtake it. Over WebSocket, closing the socket says it.
+                    bool closing = batch[0].Type == EnginePacketType.Close;
+                    try
+                    {
+                        if (!closing || !transport.SendsFrames)
+                        {
+                            await transport.SendAsync(batch, _cts.Token).ConfigureAwait(false);
+                        }
+                    }
+                    finally
+                    {
+                        lock (_gate)
+                        {
+                            _sending = false;
+                        }
+                    }
+
+                    if (closing)
+                    {
+                        Terminate();
+                        return;
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            bool closing;
+            lock (_gate)
+            {
+                closing = _closing;
+                _writerPaused?.TrySetResult();
+            }
+
+            if (closing)
+            {
+                Terminate();
+            }
+            else
+            {
+                OnClose("transport error", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The packets to send next: one frame's worth at a time over WebSocket is all of them; over
+    /// polling, as many as fit in the server's maxPayload (at least one), as the reference does.
+    /// </summary>
+    private List<EnginePacket> Take(EngineTransport transport)
+    {
+        int count = _queue.Count;
+        int close = _queue.FindIndex(static p => p.Type == EnginePacketType.Close);
+        if (close >= 0)
+        {
+            count = close == 0 ? 1 : close;
+        }
+
+        if (!transport.SendsFrames && _handshake?.MaxPayload is long max && max > 0 && count > 1)
+        {
+            long size = 1;
+            for (int i = 0; i < count; i++)
+            {
+                EnginePacket packet = _queue[i];
+                size += packet.IsBinary ? 1 + ((packet.Data.Length + 2) / 3 * 4) : packet.Data.Length;
+                if (i > 0 && size > max)
+                {
+                    count = i;
+                    break;
+                }
+
+                size += 2; // separator and the next packet's type
+            }
+        }
+
+        List<EnginePacket> batch = _queue.GetRange(0, count);
+        _queue.RemoveRange(0, count);
+        return batch;
+    }
+
+    /// <summary>
+    /// The reference's probe: a WebSocket opened with the session id answers "2probe" with "3probe";
+    /// then polling pauses (the pending poll and post complete), "5" goes over the WebSocket, and
+    /// everything continues there. A failed probe leaves the session on polling.
+    /// </summary>
+    private async Task UpgradeAsync()
+    {
+        var transport = new WebSocketTransport(_options);
+        bool switched = false;
+        try
+        {
+            using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
+            timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(_handshake!.PingTimeout, 5000)));
+            await transport.OpenAsync(Id, timeout.Token).ConfigureAwait(false);
+            await transport.SendAsync([EnginePacket.FromText(EnginePacketType.Ping, "probe")], timeout.Token).ConfigureAwait(false);
+            IReadOnlyList<EnginePacket>? answer = await transport.ReceiveAsync(timeout.Token).ConfigureAwait(false);
+            if (answer is not [{ Type: EnginePacketType.Pong } pong] || pong.Text != "probe")
+            {
+                return;
+            }
+
+            Task paused;
+            lock (_gate)
+            {
+                if (_closed || _closing)
+                {
+                    return;
+                }
+
+                _upgrading = true;
+                _writerPaused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pollerPaused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (!_sending)
+                {
+                    _writerPaused.TrySetResult();
+                }
+
+                // The poller pauses itself: at its next turn, once the pending poll returns (the
+                // server releases it with a noop).
+                paused = Task.WhenAll(_writerPaused.Task, _pollerPaused.Task);
+            }
+
+            await paused.WaitAsync(timeout.Token).ConfigureAwait(false);
+            lock (_gate)
+            {
+                if (_closed || _closing || !_upgrading)
+                {
+                    return;
+                }
+
+                _switching = true;
+            }
+
+            await transport.SendAsync([new EnginePacket(EnginePacketType.Upgrade)], timeout.Token).ConfigureAwait(false);
+            EngineTransport? old;
+            lock (_gate)
+            {
+                _switching = false;
+                if (_closed)
+                {
+                    return;
+                }
+
+                old = _transport;
+                _transport = transport;
+                _upgrading = false;
+                switched = true;
+            }
+
+            if (old is not null)
+            {
+                await old.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _ = ReadLoopAsync(transport);
+            Signal();
+        }
+        catch (Exception)
+        {
+            // The probe failed: the session stays on polling (the reference's "upgradeError").
+        }
+        finally
+        {
+            if (!switched)
+            {
+                bool restartPoller;
+                EngineTransport? polling;
+                lock (_gate)
+                {
+                    // A poller that already paused must be started again; one still waiting on its
+                    // poll goes on by itself now that the upgrade is off.
+                    restartPoller = _upgrading && !_closed && _pollerPaused?.Task.IsCompleted == true;
+                    _upgrading = false;
+                    _switching = false;
+                    polling = _transport;
+                }
+
+                await transport.DisposeAsync().ConfigureAwait(false);
+                if (restartPoller && polling is not null)
+                {
+                    _ = ReadLoopAsync(polling);
+                }
+
+                Signal();
+            }
+        }
+    }
+
+    private void ResetPingTimer()
+    {
+        EngineHandshake? handshake = _handshake;
+        if (handshake is null)
+        {
+            return;
+        }
+
+        TimeSpan due = TimeSpan.FromMilliseconds(handshake.PingInterval + handshake.PingTimeout);
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (_pingTimer is null)
+            {
+                _pingTimer = new Timer(static state => ((EngineClient)state!).OnClose("ping timeout", null), this, due, Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                _pingTimer.Change(due, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void OnClose(string reason, string? description)
+    {
+        if (Terminate())
+        {
+            Closed?.Invoke(reason, description);
+        }
+    }
+
+    /// <summary>Ends the session once: stops the loops and the heartbeat, closes the transport.</summary>
+    private bool Terminate()
+    {
+        EngineTransport? transport;
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            _closed = true;
+            _pingTimer?.Dispose();
+            transport = _transport;
+            _queue.Clear();
+            _writerPaused?.TrySetResult();
+            _pollerPaused?.TrySetResult();
+        }
+
+        _cts.Cancel();
+        if (transport is not null)
+        {
+            _ = transport.DisposeAsync().AsTask();
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,598 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TypedSocketIo.Client.Engine;
+using TypedSocketIo.EngineIO;
+using TypedSocketIo.Protocol;
+
+namespace TypedSocketIo.Client;
+
+/// <summary>
+/// One connection to a Socket.IO server, shared by the namespace sockets created from it, with
+/// reconnection (the reference's Manager). Its events are its own: sockets do not forward them.
+/// </summary>
+public sealed partial class Manager : IAsyncDisposable
+{
+    private enum State
+    {
+        Closed,
+        Opening,
+        Open,
+    }
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, SocketIoClient> _sockets = new(StringComparer.Ordinal);
+    private readonly HttpClient _http;
+    private readonly Backoff _backoff;
+    private readonly Handlers<Action> _open = new();
+    private readonly Handlers<Action<Exception>> _error = new();
+    private readonly Handlers<Action<string, string?>> _close = new();
+    private readonly Handlers<Action> _ping = new();
+    private readonly Handlers<Action<SocketIoPacket>> _packet = new();
+    private readonly Handlers<Action<int>> _reconnectAttempt = new();
+    private readonly Handlers<Action<int>> _reconnect = new();
+    private readonly Handlers<Action<Exception>> _reconnectError = new();
+    private readonly Handlers<Action> _reconnectFailed = new();
+    private EngineClient? _engine;
+    private ISocketIoDecoder _decoder = JsonSocketIoParser.Instance.CreateDecoder();
+    private State _state;
+    private Task<Exception?>? _opening;
+    private bool _skipReconnect;
+    private bool _reconnecting;
+    private CancellationTokenSource? _reconnectDelay;
+
+    /// <summary>Creates a manager for the server at <paramref name="uri"/> (its path is not a namespace here: sockets name theirs).</summary>
+    public Manager(Uri uri, ManagerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        if (!uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https" or "ws" or "wss"))
+        {
+            throw new ArgumentException("The server URI must be absolute, with the scheme http, https, ws or wss.", nameof(uri));
+        }
+
+        Options = options ?? new ManagerOptions();
+        Options.Validate();
+        Uri = uri;
+        JsonOptions = Options.JsonOptions ?? SocketIoJson.DefaultOptions;
+        Logger = (ILogger?)Options.LoggerFactory?.CreateLogger("TypedSocketIo.Client") ?? NullLogger.Instance;
+        _backoff = new Backoff(Options.ReconnectionDelay, Options.ReconnectionDelayMax, Options.RandomizationFactor);
+        _http = new HttpClient(Options.HttpHandler ?? new SocketsHttpHandler { UseCookies = false }, disposeHandler: Options.HttpHandler is null)
+        {
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>The server's address (its query is sent with every request).</summary>
+    public Uri Uri { get; }
+
+    /// <summary>The options given.</summary>
+    public ManagerOptions Options { get; }
+
+    /// <summary>Whether a reconnection is under way.</summary>
+    public bool Reconnecting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reconnecting;
+            }
+        }
+    }
+
+    /// <summary>The Engine.IO session id, while connected.</summary>
+    public string? EngineId => Volatile.Read(ref _engine)?.Id;
+
+    /// <summary>The transport in use ("polling" or "websocket"), while connected.</summary>
+    public string? Transport => Volatile.Read(ref _engine)?.TransportName;
+
+    internal JsonSerializerOptions JsonOptions { get; }
+
+    internal ILogger Logger { get; }
+
+    internal bool IsOpen
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state == State.Open;
+            }
+        }
+    }
+
+    /// <summary>Whether a packet sent now would go out at once (volatile packets are dropped otherwise).</summary>
+    internal bool Writable => Volatile.Read(ref _engine) is { } engine && IsOpen && engine.Writable;
+
+    /// <summary>The socket of namespace <paramref name="nsp"/> on this connection (the same one for the same namespace).</summary>
+    public SocketIoClient Socket(string nsp = "/", SocketOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(nsp);
+        nsp = nsp.Length == 0 ? "/" : nsp[0] == '/' ? nsp : "/" + nsp;
+        SocketIoClient? socket;
+        lock (_gate)
+        {
+            if (!_sockets.TryGetValue(nsp, out socket))
+            {
+                socket = new SocketIoClient(this, nsp, options ?? new SocketOptions());
+                _sockets.Add(nsp, socket);
+            }
+        }
+
+        if (Options.AutoConnect)
+        {
+            socket.Connect();
+        }
+
+        return socket;
+    }
+
+    internal bool HasSocket(string nsp)
+    {
+        lock (_gate)
+        {
+            return _sockets.ContainsKey(nsp);
+        }
+    }
+
+    /// <summary>Connects (the reference's open(callback)): completes once connected, throws when the attempt fails (no reconnection follows).</summary>
+    public async Task OpenAsync(CancellationToken cancellationToken = default)
+    {
+        Exception? error = await StartOpen().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            throw error;
+        }
+    }
+
+    /// <summary>Closes the connection; no reconnection follows. Sockets see "io client disconnect".</summary>
+    public void Close()
+    {
+        EngineClient? engine;
+        lock (_gate)
+        {
+            _skipReconnect = true;
+            _reconnecting = false;
+            _reconnectDelay?.Cancel();
+            engine = _engine;
+        }
+
+        OnClose(engine, "forced close", null);
+        engine?.Close();
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        SocketIoClient[] sockets;
+        lock (_gate)
+        {
+            sockets = [.. _sockets.Values];
+        }
+
+        foreach (SocketIoClient socket in sockets)
+        {
+            socket.Disconnect();
+        }
+
+        Close();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The connection opened (and after each reconnection).</summary>
+    public IDisposable OnOpen(Action handler) => _open.Add(handler);
+
+    /// <summary>A connection attempt failed.</summary>
+    public IDisposable OnError(Action<Exception> handler) => _error.Add(handler);
+
+    /// <summary>The connection closed: the reason ("transport close", "transport error", "ping timeout", "parse error", "forced close") and a description.</summary>
+    public IDisposable OnClose(Action<string, string?> handler) => _close.Add(handler);
+
+    /// <summary>A ping arrived from the server.</summary>
+    public IDisposable OnPing(Action handler) => _ping.Add(handler);
+
+    /// <summary>A Socket.IO packet arrived (any namespace).</summary>
+    public IDisposable OnPacket(Action<SocketIoPacket> handler) => _packet.Add(handler);
+
+    /// <summary>A reconnection attempt starts (its number, from 1).</summary>
+    public IDisposable OnReconnectAttempt(Action<int> handler) => _reconnectAttempt.Add(handler);
+
+    /// <summary>A reconnection succeeded (after that many attempts).</summary>
+    public IDisposable OnReconnect(Action<int> handler) => _reconnect.Add(handler);
+
+    /// <summary>A reconnection attempt failed.</summary>
+    public IDisposable OnReconnectError(Action<Exception> handler) => _reconnectError.Add(handler);
+
+    /// <summary>No reconnection attempt is left.</summary>
+    public IDisposable OnReconnectFailed(Action handler) => _reconnectFailed.Add(handler);
+
+    /// <summary>Opens unless open or opening; a failure is followed by reconnection when enabled (the reference's open() without callback).</summary>
+    internal void Open()
+    {
+        bool reconnecting;
+        lock (_gate)
+        {
+            reconnecting = _reconnecting;
+        }
+
+        if (reconnecting)
+        {
+            return;
+        }
+
+        _ = OpenThenMaybeReconnect();
+
+        async Task OpenThenMaybeReconnect()
+        {
+            if (await StartOpen().ConfigureAwait(false) is not null)
+            {
+                bool reconnect;
+                lock (_gate)
+                {
+                    reconnect = !_reconnecting && Options.Reconnection && _backoff.Attempts == 0 && !_skipReconnect;
+                }
+
+                if (reconnect)
+                {
+                    Reconnect();
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends a Socket.IO packet.</summary>
+    internal void Packet(SocketIoPacket packet)
+    {
+        EngineClient? engine = Volatile.Read(ref _engine);
+        engine?.Send(JsonSocketIoParser.Instance.Encode(packet));
+    }
+
+    /// <summary>A socket no longer active: when none is left, the connection closes (the reference's _destroy).</summary>
+    internal void SocketClosed(SocketIoClient socket)
+    {
+        lock (_gate)
+        {
+            foreach (SocketIoClient other in _sockets.Values)
+            {
+                if (other.Active)
+                {
+                    return;
+                }
+            }
+        }
+
+        Close();
+    }
+
+    private Task<Exception?> StartOpen()
+    {
+        EngineClient engine;
+        TaskCompletionSource<Exception?> opened;
+        lock (_gate)
+        {
+            if (_state == State.Open)
+            {
+                return Task.FromResult<Exception?>(null);
+            }
+
+            if (_state == State.Opening)
+            {
+                return _opening!;
+            }
+
+            _state = State.Opening;
+            _skipReconnect = false;
+            engine = new EngineClient(EngineOptions(), _http);
+            _engine = engine;
+            _decoder = JsonSocketIoParser.Instance.CreateDecoder();
+            opened = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _opening = opened.Task;
+        }
+
+        engine.Message = packet => OnEngineMessage(engine, packet);
+        engine.Ping = () => _ping.Invoke(static (h, _) => h(), 0, HandlerFailed);
+        engine.Closed = (reason, description) => OnClose(engine, reason, description);
+        _ = OpenEngineAsync(engine, opened);
+        return opened.Task;
+    }
+
+    private async Task OpenEngineAsync(EngineClient engine, TaskCompletionSource<Exception?> opened)
+    {
+        using var timeout = new CancellationTokenSource(Options.Timeout);
+        Exception? error = null;
+        try
+        {
+            await engine.OpenAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            error = ex is OperationCanceledException && timeout.IsCancellationRequested
+                ? new SocketIoException("timeout", ex)
+                : ex;
+        }
+
+        bool current;
+        lock (_gate)
+        {
+            current = _engine == engine;
+            if (current)
+            {
+                _state = error is null ? State.Open : State.Closed;
+                if (error is not null)
+                {
+                    _engine = null;
+                }
+            }
+        }
+
+        if (!current)
+        {
+            engine.Close();
+            opened.TrySetResult(error ?? new SocketIoException("The connection was closed while it opened."));
+            return;
+        }
+
+        if (error is not null)
+        {
+            engine.Close();
+            Log.OpenFailed(Logger, Uri, error.Message);
+            _error.Invoke(static (h, e) => h(e), error, HandlerFailed);
+            foreach (SocketIoClient socket in SocketsSnapshot())
+            {
+                socket.OnManagerError(error);
+            }
+
+            opened.TrySetResult(error);
+            return;
+        }
+
+        Log.Opened(Logger, Uri, engine.Id, engine.TransportName);
+        _open.Invoke(static (h, _) => h(), 0, HandlerFailed);
+        foreach (SocketIoClient socket in SocketsSnapshot())
+        {
+            socket.OnManagerOpen();
+        }
+
+        opened.TrySetResult(null);
+    }
+
+    private EngineClientOptions EngineOptions()
+    {
+        var query = new List<KeyValuePair<string, string>>();
+        if (Uri.Query.Length > 1)
+        {
+            foreach (string part in Uri.Query[1..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+            {
+                int equals = part.IndexOf('=');
+                string key = Uri.UnescapeDataString(equals < 0 ? part : part[..equals]);
+                string value = equals < 0 ? "" : Uri.UnescapeDataString(part[(equals + 1)..]);
+                query.Add(new(key, value));
+            }
+        }
+
+        query.AddRange(Options.Query);
+        string path = Options.Path.StartsWith('/') ? Options.Path : "/" + Options.Path;
+        return new EngineClientOptions
+        {
+            Uri = Uri,
+            Path = path.EndsWith('/') ? path : path + "/",
+            Query = query,
+            ExtraHeaders = [.. Options.ExtraHeaders],
+            Transports = [.. Options.Transports],
+            Upgrade = Options.Upgrade,
+            TimestampRequests = Options.TimestampRequests,
+            ConfigureWebSocket = Options.ConfigureWebSocket,
+        };
+    }
+
+    private void OnEngineMessage(EngineClient engine, EnginePacket message)
+    {
+        SocketIoPacket? packet;
+        try
+        {
+            packet = _decoder.Add(message);
+        }
+        catch (Exception ex) when (ex is SocketIoParseException or EngineIOParseException or JsonException)
+        {
+            Log.ParseError(Logger, ex.Message);
+            OnClose(engine, "parse error", ex.Message);
+            engine.Close();
+            return;
+        }
+
+        if (packet is null)
+        {
+            return;
+        }
+
+        _packet.Invoke(static (h, p) => h(p), packet, HandlerFailed);
+        SocketIoClient? socket;
+        lock (_gate)
+        {
+            _sockets.TryGetValue(packet.Namespace, out socket);
+        }
+
+        socket?.OnPacket(packet);
+    }
+
+    private void OnClose(EngineClient? engine, string reason, string? description)
+    {
+        bool reconnect;
+        lock (_gate)
+        {
+            if (engine is not null && _engine != engine)
+            {
+                return;
+            }
+
+            if (_state == State.Closed && engine is null)
+            {
+                return;
+            }
+
+            _engine = null;
+            _state = State.Closed;
+            _backoff.Reset();
+            reconnect = Options.Reconnection && !_skipReconnect;
+        }
+
+        Log.Closed(Logger, Uri, reason, description);
+        _close.Invoke(static (h, s) => h(s.reason, s.description), (reason, description), HandlerFailed);
+        foreach (SocketIoClient socket in SocketsSnapshot())
+        {
+            socket.OnManagerClose(reason, description);
+        }
+
+        if (reconnect)
+        {
+            Reconnect();
+        }
+    }
+
+    private void Reconnect()
+    {
+        TimeSpan delay;
+        CancellationTokenSource cancel;
+        lock (_gate)
+        {
+            if (_reconnecting || _skipReconnect)
+            {
+                return;
+            }
+
+            if (_backoff.Attempts >= Options.ReconnectionAttempts)
+            {
+                _backoff.Reset();
+                _reconnecting = false;
+                delay = TimeSpan.MinValue;
+                cancel = null!;
+            }
+            else
+            {
+                delay = _backoff.Duration();
+                _reconnecting = true;
+                cancel = _reconnectDelay = new CancellationTokenSource();
+            }
+        }
+
+        if (delay == TimeSpan.MinValue)
+        {
+            Log.ReconnectFailed(Logger, Uri);
+            _reconnectFailed.Invoke(static (h, _) => h(), 0, HandlerFailed);
+
+            return;
+        }
+
+        _ = ReconnectAfterAsync(delay, cancel.Token);
+    }
+
+    private async Task ReconnectAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        int attempt;
+        lock (_gate)
+        {
+            if (_skipReconnect)
+            {
+                return;
+            }
+
+            attempt = _backoff.Attempts;
+        }
+
+        Log.ReconnectAttempt(Logger, Uri, attempt);
+        _reconnectAttempt.Invoke(static (h, a) => h(a), attempt, HandlerFailed);
+        lock (_gate)
+        {
+            if (_skipReconnect)
+            {
+                return;
+            }
+        }
+
+        Exception? error = await StartOpen().ConfigureAwait(false);
+        if (error is not null)
+        {
+            lock (_gate)
+            {
+                _reconnecting = false;
+            }
+
+            Reconnect();
+            _reconnectError.Invoke(static (h, e) => h(e), error, HandlerFailed);
+            return;
+        }
+
+        lock (_gate)
+        {
+            attempt = _backoff.Attempts;
+            _reconnecting = false;
+            _backoff.Reset();
+        }
+
+        _reconnect.Invoke(static (h, a) => h(a), attempt, HandlerFailed);
+    }
+
+    private SocketIoClient[] SocketsSnapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _sockets.Values];
+        }
+    }
+
+    internal void HandlerFailed(Exception ex) => Log.HandlerFailed(Logger, ex);
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Connected to {Uri} (session {Sid}, {Transport}).")]
+        public static partial void Opened(ILogger logger, Uri uri, string? sid, string? transport);
+
+        [LoggerMessage(2, LogLevel.Information, "Could not connect to {Uri}: {Reason}")]
+        public static partial void OpenFailed(ILogger logger, Uri uri, string reason);
+
+        [LoggerMessage(3, LogLevel.Information, "Connection to {Uri} closed: {Reason} ({Description}).")]
+        public static partial void Closed(ILogger logger, Uri uri, string reason, string? description);
+
+        [LoggerMessage(4, LogLevel.Debug, "Reconnecting to {Uri}: attempt {Attempt}.")]
+        public static partial void ReconnectAttempt(ILogger logger, Uri uri, int attempt);
+
+        [LoggerMessage(5, LogLevel.Warning, "Gave up reconnecting to {Uri}.")]
+        public static partial void ReconnectFailed(ILogger logger, Uri uri);
+
+        [LoggerMessage(6, LogLevel.Warning, "A packet from the server could not be decoded: {Reason}")]
+        public static partial void ParseError(ILogger logger, string reason);
+
+        [LoggerMessage(7, LogLevel.Error, "An event handler threw.")]
+        public static partial void HandlerFailed(ILogger logger, Exception exception);
+    }
+}
+
+/// <summary>Exponential backoff with jitter (the reference's backo2).</summary>
+internal sealed class Backoff(TimeSpan min, TimeSpan max, double jitter)
+{
+    public int Attempts { get; private set; }
+
+    public TimeSpan Duration()
+    {
+        double ms = min.TotalMilliseconds * Math.Pow(2, Attempts++);
+        if (jitter > 0)
+        {
+            double rand = Random.Shared.NextDouble();
+            double deviation = Math.Floor(rand * jitter * ms);
+            ms = ((int)Math.Floor(rand * 10) & 1) == 0 ? ms - deviation : ms + deviation;
+        }
+
+        return TimeSpan.FromMilliseconds(Math.Max(0, Math.Min(ms, max.TotalMilliseconds)));
+    }
+
+    public void Reset() => Attempts = 0;
+}

@@ -1,0 +1,23 @@
+using System.Text.Json;
+
+namespace TypedSocketIo.Client;
+
+/// <summary>
+/// A namespace socket could not connect (the reference's connect_error): the server's middleware
+/// refused it (with its message and data), or the connection itself failed.
+/// </summary>
+public sealed class SocketIoConnectException : SocketIoException
+{
+    /// <summary>Creates the exception.</summary>
+    public SocketIoConnectException(string message, JsonElement? data = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Data = data;
+    }
+
+    /// <summary>The data the server's middleware attached to its refusal, if any.</summary>
+    public new JsonElement? Data { get; }
+
+    /// <summary>Whether the server refused the connection (a CONNECT_ERROR packet), rather than the connection failing.</summary>
+    public bool RefusedByServer => InnerException is null;
+}
