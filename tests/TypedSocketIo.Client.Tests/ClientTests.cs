@@ -130,4 +130,17 @@ public sealed class ClientTests
         Assert.True(socket.Active);
         Assert.False(socket.Connected);
     }
+
+    [Fact]
+    public async Task Disposing_the_last_socket_disposes_its_manager()
+    {
+        SocketIoClient socket = SocketIoClient.Create(new Uri("http://127.0.0.1:1/"), new SocketIoClientOptions { AutoConnect = false, ForceNew = true });
+        Manager io = socket.Io;
+        SocketIoClient other = io.Socket("/other");
+        await socket.DisposeAsync();
+        Assert.Same(other, io.Socket("/other")); // the manager lives on for its other socket
+        await other.DisposeAsync();
+        Assert.Throws<ObjectDisposedException>(() => io.Socket("/"));
+        Assert.Throws<ObjectDisposedException>(() => socket.Connect());
+    }
 }

@@ -38,6 +38,7 @@ public sealed partial class Manager : IAsyncDisposable
     private State _state;
     private Task<Exception?>? _opening;
     private bool _skipReconnect;
+    private bool _disposed;
     private bool _reconnecting;
     private CancellationTokenSource? _reconnectDelay;
 
@@ -112,6 +113,7 @@ public sealed partial class Manager : IAsyncDisposable
         SocketIoClient? socket;
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (!_sockets.TryGetValue(nsp, out socket))
             {
                 socket = new SocketIoClient(this, nsp, options ?? new SocketOptions());
@@ -161,12 +163,18 @@ public sealed partial class Manager : IAsyncDisposable
         engine?.Close();
     }
 
-    /// <inheritdoc />
+    /// <summary>Disconnects every socket, closes the connection and releases its resources; the manager cannot connect again.</summary>
     public ValueTask DisposeAsync()
     {
         SocketIoClient[] sockets;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _disposed = true;
             sockets = [.. _sockets.Values];
         }
 
@@ -176,7 +184,28 @@ public sealed partial class Manager : IAsyncDisposable
         }
 
         Close();
+        SocketIoClient.Forget(this);
+        _http.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A socket was disposed: once every socket of the manager is, the manager is too.</summary>
+    internal ValueTask SocketDisposed(SocketIoClient socket)
+    {
+        lock (_gate)
+        {
+            if (_sockets.TryGetValue(socket.Namespace, out SocketIoClient? current) && current == socket)
+            {
+                _sockets.Remove(socket.Namespace);
+            }
+
+            if (_sockets.Count > 0)
+            {
+                return ValueTask.CompletedTask;
+            }
+        }
+
+        return DisposeAsync();
     }
 
     /// <summary>The connection opened (and after each reconnection).</summary>
@@ -212,6 +241,7 @@ public sealed partial class Manager : IAsyncDisposable
         bool reconnecting;
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             reconnecting = _reconnecting;
         }
 
@@ -279,6 +309,8 @@ public sealed partial class Manager : IAsyncDisposable
             {
                 return _opening!;
             }
+
+            ObjectDisposedException.ThrowIf(_disposed, this);
 
             _state = State.Opening;
             _skipReconnect = false;

@@ -214,11 +214,27 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
         return this;
     }
 
-    /// <inheritdoc />
+    /// <summary>Disconnects; the manager is disposed with its last socket.</summary>
     public ValueTask DisposeAsync()
     {
         Disconnect();
-        return ValueTask.CompletedTask;
+        return Io.SocketDisposed(this);
+    }
+
+    /// <summary>Drops a disposed manager from the shared ones.</summary>
+    internal static void Forget(Manager io)
+    {
+        lock (s_managers)
+        {
+            foreach (KeyValuePair<string, Manager> entry in s_managers)
+            {
+                if (entry.Value == io)
+                {
+                    s_managers.Remove(entry.Key);
+                    return;
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ lifecycle events
