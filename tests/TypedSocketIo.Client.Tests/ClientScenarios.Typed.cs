@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Client.Tests;
@@ -72,5 +73,62 @@ public abstract partial class ClientScenarios
         SocketIoTimeoutException timeout = await Assert.ThrowsAsync<SocketIoTimeoutException>(
             () => plain.Timeout(TimeSpan.FromMilliseconds(300)).Never("x"));
         Assert.Equal("never", timeout.EventName);
+    }
+
+    [Fact]
+    public async Task Server_events_that_do_not_fit_the_contract_are_rejected_and_logged()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs));
+        var client = TypedClient(o => o.LoggerFactory = factory);
+        var echoed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.On.Echo((text, _, _) => echoed.TrySetResult(text));
+        await client.ConnectAsync().WaitAsync(Limit);
+
+        client.Untyped.Emit("echo", 1, "not a number");            // echoed back: wrong types for Echo(string, int, byte[])
+        await Wait.UntilAsync(() => logs.Messages.Any(m => m.Contains("\"echo\" was rejected", StringComparison.Ordinal)), Limit);
+        Assert.False(echoed.Task.IsCompleted);
+
+        client.Emit.Echo("still connected", 1, [1]);
+        Assert.Equal("still connected", await echoed.Task.WaitAsync(Limit));
+    }
+}
+
+/// <summary>Keeps what is logged, for tests that check a warning.</summary>
+internal sealed class CapturingLoggerProvider : Microsoft.Extensions.Logging.ILoggerProvider
+{
+    private readonly List<string> _messages = new();
+
+    public IReadOnlyList<string> Messages
+    {
+        get
+        {
+            lock (_messages)
+            {
+                return _messages.ToArray();
+            }
+        }
+    }
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(this);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(CapturingLoggerProvider owner) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (owner._messages)
+            {
+                owner._messages.Add($"{logLevel}: {formatter(state, exception)}");
+            }
+        }
     }
 }

@@ -100,10 +100,12 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         Assert.Equal("websocket", who.GetProperty("transport").GetString());
     }
 
-    [Fact]
-    public async Task Connects_with_WebSocket_only()
+    [Theory]
+    [InlineData("websocket")]
+    [InlineData("websocket,polling")]
+    public async Task Connects_with_the_first_transport_of_the_list(string transports)
     {
-        SocketIoClient socket = Client(configure: o => o.Transports = ["websocket"]);
+        SocketIoClient socket = Client(configure: o => o.Transports = transports.Split(','));
         await socket.ConnectAsync().WaitAsync(Limit);
         Assert.Equal("websocket", socket.Io.Transport);
         Assert.Equal("websocket", (await WhoAmI(socket)).GetProperty("transport").GetString());
