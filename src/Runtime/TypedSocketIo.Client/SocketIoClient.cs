@@ -193,6 +193,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
     public SocketIoClient Disconnect()
     {
         bool connected;
+        TaskCompletionSource[] waiters;
         lock (_gate)
         {
             connected = _connected;
@@ -203,6 +204,12 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
 
             _active = false;
             _connecting = false;
+            waiters = [.. _connectWaiters];
+        }
+
+        foreach (TaskCompletionSource waiter in waiters)
+        {
+            waiter.TrySetException(new SocketIoConnectException("The socket was disconnected before it connected (io client disconnect)."));
         }
 
         Io.SocketClosed(this);
@@ -676,7 +683,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
         {
         }
 
-        return new SocketIoConnectException(message, data);
+        return SocketIoConnectException.Refusal(message, data);
     }
 
     private void OnConnectPacket(SocketIoPacket packet)

@@ -19,5 +19,8 @@ public sealed class SocketIoConnectException : SocketIoException
     public new JsonElement? Data { get; }
 
     /// <summary>Whether the server refused the connection (a CONNECT_ERROR packet), rather than the connection failing.</summary>
-    public bool RefusedByServer => InnerException is null;
+    public bool RefusedByServer { get; private init; }
+
+    /// <summary>The server's refusal, with its message and data.</summary>
+    internal static SocketIoConnectException Refusal(string message, JsonElement? data) => new(message, data) { RefusedByServer = true };
 }

@@ -84,9 +84,20 @@ internal sealed class EngineClient
         }
 
         _handshake = EngineHandshake.Parse(packets[0].Data.Span);
+        bool closed;
         lock (_gate)
         {
-            _transport = transport;
+            closed = _closed;
+            if (!closed)
+            {
+                _transport = transport;
+            }
+        }
+
+        if (closed)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+            throw new OperationCanceledException("The session was closed while it opened.");
         }
 
         ResetPingTimer();
@@ -126,6 +137,7 @@ internal sealed class EngineClient
     /// </summary>
     public void Close()
     {
+        bool opened;
         lock (_gate)
         {
             if (_closed || _closing)
@@ -134,14 +146,25 @@ internal sealed class EngineClient
             }
 
             _closing = true;
-            _queue.Add(new EnginePacket(EnginePacketType.Close));
-
-            // An upgrade under way is called off unless it is committed (its "5" is going out): what
-            // is queued goes out on the current transport now.
-            if (!_switching)
+            opened = _transport is not null;
+            if (opened)
             {
-                _upgrading = false;
+                _queue.Add(new EnginePacket(EnginePacketType.Close));
+
+                // An upgrade under way is called off unless it is committed (its "5" is going
+                // out): what is queued goes out on the current transport now.
+                if (!_switching)
+                {
+                    _upgrading = false;
+                }
             }
+        }
+
+        if (!opened)
+        {
+            // Not open (yet): nothing to say goodbye on; an open under way is cancelled.
+            Terminate();
+            return;
         }
 
         Signal();
