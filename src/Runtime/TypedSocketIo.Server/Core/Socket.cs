@@ -290,7 +290,7 @@ public sealed class Socket : ISocketIoListenTarget
     /// <summary>Emits a <c>message</c> event (the reference's <c>socket.send</c>).</summary>
     public bool Send(params object?[] args) => Emit("message", args);
 
-    /// <summary>Same as <see cref="Send"/> (the reference's <c>socket.write</c>).</summary>
+    /// <summary>Same as <see cref="Send(object?[])"/> (the reference's <c>socket.write</c>).</summary>
     public bool Write(params object?[] args) => Emit("message", args);
 
     /// <summary>Emits an event and waits for the client's acknowledgement.</summary>
