@@ -15,6 +15,7 @@ public sealed class SocketIoTestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly List<(string Kind, string Detail, bool Taken)> _events = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _disposed;
 
     private SocketIoTestHost(WebApplication app, SocketIoServer io, Uri baseUri)
     {
@@ -112,8 +113,17 @@ public sealed class SocketIoTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The application's services.</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Stops the host (bounded) and disposes it; later calls do nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _app.StopAsync(cts.Token);
         await _app.DisposeAsync();

@@ -265,6 +265,7 @@ public sealed class PollingTests
         using var client = new HttpClient();
         Task<HttpResponseMessage> slow = client.SendAsync(request);
         await slowBody.Started.WaitAsync(TimeSpan.FromSeconds(5));
+        await Wait.UntilAsync(() => host.Socket(sid).PollingPostInProgress); // the server is inside the first POST
 
         RawResponse second = await http.PostAsync(Q(sid), "4fast");
         slowBody.Release();

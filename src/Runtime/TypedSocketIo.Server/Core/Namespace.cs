@@ -15,12 +15,14 @@ public class Namespace
     private readonly List<Func<Socket, Func<Task>, Task>> _middleware = new();
     private readonly List<Func<Socket, Task>> _connectionHandlers = new();
     private readonly Dictionary<string, List<Func<IncomingEvent, Task>>> _serverSideHandlers = new(StringComparer.Ordinal);
+    private readonly KeyValuePair<string, object?> _metricTag;
     private long _ackIds;
 
     internal Namespace(SocketIoServer server, string name, ParentNamespace? parent = null)
     {
         Server = server;
         Name = name;
+        _metricTag = new(Hosting.SocketIoMetrics.NamespaceTag, name);
         Parent = parent;
         Adapter = server.Options.AdapterFactory?.Invoke(this) ?? new InMemoryAdapter(this);
     }
@@ -133,7 +135,15 @@ public class Namespace
             return;
         }
 
-        _sockets[socket.Id] = socket;
+        if (_sockets.TryAdd(socket.Id, socket))
+        {
+            Server.Metrics.SocketConnected(_metricTag);
+        }
+        else
+        {
+            _sockets[socket.Id] = socket;
+        }
+
         socket.OnConnect();
         client.OnSocketConnected(socket);
         Server.Log.SocketConnected(socket.Id, Name);
@@ -157,7 +167,11 @@ public class Namespace
 
     internal void Remove(Socket socket)
     {
-        _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Id, socket));
+        if (_sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Id, socket)))
+        {
+            Server.Metrics.SocketDisconnected(_metricTag);
+        }
+
         CleanupIfEmpty();
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -6,36 +7,53 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TypedSocketIo.Server;
+using TypedSocketIo.Server.Hosting;
 
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Hosting of the Socket.IO server in ASP.NET Core.</summary>
 public static class SocketIoHostingExtensions
 {
-    /// <summary>Registers the Socket.IO server (one per application) and its options.</summary>
+    /// <summary>
+    /// Registers the Socket.IO server (one per application) and its options: the <c>SocketIo</c>
+    /// section of the application's configuration when there is one (e.g. <c>SocketIo:PingInterval</c>),
+    /// then <paramref name="configure"/>. The options are validated when the host starts.
+    /// </summary>
     public static ISocketIoBuilder AddSocketIo(this IServiceCollection services, Action<SocketIoServerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<SocketIoServerOptions>, SocketIoConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SocketIoServerOptions>, SocketIoOptionsValidator>());
         OptionsBuilder<SocketIoServerOptions> options = services.AddOptions<SocketIoServerOptions>();
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
+        if (!services.Any(static d => d.ServiceType == typeof(SocketIoMarkerService)))
+        {
+            options.ValidateOnStart();
+        }
+
+        services.AddMetrics();
         services.TryAddSingleton<SocketIoMarkerService>();
-        services.TryAddSingleton(sp => new SocketIoServer(
+        services.TryAddSingleton(static sp => new SocketIoServer(
             sp.GetRequiredService<IOptions<SocketIoServerOptions>>().Value,
-            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance) { Services = sp });
+            sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
+            sp.GetService<IMeterFactory>()) { Services = sp });
         return new SocketIoBuilder(services);
     }
 
     /// <summary>
-    /// Serves the Socket.IO server at <paramref name="path"/> (default <c>/socket.io/</c>) and returns
-    /// it, to configure namespaces and, as a convention builder, the endpoint.
+    /// Serves the Socket.IO server at <paramref name="path"/> (default <c>/socket.io/</c>) and, unless
+    /// <see cref="SocketIoServerOptions.ServeClient"/> is false, the official client bundles beside it
+    /// (<c>/socket.io/socket.io.js</c>, …). Returns the server, to configure namespaces and, as a
+    /// convention builder, the endpoints.
     /// </summary>
     public static SocketIoServer MapSocketIo(this IEndpointRouteBuilder endpoints, string path = "/socket.io/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(path);
         IServiceProvider services = endpoints.ServiceProvider;
         if (services.GetService<SocketIoMarkerService>() is null)
         {
@@ -44,7 +62,11 @@ public static class SocketIoHostingExtensions
 
         SocketIoServer server = services.GetRequiredService<SocketIoServer>();
         server.Options.Validate();
-        server.SetEndpoint(EngineIOEndpointRouteBuilderExtensions.MapServer(endpoints, path, server.Engine));
+        ClientBundle? bundle = server.Options.ServeClient ? ClientBundle.Require(ClientBundle.Instance) : null;
+        IEndpointConventionBuilder engine = EngineIOEndpointRouteBuilderExtensions.MapServer(endpoints, path, server.Engine);
+        server.SetEndpoint(bundle is null
+            ? engine
+            : new CompositeConventionBuilder([engine, .. bundle.Map(endpoints, "/" + path.Trim('/'))]));
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(server.Close);
         return server;
     }
@@ -63,3 +85,23 @@ internal sealed class SocketIoBuilder(IServiceCollection services) : ISocketIoBu
 }
 
 internal sealed class SocketIoMarkerService;
+
+/// <summary>Applies conventions to the Socket.IO endpoint and the client bundle endpoints alike.</summary>
+internal sealed class CompositeConventionBuilder(IEndpointConventionBuilder[] builders) : IEndpointConventionBuilder
+{
+    public void Add(Action<EndpointBuilder> convention)
+    {
+        foreach (IEndpointConventionBuilder builder in builders)
+        {
+            builder.Add(convention);
+        }
+    }
+
+    public void Finally(Action<EndpointBuilder> finallyConvention)
+    {
+        foreach (IEndpointConventionBuilder builder in builders)
+        {
+            builder.Finally(finallyConvention);
+        }
+    }
+}

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.Hosting;
 
 namespace TypedSocketIo.Server;
 
@@ -20,14 +22,29 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
     private IEndpointConventionBuilder? _endpoint;
     private int _closed;
 
+    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> of the server's metrics (see docs/server.md).</summary>
+    public const string MeterName = "TypedSocketIo.Server";
+
     /// <summary>Creates a server; <c>AddSocketIo</c> does this for you.</summary>
     public SocketIoServer(SocketIoServerOptions options, ILoggerFactory loggerFactory)
+        : this(options, loggerFactory, meterFactory: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a server whose metrics go to a <see cref="MeterName"/> meter of
+    /// <paramref name="meterFactory"/> (a meter of its own when null); <c>AddSocketIo</c> does this for you.
+    /// </summary>
+    public SocketIoServer(SocketIoServerOptions options, ILoggerFactory loggerFactory, IMeterFactory? meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
         Options = options;
         JsonOptions = SocketIoJson.CreateOptions(options.JsonSerializerOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web));
-        Engine = new EngineIOServer(options, loggerFactory.CreateLogger<EngineIOServer>());
+        Metrics = new SocketIoMetrics(meterFactory);
+        Engine = new EngineIOServer(options, loggerFactory.CreateLogger<EngineIOServer>()) { Metrics = Metrics };
         Log = new SocketIoLog(loggerFactory.CreateLogger<SocketIoServer>());
+        Metrics.ObserveNamespaces(this);
         Engine.Connection += conn => _ = new SocketIoConnection(this, conn);
         Of("/");
     }
@@ -44,6 +61,11 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
     public IServiceProvider? Services { get; init; }
 
     internal SocketIoLog Log { get; }
+
+    internal SocketIoMetrics Metrics { get; }
+
+    /// <summary>Whether <see cref="Close"/> ran (it also runs when the host stops): the server accepts no more connections.</summary>
+    public bool IsClosed => System.Threading.Volatile.Read(ref _closed) == 1;
 
     /// <summary>The main namespace, <c>/</c>.</summary>
     public Namespace Sockets => _namespaces["/"];
@@ -261,6 +283,8 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
     }
 
     // ------------------------------------------------------------------ endpoint conventions
+
+    internal bool IsMapped => System.Threading.Volatile.Read(ref _endpoint) is not null;
 
     internal void SetEndpoint(IEndpointConventionBuilder endpoint)
     {

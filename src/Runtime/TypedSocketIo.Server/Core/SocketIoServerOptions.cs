@@ -29,14 +29,20 @@ public sealed class SocketIoServerOptions : EngineIOOptions
     /// </summary>
     public JsonSerializerOptions? JsonSerializerOptions { get; set; }
 
-    internal override void Validate()
-    {
-        base.Validate();
-        if (ConnectTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ConnectTimeout), "ConnectTimeout must be positive.");
-        }
+    /// <summary>
+    /// Whether the official socket.io-client bundles are served next to the endpoint, as the
+    /// reference's <c>serveClient</c>: <c>&lt;path&gt;/socket.io.js</c>, <c>socket.io.min.js</c>,
+    /// <c>socket.io.msgpack.min.js</c>, <c>socket.io.esm.min.js</c> and their <c>.map</c> files. Default true.
+    /// </summary>
+    public bool ServeClient { get; set; } = true;
 
-        ArgumentNullException.ThrowIfNull(Parser);
+    internal override void CollectErrors(List<string> errors)
+    {
+        base.CollectErrors(errors);
+        RequirePositive(errors, nameof(ConnectTimeout), ConnectTimeout);
+        if (Parser is null)
+        {
+            errors.Add($"{nameof(Parser)} must not be null.");
+        }
     }
 }

@@ -36,7 +36,10 @@ public static class EngineIOEndpointRouteBuilderExtensions
     {
         IServiceProvider services = endpoints.ServiceProvider;
         ILoggerFactory loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-        var server = new EngineIOServer(options, loggerFactory.CreateLogger<EngineIOServer>());
+        var server = new EngineIOServer(options, loggerFactory.CreateLogger<EngineIOServer>())
+        {
+            Metrics = new TypedSocketIo.Server.Hosting.SocketIoMetrics(services.GetService<System.Diagnostics.Metrics.IMeterFactory>()),
+        };
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(server.Close);
         return server;
     }

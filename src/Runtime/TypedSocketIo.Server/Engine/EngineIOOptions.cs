@@ -60,34 +60,79 @@ public class EngineIOOptions
     /// <summary>Called when a request is refused with an Engine.IO error code.</summary>
     public Action<EngineConnectionError>? OnConnectionError { get; set; }
 
-    internal virtual void Validate()
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every invalid option.</summary>
+    internal void Validate()
     {
-        if (PingInterval <= TimeSpan.Zero || PingTimeout <= TimeSpan.Zero || UpgradeTimeout <= TimeSpan.Zero || CloseTimeout <= TimeSpan.Zero)
+        var errors = new List<string>();
+        CollectErrors(errors);
+        if (errors.Count > 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(PingInterval), "Engine.IO intervals and timeouts must be positive.");
+            throw new ArgumentException(string.Join(" ", errors));
         }
+    }
 
+    /// <summary>Adds one message per invalid option to <paramref name="errors"/>.</summary>
+    internal virtual void CollectErrors(List<string> errors)
+    {
+        RequirePositive(errors, nameof(PingInterval), PingInterval);
+        RequirePositive(errors, nameof(PingTimeout), PingTimeout);
+        RequirePositive(errors, nameof(UpgradeTimeout), UpgradeTimeout);
+        RequirePositive(errors, nameof(CloseTimeout), CloseTimeout);
         if (PingInterval.TotalMilliseconds > int.MaxValue || PingTimeout.TotalMilliseconds > int.MaxValue)
         {
-            throw new ArgumentOutOfRangeException(nameof(PingInterval), "Engine.IO intervals must fit in an int of milliseconds.");
+            errors.Add($"{nameof(PingInterval)} and {nameof(PingTimeout)} must fit in an int of milliseconds (at most {TimeSpan.FromMilliseconds(int.MaxValue)}).");
         }
 
         if (MaxHttpBufferSize <= 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxHttpBufferSize), "MaxHttpBufferSize must be positive.");
+            errors.Add($"{nameof(MaxHttpBufferSize)} must be positive (it is {MaxHttpBufferSize}).");
         }
 
-        if (Transports.Count == 0)
+        if (Transports is null || Transports.Count == 0)
         {
-            throw new ArgumentException("At least one transport must be allowed.", nameof(Transports));
+            errors.Add($"{nameof(Transports)} must allow at least one transport ('{Polling}', '{WebSocket}').");
         }
-
-        foreach (string transport in Transports)
+        else
         {
-            if (transport is not (Polling or WebSocket))
+            foreach (string transport in Transports)
             {
-                throw new ArgumentException($"Unknown Engine.IO transport '{transport}'; use '{Polling}' or '{WebSocket}'.", nameof(Transports));
+                if (transport is not (Polling or WebSocket))
+                {
+                    errors.Add($"{nameof(Transports)} holds the unknown Engine.IO transport '{transport}'; use '{Polling}' or '{WebSocket}'.");
+                }
             }
+        }
+
+        if (PerMessageDeflate is { } deflate)
+        {
+            if (deflate.Threshold < 0)
+            {
+                errors.Add($"{nameof(PerMessageDeflate)}.{nameof(PerMessageDeflateOptions.Threshold)} must not be negative (it is {deflate.Threshold}).");
+            }
+
+            if (deflate.ServerMaxWindowBits is < 9 or > 15)
+            {
+                errors.Add($"{nameof(PerMessageDeflate)}.{nameof(PerMessageDeflateOptions.ServerMaxWindowBits)} must be between 9 and 15 (it is {deflate.ServerMaxWindowBits}).");
+            }
+        }
+
+        if (HttpCompression is { Threshold: < 0 } compression)
+        {
+            errors.Add($"{nameof(HttpCompression)}.{nameof(HttpCompressionOptions.Threshold)} must not be negative (it is {compression.Threshold}).");
+        }
+
+        if (Cookie is { } cookie && string.IsNullOrEmpty(cookie.Name))
+        {
+            errors.Add($"{nameof(Cookie)}.{nameof(EngineCookieOptions.Name)} must not be empty.");
+        }
+    }
+
+    /// <summary>Adds an error unless <paramref name="value"/> is positive.</summary>
+    private protected static void RequirePositive(List<string> errors, string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{name} must be positive (it is {value}).");
         }
     }
 }

@@ -46,6 +46,9 @@ public sealed class EngineIOServer
 
     internal EngineLog Log { get; }
 
+    /// <summary>The instruments the transports report to; null records nothing.</summary>
+    internal Hosting.SocketIoMetrics? Metrics { get; init; }
+
     /// <summary>How many sessions are open.</summary>
     public int ClientsCount => _clients.Count;
 
@@ -184,7 +187,7 @@ public sealed class EngineIOServer
         if (isWebSocket)
         {
             WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
-            var webSocketTransport = new WebSocketTransport(webSocket, protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold);
+            var webSocketTransport = new WebSocketTransport(webSocket, protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold) { Metrics = Metrics };
             EngineSocket socket = Open(context, id, protocol, supportsBinary, webSocketTransport);
             await webSocketTransport.RunAsync().ConfigureAwait(false);
             socket.OnClose("transport close", null); // no-op unless the transport ended without telling
@@ -218,7 +221,7 @@ public sealed class EngineIOServer
     {
         Options.OnHeaders?.Invoke(context.Response.Headers, context);
         WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
-        var transport = new WebSocketTransport(webSocket, socket.Protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold);
+        var transport = new WebSocketTransport(webSocket, socket.Protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold) { Metrics = Metrics };
         await socket.HandleUpgradeAsync(transport).ConfigureAwait(false);
     }
 
@@ -300,6 +303,7 @@ public sealed class EngineIOServer
     {
         message ??= ErrorMessages[(int)code];
         Log.RequestRefused(code, message);
+        Metrics?.HandshakeFailed(code);
         try
         {
             if (Options.OnConnectionError is { } onError)
@@ -375,6 +379,7 @@ public sealed class EngineIOServer
             EngineIOCodec.WriteV3TextPayload(body, answer.Packets);
         }
 
+        Metrics?.Sent(webSocket: false, answer.Packets.Length, body.WrittenCount);
         HttpResponse response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = contentType;

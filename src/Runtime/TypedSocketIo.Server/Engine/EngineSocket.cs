@@ -428,6 +428,18 @@ public sealed class EngineSocket
         }
     }
 
+    /// <summary>Whether a polling POST is being handled (tests wait on it to overlap one for sure).</summary>
+    internal bool PollingPostInProgress
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _transport is PollingTransport { PostInProgress: true };
+            }
+        }
+    }
+
     internal async Task HandlePollingPostAsync(HttpContext context)
     {
         bool overlap;
@@ -477,6 +489,7 @@ public sealed class EngineSocket
             }
 
             List<EnginePacket> packets = new();
+            long bodyLength = body.Length;
             string? parseError = body.IsEmpty ? "empty payload" : null;
             try
             {
@@ -507,6 +520,7 @@ public sealed class EngineSocket
                 transport = _transport;
             }
 
+            _server.Metrics?.Received(webSocket: false, packets.Count, bodyLength);
             foreach (EnginePacket packet in packets)
             {
                 OnPacket(transport, packet);

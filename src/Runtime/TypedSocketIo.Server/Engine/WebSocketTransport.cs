@@ -36,6 +36,9 @@ internal sealed class WebSocketTransport : EngineTransport
         _compressionThreshold = compressionThreshold ?? int.MaxValue;
     }
 
+    /// <summary>The instruments to report packets and bytes to, or null.</summary>
+    public Hosting.SocketIoMetrics? Metrics { get; init; }
+
     /// <summary>Receives packets; raised on the receive loop, one at a time.</summary>
     public Action<WebSocketTransport, EnginePacket>? PacketReceived { get; set; }
 
@@ -204,6 +207,7 @@ internal sealed class WebSocketTransport : EngineTransport
 
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
+                Metrics?.Received(webSocket: true, 1, length);
                 PacketReceived?.Invoke(this, packet);
             }
 
@@ -269,6 +273,7 @@ internal sealed class WebSocketTransport : EngineTransport
                     binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text,
                     flags,
                     _aborted.Token).ConfigureAwait(false);
+                Metrics?.Sent(webSocket: true, 1, writer.WrittenCount);
             }
 
             // Close requested and everything sent. The receive loop ends when the client answers
