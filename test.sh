@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs the Node peers the interop tests
-# drive (npm ci from the committed lock file), builds with warnings as errors, runs each test
-# project, and ends with one line "N passed, N failed" (totals over all test runs).
+# drive (npm ci from the committed lock file) and Debian's Chromium for the browser tests, builds
+# with warnings as errors, runs each test project, and ends with one line "N passed, N failed"
+# (totals over all test runs).
 # Exit status is non-zero when anything failed or did not build.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +16,23 @@ fail() { echo "$1" >&2; echo "0 passed, 1 failed"; exit 1; }
 command -v dotnet >/dev/null || fail "dotnet (the .NET 10 SDK) is required."
 command -v node >/dev/null || fail "node (Node.js 20) is required: the interop tests drive the official npm clients."
 command -v npm >/dev/null || fail "npm is required."
+
+# The chat sample's end-to-end test drives Debian's headless Chromium (/usr/bin/chromium).
+if [[ ! -x /usr/bin/chromium ]]; then
+  echo "==> apt-get install chromium (for the browser tests)"
+  if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    sudo=(sudo -n)
+  else
+    fail "Chromium (/usr/bin/chromium) is required by the browser tests: install Debian's chromium package (apt-get install chromium) as root, or run ./test.sh as root or with sudo."
+  fi
+  command -v apt-get >/dev/null || fail "Chromium (/usr/bin/chromium) is required by the browser tests and apt-get is not available to install it."
+  "${sudo[@]}" apt-get update -qq || fail "apt-get update failed."
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || fail "apt-get install chromium failed."
+  [[ -x /usr/bin/chromium ]] || fail "apt-get installed chromium, but /usr/bin/chromium is missing."
+fi
 
 echo "==> npm ci (tests/node)"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed in tests/node."

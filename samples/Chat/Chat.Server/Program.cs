@@ -1,71 +1,140 @@
-// The chat sample server: Socket.IO at /socket.io/ (any official client connects), with rooms,
-// typing indicators, acknowledgements and an auth middleware. It uses the untyped API for now;
-// the typed contracts (Chat.Contracts) arrive with the source generator.
+// The chat sample server: a typed Socket.IO namespace (/chat, contracts in Chat.Contracts) with
+// rooms, typing indicators, acknowledgements and an auth middleware, plus a chat page (wwwroot)
+// that uses the official JavaScript client served at /socket.io/socket.io.js.
 using System.Text.Json;
+using Chat.Contracts;
 using TypedSocketIo.Server;
 
-var builder = WebApplication.CreateBuilder(args);
+// The page lives in wwwroot beside the project and is also copied next to the binaries: use the
+// copy when the current directory has none (dotnet path/to/Chat.Server.dll from anywhere).
+string? webRoot = Directory.Exists(Path.Combine(Directory.GetCurrentDirectory(), "wwwroot"))
+    ? null
+    : Path.Combine(AppContext.BaseDirectory, "wwwroot");
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, WebRootPath = webRoot });
 if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null)
 {
     builder.WebHost.UseUrls("http://localhost:5000");
 }
 
-builder.Services.AddSocketIo(options => options.AllowEIO3 = true);
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // no line per request
+builder.Services.AddSocketIo();
 var app = builder.Build();
-var io = app.MapSocketIo();
 
-// Every client must say who it is: io("http://localhost:5000", { auth: { name: "ada" } }).
-io.Use(async (socket, next) =>
+app.UseDefaultFiles();
+app.UseStaticFiles();
+
+var io = app.MapSocketIo();
+var chat = io.Of<IChatClientEvents, IChatServerEvents>("/chat");
+
+// Every client must say who it is: io("/chat", { auth: { name: "ada" } }).
+chat.Use(async (socket, next) =>
 {
-    if (!socket.Handshake.Auth.TryGetProperty("name", out JsonElement name) || name.ValueKind != JsonValueKind.String
-        || string.IsNullOrWhiteSpace(name.GetString()))
+    string? name = socket.Handshake.Auth.ValueKind == JsonValueKind.Object
+        && socket.Handshake.Auth.TryGetProperty("name", out JsonElement value) && value.ValueKind == JsonValueKind.String
+        ? value.GetString()?.Trim()
+        : null;
+    if (string.IsNullOrEmpty(name) || name.Length > 32)
     {
-        throw new ConnectionRejectedException("name required", new { hint = "connect with auth: { name }" });
+        throw new ConnectionRejectedException("name required", new { code = "NAME_REQUIRED", hint = "connect with auth: { name } (1 to 32 characters)" });
     }
 
-    socket.Data = name.GetString();
+    socket.Data = new ChatUser(name);
     await next();
 });
 
-io.OnConnection(async socket =>
+chat.OnConnection(socket =>
 {
-    string name = (string)socket.Data!;
-    await socket.Join("lobby");
-    socket.To("lobby").Emit("user joined", name, io.Sockets.Sockets.Count);
+    var user = (ChatUser)socket.Data!;
 
-    // join(room) → ack { ok, room }
-    socket.On("join", async e =>
+    socket.On.Join(async room =>
     {
-        string room = e.Args.GetString(0) ?? "lobby";
-        await socket.Join(room);
-        socket.To(room).Emit("user joined", name, (await io.In(room).AllSockets()).Count);
-        e.Ack(new { ok = true, room });
-    });
-
-    // message(room, text) → broadcast to the room, ack with the server time
-    socket.On("message", e =>
-    {
-        string room = e.Args.GetString(0) ?? "lobby";
-        string text = e.Args.GetString(1) ?? "";
-        io.To(room).Emit("message", new { room, from = name, text, at = DateTimeOffset.UtcNow });
-        e.Ack(DateTimeOffset.UtcNow);
-    });
-
-    socket.On("typing", e => socket.To(e.Args.GetString(0) ?? "lobby").Volatile.Emit("typing", name, e.Args.Get<bool>(1)));
-    socket.Disconnecting += (s, reason) =>
-    {
-        foreach (string room in s.Rooms)
+        room = room.Trim();
+        if (room.Length is 0 or > 32)
         {
-            if (room != s.Id)
+            return new JoinResult(false, room, [], "room names have 1 to 32 characters");
+        }
+
+        if (user.Room is { } previous && previous != room)
+        {
+            await socket.Leave(previous);
+            user.Room = null;
+            socket.To(previous).Emit.UserLeft(user.Name, previous, await CountAsync(previous));
+        }
+
+        await socket.Join(room);
+        user.Room = room;
+        string[] users = await UsersAsync(room);
+        socket.To(room).Emit.UserJoined(user.Name, room, users.Length);
+        return new JoinResult(true, room, users);
+    });
+
+    // Everyone else in the room gets the message; the sender gets its id and the server time as the ack.
+    socket.On.SendMessage(text =>
+    {
+        if (user.Room is not { } room)
+        {
+            return new SendResult(false, null, DateTimeOffset.UtcNow, "join a room first");
+        }
+
+        if (string.IsNullOrWhiteSpace(text) || text.Length > 2000)
+        {
+            return new SendResult(false, null, DateTimeOffset.UtcNow, "messages have 1 to 2000 characters");
+        }
+
+        var message = new ChatMessage(Guid.NewGuid().ToString("N"), room, user.Name, text, DateTimeOffset.UtcNow);
+        socket.To(room).Emit.Message(message);
+        return new SendResult(true, message.Id, message.At);
+    });
+
+    // Typing indicators are volatile: one that cannot go out at once is dropped, the next one will do.
+    socket.On.Typing(isTyping =>
+    {
+        if (user.Room is { } room)
+        {
+            socket.To(room).Volatile.Emit.Typing(user.Name, isTyping);
+        }
+    });
+
+    socket.Untyped.Disconnected += async (_, _, _) =>
+    {
+        if (user.Room is { } room)
+        {
+            try
             {
-                s.To(room).Emit("user left", name);
+                chat.To(room).Emit.Typing(user.Name, false);
+                chat.To(room).Emit.UserLeft(user.Name, room, await CountAsync(room));
+            }
+            catch (Exception ex)
+            {
+                app.Logger.LogWarning(ex, "Could not announce that {Name} left {Room}", user.Name, room);
             }
         }
     };
 });
 
-app.MapGet("/", () => Results.Text(
-    "TypedSocketIo chat sample: Socket.IO is served at /socket.io/. Connect with the official client:\n" +
-    "  const socket = io(\"http://localhost:5000\", { auth: { name: \"ada\" } });\n" +
-    "  socket.emit(\"message\", \"lobby\", \"hello\", (time) => console.log(\"sent at\", time));\n"));
 app.Run();
+
+async Task<int> CountAsync(string room) => (await chat.In(room).AllSockets()).Count;
+
+async Task<string[]> UsersAsync(string room)
+{
+    var names = new List<string>();
+    foreach (RemoteSocket socket in await chat.In(room).FetchSockets())
+    {
+        if (socket.Data is ChatUser user)
+        {
+            names.Add(user.Name);
+        }
+    }
+
+    names.Sort(StringComparer.OrdinalIgnoreCase);
+    return names.ToArray();
+}
+
+/// <summary>Who a connection is (from the handshake) and the room it is in.</summary>
+internal sealed class ChatUser(string name)
+{
+    public string Name { get; } = name;
+
+    public string? Room { get; set; }
+}
