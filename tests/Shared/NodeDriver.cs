@@ -92,7 +92,8 @@ public sealed class NodeDriver : IAsyncDisposable
         return driver;
     }
 
-    private static void StartReader(StreamReader reader, Action<string> onLine)
+    /// <summary>Reads a child process's redirected stream line by line on a thread of its own.</summary>
+    internal static void StartReader(StreamReader reader, Action<string> onLine, string threadName = "node driver reader")
     {
         var thread = new Thread(() =>
         {
@@ -109,7 +110,7 @@ public sealed class NodeDriver : IAsyncDisposable
         })
         {
             IsBackground = true,
-            Name = "node driver reader",
+            Name = threadName,
         };
         thread.Start();
     }

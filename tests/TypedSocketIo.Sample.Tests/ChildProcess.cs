@@ -64,28 +64,9 @@ public sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
-    // Dedicated threads: reading a redirected pipe would otherwise hold a pool thread per stream.
-    private static void StartReader(StreamReader reader, Action<string> onLine)
-    {
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                while (reader.ReadLine() is { } line)
-                {
-                    onLine(line);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-            {
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "child process reader",
-        };
-        thread.Start();
-    }
+    // Dedicated threads (NodeDriver's reader): reading a redirected pipe would otherwise hold a pool thread per stream.
+    private static void StartReader(StreamReader reader, Action<string> onLine) =>
+        TypedSocketIo.Testing.NodeDriver.StartReader(reader, onLine, "child process reader");
 
     /// <summary>Writes one line to the process's stdin.</summary>
     public async Task WriteLineAsync(string line)

@@ -38,6 +38,7 @@ public sealed partial class Manager : IAsyncDisposable
     private State _state;
     private Task<Exception?>? _opening;
     private bool _skipReconnect;
+    private bool _reconnectOnOpenFailure;
     private bool _disposed;
     private bool _reconnecting;
     private CancellationTokenSource? _reconnectDelay;
@@ -238,36 +239,18 @@ public sealed partial class Manager : IAsyncDisposable
     /// <summary>Opens unless open or opening; a failure is followed by reconnection when enabled (the reference's open() without callback).</summary>
     internal void Open()
     {
-        bool reconnecting;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            reconnecting = _reconnecting;
-        }
-
-        if (reconnecting)
-        {
-            return;
-        }
-
-        _ = OpenThenMaybeReconnect();
-
-        async Task OpenThenMaybeReconnect()
-        {
-            if (await StartOpen().ConfigureAwait(false) is not null)
+            if (_reconnecting)
             {
-                bool reconnect;
-                lock (_gate)
-                {
-                    reconnect = !_reconnecting && Options.Reconnection && _backoff.Attempts == 0 && !_skipReconnect;
-                }
-
-                if (reconnect)
-                {
-                    Reconnect();
-                }
+                return;
             }
+
+            _reconnectOnOpenFailure = true;
         }
+
+        _ = StartOpen();
     }
 
     /// <summary>Sends a Socket.IO packet.</summary>
@@ -344,6 +327,7 @@ public sealed partial class Manager : IAsyncDisposable
         }
 
         bool current;
+        (TimeSpan Delay, CancellationTokenSource? Cancel)? reconnect = null;
         lock (_gate)
         {
             current = _engine == engine;
@@ -353,7 +337,16 @@ public sealed partial class Manager : IAsyncDisposable
                 if (error is not null)
                 {
                     _engine = null;
+
+                    // Decided with the state change, so that no connect() slips in between and
+                    // opens again on its own (the reference decides in the same tick).
+                    if (_reconnectOnOpenFailure && Options.Reconnection && _backoff.Attempts == 0)
+                    {
+                        reconnect = BeginReconnectLocked();
+                    }
                 }
+
+                _reconnectOnOpenFailure = false;
             }
         }
 
@@ -374,6 +367,7 @@ public sealed partial class Manager : IAsyncDisposable
                 socket.OnManagerError(error);
             }
 
+            RunReconnect(reconnect);
             opened.TrySetResult(error);
             return;
         }
@@ -483,39 +477,52 @@ public sealed partial class Manager : IAsyncDisposable
 
     private void Reconnect()
     {
-        TimeSpan delay;
-        CancellationTokenSource cancel;
+        (TimeSpan Delay, CancellationTokenSource? Cancel)? plan;
         lock (_gate)
         {
-            if (_reconnecting || _skipReconnect)
-            {
-                return;
-            }
-
-            if (_backoff.Attempts >= Options.ReconnectionAttempts)
-            {
-                _backoff.Reset();
-                _reconnecting = false;
-                delay = TimeSpan.MinValue;
-                cancel = null!;
-            }
-            else
-            {
-                delay = _backoff.Duration();
-                _reconnecting = true;
-                cancel = _reconnectDelay = new CancellationTokenSource();
-            }
+            plan = BeginReconnectLocked();
         }
 
-        if (delay == TimeSpan.MinValue)
-        {
-            Log.ReconnectFailed(Logger, Uri);
-            _reconnectFailed.Invoke(static (h, _) => h(), 0, HandlerFailed);
+        RunReconnect(plan);
+    }
 
+    /// <summary>
+    /// Under the lock: the next reconnection attempt (its delay), or a zero-delay plan with no
+    /// cancellation when no attempt is left; null when none should start (one is under way, or the
+    /// manager was closed).
+    /// </summary>
+    private (TimeSpan Delay, CancellationTokenSource? Cancel)? BeginReconnectLocked()
+    {
+        if (_reconnecting || _skipReconnect)
+        {
+            return null;
+        }
+
+        if (_backoff.Attempts >= Options.ReconnectionAttempts)
+        {
+            _backoff.Reset();
+            return (TimeSpan.Zero, null);
+        }
+
+        _reconnecting = true;
+        return (_backoff.Duration(), _reconnectDelay = new CancellationTokenSource());
+    }
+
+    private void RunReconnect((TimeSpan Delay, CancellationTokenSource? Cancel)? plan)
+    {
+        if (plan is not { } next)
+        {
             return;
         }
 
-        _ = ReconnectAfterAsync(delay, cancel.Token);
+        if (next.Cancel is null)
+        {
+            Log.ReconnectFailed(Logger, Uri);
+            _reconnectFailed.Invoke(static (h, _) => h(), 0, HandlerFailed);
+            return;
+        }
+
+        _ = ReconnectAfterAsync(next.Delay, next.Cancel.Token);
     }
 
     private async Task ReconnectAfterAsync(TimeSpan delay, CancellationToken cancellationToken)
