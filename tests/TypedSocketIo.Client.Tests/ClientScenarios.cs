@@ -326,12 +326,14 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         Assert.Contains(reason, new[] { "transport close", "transport error" });
         Assert.True(socket.Active);
         Assert.True(socket.Emit("record", "while the server was down"));
+        Task<SocketIoArgs> unsentAck = socket.EmitWithAck("ack", "buffered with its ack");   // not discarded on disconnection
 
         Task<int> reconnected = Next<int>(h => socket.OnConnect(() => h(0)));
         await Task.Delay(300);
         await Server.StartAsync();
         await reconnected;
         Assert.Equal("[\"while the server was down\"]", await Server.NextAsync("record"));
+        Assert.Equal("buffered with its ack", (await unsentAck.WaitAsync(Limit)).GetString(0));
         Assert.NotEqual(firstId, socket.Id);
         await Wait.UntilAsync(() => Volatile.Read(ref reconnects) == 1, Limit);
         lock (attempts)
@@ -545,6 +547,87 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         }
 
         await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_times_out_while_the_socket_is_not_connected_and_its_packet_is_dropped()
+    {
+        SocketIoClient socket = Client(configure: o => o.AutoConnect = false);
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.Timeout(TimeSpan.FromMilliseconds(200)).EmitWithAck("record", "late"));
+        socket.Emit("record", "marker");
+        await socket.ConnectAsync().WaitAsync(Limit);
+        Assert.Equal("[\"marker\"]", await Server.NextAsync("record"));
+        await Task.Delay(300);
+        Assert.Equal(1, Server.Count("record"));
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_still_expected_fails_when_the_socket_disconnects()
+    {
+        SocketIoClient socket = Client();
+        await socket.ConnectAsync().WaitAsync(Limit);
+        Task<SocketIoArgs> pending = socket.EmitWithAck("never", "waiting");
+        Assert.Equal("[\"waiting\"]", await Server.NextAsync("never"));
+        socket.Emit("disconnect-me");
+        SocketIoException error = await Assert.ThrowsAsync<SocketIoException>(() => pending.WaitAsync(Limit));
+        Assert.Equal("socket has been disconnected", error.Message);
+    }
+
+    [Fact]
+    public async Task With_retries_a_packet_emitted_in_the_connect_handler_goes_out_once()
+    {
+        SocketIoClient socket = Client(configure: o =>
+        {
+            o.AutoConnect = false;
+            o.Retries = 1;
+            o.AckTimeout = TimeSpan.FromSeconds(10);
+        });
+        // "never" records what it gets (under retries every packet carries an ack id) and never answers.
+        socket.OnConnect(() => socket.Emit("never", "from the connect handler"));
+        await socket.ConnectAsync().WaitAsync(Limit);
+        Assert.Equal("[\"from the connect handler\"]", await Server.NextAsync("never"));
+        await Task.Delay(500);
+        Assert.Equal(1, Server.Count("never"));
+    }
+
+    [Fact]
+    public async Task With_retries_the_queue_waits_while_the_socket_is_disconnected()
+    {
+        SocketIoClient socket = Client(configure: o =>
+        {
+            o.AutoConnect = false;
+            o.Retries = 2;
+            o.AckTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        Task<SocketIoArgs> first = socket.EmitWithAck("ack", 1);
+        Task<SocketIoArgs> second = socket.EmitWithAck("ack", 2);
+        await Task.Delay(1000);                 // three ack timeouts' worth: nothing was tried, nothing failed
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+
+        await socket.ConnectAsync().WaitAsync(Limit);
+        Assert.Equal(1, (await first.WaitAsync(Limit)).Get<int>(0));
+        Assert.Equal(2, (await second.WaitAsync(Limit)).Get<int>(0));
+    }
+
+    [Fact]
+    public async Task A_socket_that_is_already_active_is_not_opened_again()
+    {
+        var manager = Track(new Manager(Server.Uri, new ManagerOptions { AutoConnect = false }));
+        SocketIoClient socket = manager.Socket("/");
+        await socket.ConnectAsync().WaitAsync(Limit);
+        string id = socket.Id!;
+        socket.Connect();
+        await socket.ConnectAsync().WaitAsync(Limit);
+        Assert.Same(socket, manager.Socket("/"));
+        Assert.Equal(id, socket.Id);
+        await Task.Delay(200);
+        Assert.Equal(1, Server.Count("connect"));
+
+        // Disconnected, the same (cached) socket connects again.
+        socket.Disconnect();
+        await manager.Socket("/").ConnectAsync().WaitAsync(Limit);
+        Assert.NotEqual(id, socket.Id);
     }
 
     // ------------------------------------------------------------------ multiplexing

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace TypedSocketIo.Client.Tests;
 
@@ -142,5 +145,30 @@ public sealed class ClientTests
         await other.DisposeAsync();
         Assert.Throws<ObjectDisposedException>(() => io.Socket("/"));
         Assert.Throws<ObjectDisposedException>(() => socket.Connect());
+    }
+
+    [Fact]
+    public async Task A_packet_that_cannot_be_decoded_closes_the_connection_with_parse_error()
+    {
+        // An Engine.IO server (no Socket.IO) that answers the CONNECT with a message no Socket.IO
+        // parser accepts.
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        await using WebApplication app = builder.Build();
+        app.MapEngineIo("/socket.io/", socket => socket.MessageReceived += (s, _) => s.Send("9 is no packet type"));
+        await app.StartAsync();
+
+        await using SocketIoClient client = SocketIoClient.Create(new Uri(app.Urls.First()), new SocketIoClientOptions
+        {
+            ForceNew = true,
+            Reconnection = false,
+            AutoConnect = false,
+            Transports = ["websocket"],
+        });
+        var closed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.Io.OnClose((reason, _) => closed.TrySetResult(reason));
+        client.Connect();
+        Assert.Equal("parse error", await closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 }

@@ -740,14 +740,15 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
             waiters = [.. _connectWaiters];
         }
 
+        // The retry queue resumes before the connect handlers run: what they emit is queued behind
+        // it and goes out once (the reference's order).
+        DrainQueue(force: true);
         Log.Connected(Io.Logger, Namespace, sid);
         _connect.Invoke(static (h, _) => h(), 0, Io.HandlerFailed);
         foreach (TaskCompletionSource waiter in waiters)
         {
             waiter.TrySetResult();
         }
-
-        DrainQueue(force: true);
     }
 
     private void RaiseConnectError(SocketIoConnectException error)
