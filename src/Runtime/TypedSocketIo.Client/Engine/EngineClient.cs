@@ -13,7 +13,11 @@ internal sealed class EngineClient
     private readonly HttpClient _http;
     private readonly object _gate = new();
     private readonly List<EnginePacket> _queue = new();
-    private readonly SemaphoreSlim _writeSignal = new(0, 1);
+    // Wakes the writer: at most one pending signal; completed when the session ends. Waiting on it
+    // allocates nothing (one reader, no cancellation token).
+    private readonly System.Threading.Channels.Channel<bool> _writeSignal = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+    private readonly List<EnginePacket> _batch = new();
     private readonly CancellationTokenSource _cts = new();
     private EngineTransport? _transport;
     private EngineHandshake? _handshake;
@@ -180,20 +184,7 @@ internal sealed class EngineClient
         _ => throw new ArgumentException($"Unknown transport \"{name}\" (expected \"polling\" or \"websocket\").", nameof(name)),
     };
 
-    private void Signal()
-    {
-        try
-        {
-            if (_writeSignal.CurrentCount == 0)
-            {
-                _writeSignal.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // already signalled
-        }
-    }
+    private void Signal() => _writeSignal.Writer.TryWrite(true);
 
     private void Handle(EnginePacket packet)
     {
@@ -215,6 +206,7 @@ internal sealed class EngineClient
 
     private async Task ReadLoopAsync(EngineTransport transport)
     {
+        var received = new List<EnginePacket>();
         try
         {
             while (true)
@@ -233,17 +225,16 @@ internal sealed class EngineClient
                     }
                 }
 
-                IReadOnlyList<EnginePacket>? packets = await transport.ReceiveAsync(_cts.Token).ConfigureAwait(false);
-
-                if (packets is null)
+                received.Clear();
+                if (!await transport.ReceiveAsync(received, _cts.Token).ConfigureAwait(false))
                 {
                     OnClose("transport close", "the server closed the connection");
                     return;
                 }
 
-                foreach (EnginePacket packet in packets)
+                for (int i = 0; i < received.Count; i++)
                 {
-                    Handle(packet);
+                    Handle(received[i]);
                 }
             }
         }
@@ -272,7 +263,12 @@ internal sealed class EngineClient
         {
             while (true)
             {
-                await _writeSignal.WaitAsync(_cts.Token).ConfigureAwait(false);
+                if (!await _writeSignal.Reader.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    return; // the session ended
+                }
+
+                _writeSignal.Reader.TryRead(out _);
                 while (true)
                 {
                     EngineTransport transport;
@@ -377,9 +373,14 @@ internal sealed class EngineClient
             }
         }
 
-        List<EnginePacket> batch = _queue.GetRange(0, count);
+        _batch.Clear();
+        for (int i = 0; i < count; i++)
+        {
+            _batch.Add(_queue[i]);
+        }
+
         _queue.RemoveRange(0, count);
-        return batch;
+        return _batch;
     }
 
     /// <summary>
@@ -397,8 +398,9 @@ internal sealed class EngineClient
             timeout.CancelAfter(TimeSpan.FromMilliseconds(Math.Max(_handshake!.PingTimeout, 5000)));
             await transport.OpenAsync(Id, timeout.Token).ConfigureAwait(false);
             await transport.SendAsync([EnginePacket.FromText(EnginePacketType.Ping, "probe")], timeout.Token).ConfigureAwait(false);
-            IReadOnlyList<EnginePacket>? answer = await transport.ReceiveAsync(timeout.Token).ConfigureAwait(false);
-            if (answer is not [{ Type: EnginePacketType.Pong } pong] || pong.Text != "probe")
+            var answer = new List<EnginePacket>(1);
+            if (!await transport.ReceiveAsync(answer, timeout.Token).ConfigureAwait(false)
+                || answer is not [{ Type: EnginePacketType.Pong } pong] || pong.Text != "probe")
             {
                 return;
             }
@@ -545,6 +547,7 @@ internal sealed class EngineClient
         }
 
         _cts.Cancel();
+        _writeSignal.Writer.TryComplete();
         if (transport is not null)
         {
             _ = transport.DisposeAsync().AsTask();

@@ -18,13 +18,13 @@ internal abstract class EngineTransport : IAsyncDisposable
     public abstract Task<IReadOnlyList<EnginePacket>> OpenAsync(string? sid, CancellationToken cancellationToken);
 
     /// <summary>Sends <paramref name="packets"/> (one payload when polling, one frame each over WebSocket).</summary>
-    public abstract Task SendAsync(IReadOnlyList<EnginePacket> packets, CancellationToken cancellationToken);
+    public abstract ValueTask SendAsync(IReadOnlyList<EnginePacket> packets, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Receives the next packets: one poll, or one WebSocket message. Null when the server closed
-    /// the transport.
+    /// Receives the next packets (one poll, or one WebSocket message) into <paramref name="packets"/>.
+    /// False when the server closed the transport.
     /// </summary>
-    public abstract Task<IReadOnlyList<EnginePacket>?> ReceiveAsync(CancellationToken cancellationToken);
+    public abstract ValueTask<bool> ReceiveAsync(List<EnginePacket> packets, CancellationToken cancellationToken);
 
     /// <inheritdoc />
     public abstract ValueTask DisposeAsync();

@@ -18,8 +18,8 @@ internal sealed class PollingTransport(EngineClientOptions options, HttpClient h
     public override async Task<IReadOnlyList<EnginePacket>> OpenAsync(string? sid, CancellationToken cancellationToken)
     {
         _sid = sid;
-        IReadOnlyList<EnginePacket>? packets = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
-        if (packets is null || packets.Count == 0 || packets[0].Type != EnginePacketType.Open)
+        var packets = new List<EnginePacket>();
+        if (!await ReceiveAsync(packets, cancellationToken).ConfigureAwait(false) || packets.Count == 0 || packets[0].Type != EnginePacketType.Open)
         {
             throw new EngineConnectException("The server did not answer the handshake with an open packet.");
         }
@@ -28,10 +28,10 @@ internal sealed class PollingTransport(EngineClientOptions options, HttpClient h
         return packets;
     }
 
-    public override async Task SendAsync(IReadOnlyList<EnginePacket> packets, CancellationToken cancellationToken)
+    public override async ValueTask SendAsync(IReadOnlyList<EnginePacket> packets, CancellationToken cancellationToken)
     {
         using var body = new PooledBufferWriter(256);
-        EngineIOCodec.WritePayload(body, packets is EnginePacket[] array ? array : packets.ToArray());
+        EngineIOCodec.WritePayload(body, packets is EnginePacket[] array ? array : [.. packets]);
         using var request = new HttpRequestMessage(HttpMethod.Post, BuildUri(options, "polling", _sid, webSocket: false));
         AddHeaders(request);
         request.Content = new ReadOnlyMemoryContent(body.WrittenMemory);
@@ -43,7 +43,7 @@ internal sealed class PollingTransport(EngineClientOptions options, HttpClient h
         }
     }
 
-    public override async Task<IReadOnlyList<EnginePacket>?> ReceiveAsync(CancellationToken cancellationToken)
+    public override async ValueTask<bool> ReceiveAsync(List<EnginePacket> packets, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, BuildUri(options, "polling", _sid, webSocket: false));
         AddHeaders(request);
@@ -57,14 +57,13 @@ internal sealed class PollingTransport(EngineClientOptions options, HttpClient h
                 body);
         }
 
-        var packets = new List<EnginePacket>();
         var payload = new ReadOnlySequence<byte>(body);
         while (EngineIOCodec.TryReadPacket(ref payload, isFinalBlock: true, out EnginePacket packet))
         {
             packets.Add(packet);
         }
 
-        return packets;
+        return true;
     }
 
     private void AddHeaders(HttpRequestMessage request)

@@ -42,8 +42,8 @@ internal sealed class WebSocketTransport(EngineClientOptions options) : EngineTr
             return [];
         }
 
-        IReadOnlyList<EnginePacket>? first = await ReceiveAsync(cancellationToken).ConfigureAwait(false);
-        if (first is not [{ Type: EnginePacketType.Open }])
+        var first = new List<EnginePacket>(1);
+        if (!await ReceiveAsync(first, cancellationToken).ConfigureAwait(false) || first is not [{ Type: EnginePacketType.Open }])
         {
             throw new EngineConnectException("The server did not open the WebSocket session with an open packet.");
         }
@@ -51,17 +51,20 @@ internal sealed class WebSocketTransport(EngineClientOptions options) : EngineTr
         return first;
     }
 
-    public override async Task SendAsync(IReadOnlyList<EnginePacket> packets, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask SendAsync(IReadOnlyList<EnginePacket> packets, CancellationToken cancellationToken)
     {
-        foreach (EnginePacket packet in packets)
+        for (int i = 0; i < packets.Count; i++)
         {
+            EnginePacket packet = packets[i];
             _send.ResetWrittenCount();
             bool binary = EngineIOCodec.WriteWebSocketFrame(_send, packet);
             await _socket.SendAsync(_send.WrittenMemory, binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public override async Task<IReadOnlyList<EnginePacket>?> ReceiveAsync(CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<bool> ReceiveAsync(List<EnginePacket> packets, CancellationToken cancellationToken)
     {
         _receive.ResetWrittenCount();
         while (true)
@@ -69,7 +72,7 @@ internal sealed class WebSocketTransport(EngineClientOptions options) : EngineTr
             ValueWebSocketReceiveResult result = await _socket.ReceiveAsync(_receive.GetMemory(4096), cancellationToken).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                return null;
+                return false;
             }
 
             _receive.Advance(result.Count);
@@ -78,10 +81,10 @@ internal sealed class WebSocketTransport(EngineClientOptions options) : EngineTr
                 continue;
             }
 
-            EnginePacket packet = result.MessageType == WebSocketMessageType.Binary
+            packets.Add(result.MessageType == WebSocketMessageType.Binary
                 ? EnginePacket.BinaryMessage(_receive.WrittenSpan.ToArray())
-                : EngineIOCodec.DecodeTextPacket(_receive.WrittenSpan);
-            return [packet];
+                : EngineIOCodec.DecodeTextPacket(_receive.WrittenSpan));
+            return true;
         }
     }
 
