@@ -365,6 +365,45 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Closing_the_manager_stops_reconnecting()
+    {
+        SocketIoClient socket = Client(configure: o => o.ReconnectionDelay = o.ReconnectionDelayMax = TimeSpan.FromMilliseconds(50));
+        await socket.ConnectAsync().WaitAsync(Limit);
+        int attempts = 0;
+        socket.Io.OnReconnectAttempt(_ => Interlocked.Increment(ref attempts));
+        await Server.StopAsync();
+        await Wait.UntilAsync(() => Volatile.Read(ref attempts) >= 2, Limit);
+
+        socket.Io.Close();
+        int stoppedAt = Volatile.Read(ref attempts);
+        await Task.Delay(500);                 // ten reconnection delays
+        Assert.InRange(Volatile.Read(ref attempts), stoppedAt, stoppedAt + 1);   // at most the one under way
+        Assert.False(socket.Io.Reconnecting);
+    }
+
+    [Fact]
+    public async Task A_socket_that_disconnects_stops_reconnecting_while_another_one_goes_on()
+    {
+        var options = new SocketIoClientOptions { ReconnectionDelay = TimeSpan.FromMilliseconds(50), ReconnectionDelayMax = TimeSpan.FromMilliseconds(100) };
+        var manager = Track(new Manager(Server.Uri, options));
+        SocketIoClient first = manager.Socket("/");
+        SocketIoClient second = manager.Socket("/other");
+        await Task.WhenAll(first.ConnectAsync(), second.ConnectAsync()).WaitAsync(Limit);
+
+        await Server.StopAsync();
+        await Wait.UntilAsync(() => manager.Reconnecting, Limit);
+        first.Disconnect();
+        Assert.False(first.Active);
+        Assert.True(second.Active);
+
+        Task<int> reconnected = Next<int>(h => second.OnConnect(() => h(0)));
+        await Server.StartAsync();
+        await reconnected;
+        Assert.True(second.Connected);
+        Assert.False(first.Connected);
+    }
+
+    [Fact]
     public async Task Keeps_trying_until_the_server_comes_up()
     {
         await Server.StopAsync();
@@ -388,10 +427,10 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         await socket.ConnectAsync().WaitAsync(Limit);
         byte[] blob = [0, 1, 2, 250, 255];
         Task<ClientEvent> echoed = Next<ClientEvent>(h => socket.On("echo", h));
-        socket.Emit("echo", "text", 42, blob, new Dictionary<string, object?> { ["nested"] = new byte[] { 9, 8 } });
+        socket.Emit("echo", "héllo wörld ✓ 🌍 日本", 42, blob, new Dictionary<string, object?> { ["nested"] = new byte[] { 9, 8 } });
         ClientEvent e = await echoed;
         Assert.Equal("echo", e.Name);
-        Assert.Equal("text", e.Args.GetString(0));
+        Assert.Equal("héllo wörld ✓ 🌍 日本", e.Args.GetString(0));
         Assert.Equal(42, e.Args.Get<int>(1));
         Assert.Equal(blob, e.Args.Get<byte[]>(2));
         object?[] values = e.Args.ToValues();

@@ -47,8 +47,10 @@ public sealed class ClientTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SocketIoClient.Create(uri, new SocketIoClientOptions { Retries = -1, AutoConnect = false }));
     }
 
-    [Fact]
-    public async Task A_server_that_never_answers_fails_the_connection_with_a_timeout()
+    [Theory]
+    [InlineData("polling")]
+    [InlineData("websocket")]
+    public async Task A_server_that_never_answers_fails_the_connection_with_a_timeout(string transport)
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -80,6 +82,7 @@ public sealed class ClientTests
             ForceNew = true,
             Reconnection = false,
             Timeout = TimeSpan.FromMilliseconds(300),
+            Transports = [transport],
         });
         var errors = new List<Exception>();
         socket.Io.OnError(e =>
