@@ -420,15 +420,15 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
 
     private void RegisterAck(long id, string eventName, TaskCompletionSource<SocketIoArgs> ack, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var pending = new PendingAck(eventName, ack);
+        var pending = new PendingAck(eventName, ack) { Socket = this, Id = id };
         _acks.Add(id, pending);
         if (timeout is { } due)
         {
             pending.Timer = new Timer(static state =>
             {
-                var (socket, id) = ((SocketIoClient, long))state!;
-                socket.FailAck(id, removeFromBuffer: true, static name => new SocketIoTimeoutException(name, null));
-            }, (this, id), due, System.Threading.Timeout.InfiniteTimeSpan);
+                var expired = (PendingAck)state!;
+                expired.Socket!.FailAck(expired.Id, removeFromBuffer: true, static name => new SocketIoTimeoutException(name, null));
+            }, pending, due, System.Threading.Timeout.InfiniteTimeSpan);
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -952,6 +952,10 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
         public string EventName { get; } = eventName;
 
         public TaskCompletionSource<SocketIoArgs> Ack { get; } = ack;
+
+        public SocketIoClient? Socket { get; init; }
+
+        public long Id { get; init; }
 
         public Timer? Timer { get; set; }
 
