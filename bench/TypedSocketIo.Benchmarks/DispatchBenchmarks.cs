@@ -12,7 +12,7 @@ namespace TypedSocketIo.Benchmarks;
 /// arguments and calls the user's delegate. Untyped: a handler that reads the same arguments with
 /// <c>e.Args.Get&lt;T&gt;(i)</c>. For <c>join</c>, the typed handler returns
 /// <c>Task&lt;JoinResult&gt;</c> and the generated code sends it as the acknowledgement; the
-/// untyped one calls what <c>e.Ack(result)</c> does. Setup checks that both sides consume the same
+/// untyped one calls <c>e.Ack(result)</c>. Setup checks that both sides consume the same
 /// values and send the same acknowledgement bytes.
 /// </summary>
 [MemoryDiagnoser]
@@ -115,7 +115,7 @@ public class DispatchBenchmarks
             _gotName = e.Args.Get<string>(0);
             _gotContent = e.Args.Get<byte[]>(1);
         };
-        _untypedJoin = e => Untyped.Ack(e, Payloads.JoinAnswer(e.Args.Get<string>(0)));
+        _untypedJoin = e => e.Ack(Payloads.JoinAnswer(e.Args.Get<string>(0)));
 
         foreach (bool typed in new[] { true, false })
         {

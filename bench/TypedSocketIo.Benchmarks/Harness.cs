@@ -28,27 +28,14 @@ internal static class Modes
 }
 
 /// <summary>
-/// The untyped API's own encoders, for the parts that are internal to the server:
-/// <c>socket.Emit(name, params object[])</c> encodes with <c>Pipeline.Encode</c>, and
-/// <c>SocketIoEvent.Ack(params object[])</c> with <c>Pipeline.EncodeAck</c> before sending.
+/// The untyped API's own encoder, internal to the server: <c>socket.Emit(name, params object[])</c>
+/// encodes with <c>Pipeline.Encode</c>. (The untyped acknowledgement is public: <c>e.Ack(…)</c>.)
 /// </summary>
 internal static class Untyped
 {
-    /// <summary><c>Pipeline.Encode</c>: reserved-name check, attachment list, <c>SocketIoJson.WriteArray</c>.</summary>
+    /// <summary><c>Pipeline.Encode</c>: reserved-name check, then <c>SocketIoJson.Encode</c>.</summary>
     public static EventData Encode(string eventName, object?[] args, JsonSerializerOptions options) =>
         Pipeline.Encode(eventName, args, options);
-
-    /// <summary><c>SocketIoEvent.Ack(params object[])</c>: <c>Pipeline.EncodeAck</c>, then the raw acknowledgement.</summary>
-    public static bool Ack(IncomingEvent e, params object?[] args)
-    {
-        if (!e.HasAck || e.Acknowledged)
-        {
-            return false;
-        }
-
-        EventData data = Pipeline.EncodeAck(args, e.Args.Options);
-        return e.AckRaw(data.Json, data.Attachments);
-    }
 }
 
 /// <summary>An emit target that keeps the last event it was given (what a socket would send).</summary>

@@ -89,9 +89,9 @@ public sealed class RuntimeSmokeTests : IClassFixture<RuntimeSmokeTests.Compiled
 
         Assert.True(done.IsCompletedSuccessfully && counted.IsCompletedSuccessfully);
         Assert.Equal(("bob", 3), joined);
-        Assert.Equal("[5]", countEvent.Ack);
+        Assert.Equal("[5]", countEvent.SentAck);
         Assert.Contains("argument 2 (online)", invalid.Rejected, StringComparison.Ordinal);
-        Assert.StartsWith("""[{"error":"invalid arguments""", invalid.Ack, StringComparison.Ordinal);
+        Assert.StartsWith("""[{"error":"invalid arguments""", invalid.SentAck, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class RuntimeSmokeTests : IClassFixture<RuntimeSmokeTests.Compiled
         await target.Handlers["echo"](echo);
 
         Assert.Equal("typing True", handler.ToString());
-        Assert.Equal("""[{"_placeholder":true,"num":0}]""", echo.Ack);
+        Assert.Equal("""[{"_placeholder":true,"num":0}]""", echo.SentAck);
         Assert.Equal(new byte[] { 9, 8, 7 }, echo.AckAttachments.Single().ToArray());
     }
 
@@ -264,7 +264,7 @@ public sealed class RuntimeSmokeTests : IClassFixture<RuntimeSmokeTests.Compiled
     private sealed class FakeIncomingEvent(string name, string json, long? ackId, params byte[][] attachments)
         : IncomingEvent(name, new SocketIoArgs(Encoding.UTF8.GetBytes(json), attachments.Select(a => (ReadOnlyMemory<byte>)a).ToArray()), ackId)
     {
-        public string? Ack { get; private set; }
+        public string? SentAck { get; private set; }
 
         public IReadOnlyList<ReadOnlyMemory<byte>> AckAttachments { get; private set; } = Array.Empty<ReadOnlyMemory<byte>>();
 
@@ -274,7 +274,7 @@ public sealed class RuntimeSmokeTests : IClassFixture<RuntimeSmokeTests.Compiled
 
         protected override bool SendAck(long id, ReadOnlyMemory<byte> jsonArray, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
         {
-            Ack = Encoding.UTF8.GetString(jsonArray.Span);
+            SentAck = Encoding.UTF8.GetString(jsonArray.Span);
             AckAttachments = attachments;
             return true;
         }

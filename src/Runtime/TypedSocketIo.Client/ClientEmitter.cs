@@ -46,11 +46,9 @@ public readonly struct ClientEmitter
     private EventData Encode(string eventName, object?[] args)
     {
         ArgumentNullException.ThrowIfNull(eventName);
-        var attachments = new List<ReadOnlyMemory<byte>>();
 #pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
-        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(eventName, args ?? [null], _socket.JsonOptions, attachments);
+        return SocketIoJson.Encode(eventName, args ?? [null], _socket.JsonOptions);
 #pragma warning restore IL2026, IL3050
-        return new EventData(eventName, data, attachments);
     }
 }
 

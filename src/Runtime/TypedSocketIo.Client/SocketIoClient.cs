@@ -376,10 +376,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
     /// <summary>The emit path of every API: the retry queue, the ack registration, then send or buffer.</summary>
     internal bool Send(in EventData data, ClientEmitFlags flags, TaskCompletionSource<SocketIoArgs>? ack, CancellationToken cancellationToken)
     {
-        if (JsonSocketIoParser.ReservedEvents.Contains(data.Name))
-        {
-            throw new ArgumentException($"\"{data.Name}\" is a reserved event name.", nameof(data));
-        }
+        JsonSocketIoParser.ThrowIfReserved(data.Name);
 
         if (_options.Retries > 0 && !flags.FromQueue && !flags.Volatile)
         {

@@ -84,7 +84,7 @@ public sealed class BroadcastOperator : ISocketIoBroadcastTarget
     /// <returns>Always true, as the reference.</returns>
     public bool Emit(string eventName, params object?[] args)
     {
-        Pipeline.ThrowIfReserved(eventName);
+        JsonSocketIoParser.ThrowIfReserved(eventName);
         if (_namespaces.Length == 0)
         {
             return true;
@@ -112,7 +112,7 @@ public sealed class BroadcastOperator : ISocketIoBroadcastTarget
     public Task<IReadOnlyList<SocketIoArgs>> EmitWithAck(string eventName, params object?[] args)
     {
         TimeSpan timeout = RequireTimeout();
-        Pipeline.ThrowIfReserved(eventName);
+        JsonSocketIoParser.ThrowIfReserved(eventName);
         return _namespaces.Length == 0
             ? Task.FromResult<IReadOnlyList<SocketIoArgs>>(Array.Empty<SocketIoArgs>())
             : EmitWithAcks(Pipeline.Encode(eventName, args, _namespaces[0].Server.JsonOptions), timeout, CancellationToken.None);
@@ -138,7 +138,7 @@ public sealed class BroadcastOperator : ISocketIoBroadcastTarget
 
     bool ISocketIoEmitTarget.Emit(in EventData data)
     {
-        Pipeline.ThrowIfReserved(data.Name);
+        JsonSocketIoParser.ThrowIfReserved(data.Name);
         return Emit(data);
     }
 
@@ -149,7 +149,7 @@ public sealed class BroadcastOperator : ISocketIoBroadcastTarget
     Task<IReadOnlyList<SocketIoArgs>> ISocketIoBroadcastTarget.EmitWithAcks(in EventData data, CancellationToken cancellationToken)
     {
         TimeSpan timeout = RequireTimeout();
-        Pipeline.ThrowIfReserved(data.Name);
+        JsonSocketIoParser.ThrowIfReserved(data.Name);
         return EmitWithAcks(data, timeout, cancellationToken);
     }
 

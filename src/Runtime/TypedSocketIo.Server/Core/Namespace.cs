@@ -252,7 +252,7 @@ public class Namespace
     /// </summary>
     public bool ServerSideEmit(string eventName, params object?[] args)
     {
-        Pipeline.ThrowIfReserved(eventName);
+        JsonSocketIoParser.ThrowIfReserved(eventName);
         Adapter.ServerSideEmit(Pipeline.Encode(eventName, args, Server.JsonOptions));
         return true;
     }
@@ -260,7 +260,7 @@ public class Namespace
     /// <summary>Emits to the other servers and collects their answers (one per server); with a single server, none.</summary>
     public Task<IReadOnlyList<SocketIoArgs>> ServerSideEmitWithAck(string eventName, params object?[] args)
     {
-        Pipeline.ThrowIfReserved(eventName);
+        JsonSocketIoParser.ThrowIfReserved(eventName);
         return Adapter.ServerSideEmitWithAck(Pipeline.Encode(eventName, args, Server.JsonOptions), CancellationToken.None);
     }
 

@@ -29,41 +29,19 @@ internal static class Pipeline
         return reached;
     }
 
-    /// <summary>Throws for the names no one may emit.</summary>
-    public static void ThrowIfReserved(string eventName)
-    {
-        ArgumentNullException.ThrowIfNull(eventName);
-        if (JsonSocketIoParser.ReservedEvents.Contains(eventName))
-        {
-            throw new ArgumentException($"\"{eventName}\" is a reserved event name.", nameof(eventName));
-        }
-    }
-
     /// <summary>Encodes <paramref name="eventName"/> with <paramref name="args"/> (binary as attachments).</summary>
     public static EventData Encode(string eventName, object?[] args, JsonSerializerOptions options)
     {
-        ThrowIfReserved(eventName);
-        var attachments = new List<ReadOnlyMemory<byte>>();
+        JsonSocketIoParser.ThrowIfReserved(eventName);
 #pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
-        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(eventName, args, options, attachments);
+        return SocketIoJson.Encode(eventName, args, options);
 #pragma warning restore IL2026, IL3050
-        return new EventData(eventName, data, attachments);
-    }
-
-    /// <summary>Encodes the arguments of an acknowledgement (binary as attachments).</summary>
-    public static EventData EncodeAck(object?[] args, JsonSerializerOptions options)
-    {
-        var attachments = new List<ReadOnlyMemory<byte>>();
-#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
-        ReadOnlyMemory<byte> data = SocketIoJson.WriteArray(null, args, options, attachments);
-#pragma warning restore IL2026, IL3050
-        return new EventData("", data, attachments);
     }
 
     /// <summary>An EVENT packet of <paramref name="data"/> for namespace <paramref name="nsp"/>.</summary>
     public static SocketIoPacket EventPacket(string nsp, in EventData data, long? id)
     {
-        ThrowIfReserved(data.Name);
+        JsonSocketIoParser.ThrowIfReserved(data.Name);
         return new SocketIoPacket(SocketIoPacketType.Event, nsp, id, data.Json, data.Attachments);
     }
 }

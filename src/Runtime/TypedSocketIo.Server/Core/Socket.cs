@@ -340,7 +340,7 @@ public sealed class Socket : ISocketIoListenTarget
 
     internal Task<SocketIoArgs> SendWithAck(in EventData data, EmitFlags flags, CancellationToken cancellationToken)
     {
-        Pipeline.ThrowIfReserved(data.Name);
+        JsonSocketIoParser.ThrowIfReserved(data.Name);
         long id = Namespace.NextAckId();
         var result = new TaskCompletionSource<SocketIoArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         CancellationTokenRegistration registration = default;
@@ -408,7 +408,6 @@ public sealed class Socket : ISocketIoListenTarget
     /// <summary>Registers an ack expected for a broadcast packet with id <paramref name="id"/>.</summary>
     internal void ExpectAck(long id, Action<SocketIoArgs?, Exception?> callback) => _acks[id] = callback;
 
-    internal EventData EncodeAck(object?[] args) => Pipeline.EncodeAck(args, Server.JsonOptions);
 
     internal bool SendAckRaw(long id, ReadOnlyMemory<byte> data, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
     {

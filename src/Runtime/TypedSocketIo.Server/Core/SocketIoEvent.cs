@@ -19,19 +19,6 @@ public sealed class SocketIoEvent : IncomingEvent
     /// <inheritdoc />
     public override CancellationToken Aborted => _socket.Aborted;
 
-    /// <summary>Sends the acknowledgement with <paramref name="args"/>; only the first call sends.</summary>
-    /// <returns>False when no ack was asked for, it was sent already, or the socket is gone.</returns>
-    public bool Ack(params object?[] args)
-    {
-        if (!HasAck || Acknowledged)
-        {
-            return false;
-        }
-
-        EventData data = _socket.EncodeAck(args);
-        return AckRaw(data.Json, data.Attachments);
-    }
-
     /// <inheritdoc />
     protected override bool SendAck(long id, ReadOnlyMemory<byte> jsonArray, IReadOnlyList<ReadOnlyMemory<byte>> attachments) =>
         _socket.SendAckRaw(id, jsonArray, attachments);

@@ -102,7 +102,7 @@ public sealed class ServerSideEvents<TServerSide>
 
         public bool Emit(in EventData data)
         {
-            Pipeline.ThrowIfReserved(data.Name);
+            JsonSocketIoParser.ThrowIfReserved(data.Name);
             nsp.Adapter.ServerSideEmit(data);
             return true;
         }
@@ -113,7 +113,7 @@ public sealed class ServerSideEvents<TServerSide>
 
         public Task<IReadOnlyList<SocketIoArgs>> EmitWithAcks(in EventData data, CancellationToken cancellationToken)
         {
-            Pipeline.ThrowIfReserved(data.Name);
+            JsonSocketIoParser.ThrowIfReserved(data.Name);
             return nsp.Adapter.ServerSideEmitWithAck(data, cancellationToken);
         }
 

@@ -35,6 +35,16 @@ public sealed class JsonSocketIoParser : ISocketIoParser
         "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
     };
 
+    /// <summary>Throws for the names no one may emit (<see cref="ReservedEvents"/>).</summary>
+    public static void ThrowIfReserved(string eventName)
+    {
+        ArgumentNullException.ThrowIfNull(eventName);
+        if (ReservedEvents.Contains(eventName))
+        {
+            throw new ArgumentException($"\"{eventName}\" is a reserved event name.", nameof(eventName));
+        }
+    }
+
     /// <inheritdoc />
     public EnginePacket[] Encode(SocketIoPacket packet)
     {

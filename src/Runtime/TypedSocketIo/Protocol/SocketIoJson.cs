@@ -74,6 +74,19 @@ public static class SocketIoJson
     }
 
     /// <summary>
+    /// An event's (or, without <paramref name="name"/>, an acknowledgement's) data: the JSON array of
+    /// <paramref name="args"/> with binary values as attachments — what the untyped APIs send.
+    /// </summary>
+    [RequiresUnreferencedCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for trimming.")]
+    [RequiresDynamicCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for AOT.")]
+    public static EventData Encode(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options)
+    {
+        var attachments = new List<ReadOnlyMemory<byte>>();
+        ReadOnlyMemory<byte> data = WriteArray(name, args, options, attachments);
+        return new EventData(name ?? "", data, attachments);
+    }
+
+    /// <summary>
     /// Writes a JSON array of <paramref name="name"/> (when given) followed by <paramref name="args"/>,
     /// collecting binary values into <paramref name="attachments"/>.
     /// </summary>

@@ -102,6 +102,24 @@ public abstract class IncomingEvent
     /// <summary>Cancelled when the socket that received the event disconnects.</summary>
     public abstract CancellationToken Aborted { get; }
 
+    /// <summary>
+    /// Sends the acknowledgement with <paramref name="args"/> (serialized with the event's options;
+    /// binary values as attachments); only the first call sends.
+    /// </summary>
+    /// <returns>False when no ack was asked for, it was sent already, or the socket is gone.</returns>
+    public bool Ack(params object?[] args)
+    {
+        if (!HasAck || Acknowledged)
+        {
+            return false;
+        }
+
+#pragma warning disable IL2026, IL3050 // the untyped API serializes by runtime type; the options may name a context
+        EventData data = SocketIoJson.Encode(null, args, Args.Options);
+#pragma warning restore IL2026, IL3050
+        return AckRaw(data.Json, data.Attachments);
+    }
+
     /// <summary>Sends the acknowledgement with pre-encoded JSON array data and attachments; only the first call sends.</summary>
     /// <returns>False when no ack was asked for, it was sent already, or the socket is gone.</returns>
     public bool AckRaw(ReadOnlyMemory<byte> jsonArray, IReadOnlyList<ReadOnlyMemory<byte>>? attachments = null)
