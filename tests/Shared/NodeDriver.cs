@@ -227,15 +227,21 @@ public sealed class NodeDriver : IAsyncDisposable
         return text.ToString();
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync(_process, () => SendAsync(new { cmd = "exit" }));
+
+    /// <summary>
+    /// Stops a child process: asks it to leave (<paramref name="goodbye"/>, when given) and waits up
+    /// to 5 s, then kills what is left of it; disposes it.
+    /// </summary>
+    internal static async ValueTask StopAsync(Process process, Func<Task>? goodbye)
     {
         try
         {
-            if (!_process.HasExited)
+            if (!process.HasExited && goodbye is not null)
             {
-                await SendAsync(new { cmd = "exit" });
+                await goodbye();
                 using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _process.WaitForExitAsync(cts.Token);
+                await process.WaitForExitAsync(cts.Token);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
@@ -243,12 +249,20 @@ public sealed class NodeDriver : IAsyncDisposable
         }
         finally
         {
-            if (!_process.HasExited)
+            if (!process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
+                process.Kill(entireProcessTree: true);
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try
+                {
+                    await process.WaitForExitAsync(cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
 
-            _process.Dispose();
+            process.Dispose();
         }
     }
 

@@ -95,36 +95,6 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited && _goodbye is not null)
-            {
-                await WriteLineAsync(_goodbye);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _process.WaitForExitAsync(cts.Token);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
-        {
-        }
-        finally
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                try
-                {
-                    await _process.WaitForExitAsync(cts.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-
-            _process.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() =>
+        TypedSocketIo.Testing.NodeDriver.StopAsync(_process, _goodbye is null ? null : () => WriteLineAsync(_goodbye));
 }
