@@ -30,6 +30,67 @@ public sealed class HeartbeatTests
     }
 
     [Fact]
+    public async Task Pings_go_out_at_pingInterval_and_a_silent_session_closes_pingTimeout_after_the_ping_was_due()
+    {
+        // The reference's timings: ping at 300 ms, close at 300 + 200 ms, each within a millisecond
+        // or two. The deadlines are absolute, so a late ping does not push the close later. Times
+        // are taken where the server acts (a client's clock adds its own scheduling delays), over
+        // several sessions at once and judged by the median, so one stall of a loaded machine does
+        // not decide.
+        var opened = new System.Collections.Concurrent.ConcurrentDictionary<string, Stopwatch>();
+        var pinged = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        var closed = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        await using var host = await EngineTestHost.StartAsync(o =>
+        {
+            o.PingInterval = TimeSpan.FromMilliseconds(300);
+            o.PingTimeout = TimeSpan.FromMilliseconds(200);
+        }, onConnection: socket =>
+        {
+            Stopwatch watch = Stopwatch.StartNew();
+            opened[socket.Id] = watch;
+            socket.PacketCreated += (s, p) =>
+            {
+                if (p.Type == TypedSocketIo.EngineIO.EnginePacketType.Ping)
+                {
+                    pinged.TryAdd(s.Id, watch.ElapsedMilliseconds);
+                }
+            };
+            socket.Closed += (s, _, _) => closed.TryAdd(s.Id, watch.ElapsedMilliseconds);
+        });
+        using var http = new RawPolling(q => host.Url(q));
+
+        async Task RunAsync()
+        {
+            (string sid, _) = await http.HandshakeAsync();
+            Assert.Equal("2", (await http.GetAsync(Q(sid))).Text);
+            Assert.Equal("1", (await http.GetAsync(Q(sid))).Text); // never answered: the poll gets the close
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await http.GetAsync(Q(sid))).Status);
+        }
+
+        await RunAsync(); // warm-up: the first session's timings include the JIT
+        var rounds = new List<string>();
+        for (int round = 0; round < 3; round++)
+        {
+            pinged.Clear();
+            closed.Clear();
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => RunAsync()));
+            long[] pings = pinged.Values.Order().ToArray();
+            long[] closes = closed.Values.Order().ToArray();
+            string all = $"pings at [{string.Join(", ", pings)}] ms, closes at [{string.Join(", ", closes)}] ms";
+            Assert.True(pings.Length == 8 && closes.Length == 8, all);
+            Assert.True(pings[0] >= 297 && closes[0] >= 497, "early: " + all); // never early, in any round
+            if (pings[pings.Length / 2] <= 308 && closes[closes.Length / 2] <= 508)
+            {
+                return; // on time; a late round is the machine's load, and a timer that rounds is late in every round
+            }
+
+            rounds.Add(all);
+        }
+
+        Assert.Fail("late in every round: " + string.Join(" | ", rounds));
+    }
+
+    [Fact]
     public async Task Missing_pong_closes_with_ping_timeout_and_the_pending_poll_gets_close()
     {
         await using var host = await EngineTestHost.StartAsync(o =>

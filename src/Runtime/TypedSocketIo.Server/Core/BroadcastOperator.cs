@@ -211,7 +211,7 @@ public sealed class BroadcastOperator : ISocketIoBroadcastTarget
         private readonly TaskCompletionSource<IReadOnlyList<SocketIoArgs>> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _expected;
         private int _pendingCounts = namespaces;
-        private WheelTimer? _timer;
+        private ScheduledTimer? _timer;
 
         public void AddExpected(int count)
         {
@@ -251,7 +251,7 @@ public sealed class BroadcastOperator : ISocketIoBroadcastTarget
 
             if (!_result.Task.IsCompleted)
             {
-                _timer = TimerWheel.Shared.CreateTimer(static s => ((AckCollector)s).OnTimeout(), this);
+                _timer = TimerScheduler.Shared.CreateTimer(static s => ((AckCollector)s).OnTimeout(), this);
                 _timer.Schedule(timeout);
                 CheckComplete();
             }

@@ -344,13 +344,13 @@ public sealed class Socket : ISocketIoListenTarget
         long id = Namespace.NextAckId();
         var result = new TaskCompletionSource<SocketIoArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
         CancellationTokenRegistration registration = default;
-        WheelTimer? timer = null;
-        long deadline = flags.Timeout is { } t ? TimerWheel.NowMs() + (long)t.TotalMilliseconds : long.MaxValue;
+        ScheduledTimer? timer = null;
+        long deadline = flags.Timeout is { } t ? TimerScheduler.NowMs() + (long)t.TotalMilliseconds : long.MaxValue;
         _acks[id] = (args, error) =>
         {
             timer?.Cancel();
             registration.Dispose();
-            if (error is null && TimerWheel.NowMs() > deadline)
+            if (error is null && TimerScheduler.NowMs() > deadline)
             {
                 error = new SocketIoTimeoutException(); // answered, but after the deadline
             }
@@ -389,7 +389,7 @@ public sealed class Socket : ISocketIoListenTarget
             }
             else
             {
-                timer = TimerWheel.Shared.CreateTimer(static s => { var (socket, ackId) = ((Socket, long))s; socket.FailAck(ackId, new SocketIoTimeoutException()); }, (this, id));
+                timer = TimerScheduler.Shared.CreateTimer(static s => { var (socket, ackId) = ((Socket, long))s; socket.FailAck(ackId, new SocketIoTimeoutException()); }, (this, id));
                 timer.Schedule(timeout);
             }
         }

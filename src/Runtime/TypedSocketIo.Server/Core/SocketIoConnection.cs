@@ -19,14 +19,14 @@ internal sealed class SocketIoConnection
     private readonly ISocketIoDecoder _decoder;
     private readonly ConcurrentDictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
     private readonly object _writeLock = new();
-    private readonly WheelTimer _connectTimer;
+    private readonly ScheduledTimer _connectTimer;
 
     public SocketIoConnection(SocketIoServer server, EngineSocket conn)
     {
         _server = server;
         Conn = conn;
         _decoder = server.Options.Parser.CreateDecoder();
-        _connectTimer = TimerWheel.Shared.CreateTimer(static s => ((SocketIoConnection)s).OnConnectTimeout(), this);
+        _connectTimer = TimerScheduler.Shared.CreateTimer(static s => ((SocketIoConnection)s).OnConnectTimeout(), this);
         conn.MessageReceived += (_, message) => OnMessage(message);
         conn.Closed += (_, reason, description) => OnEngineClosed(reason, description);
         _connectTimer.Schedule(server.Options.ConnectTimeout);

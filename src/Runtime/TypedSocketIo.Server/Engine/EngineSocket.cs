@@ -24,15 +24,16 @@ public sealed class EngineSocket
 {
     private readonly EngineIOServer _server;
     private readonly object _lock = new();
-    private readonly WheelTimer _heartbeat;
+    private readonly ScheduledTimer _heartbeat;
     private readonly bool _supportsBinary;
     private List<OutgoingPacket> _buffer = new();
     private EngineTransport _transport;
     private WebSocketTransport? _upgrading;
-    private WheelTimer? _upgradeTimer;
-    private WheelTimer? _closeTimer;
+    private ScheduledTimer? _upgradeTimer;
+    private ScheduledTimer? _closeTimer;
     private EngineReadyState _state = EngineReadyState.Open;
     private bool _awaitingPong;
+    private long _pingDueMs;
     private bool _upgraded;
 
     internal EngineSocket(EngineIOServer server, string id, int protocol, bool supportsBinary, EngineRequest request, EngineTransport transport)
@@ -43,7 +44,7 @@ public sealed class EngineSocket
         _supportsBinary = supportsBinary;
         Request = request;
         _transport = transport;
-        _heartbeat = TimerWheel.Shared.CreateTimer(static s => ((EngineSocket)s).OnHeartbeatTimer(), this);
+        _heartbeat = TimerScheduler.Shared.CreateTimer(static s => ((EngineSocket)s).OnHeartbeatTimer(), this);
         if (transport is WebSocketTransport webSocket)
         {
             Attach(webSocket);
@@ -170,7 +171,7 @@ public sealed class EngineSocket
             closeNow = _upgrading is null && (_transport is not PollingTransport polling || polling.HasPendingGet);
             if (!closeNow)
             {
-                _closeTimer = TimerWheel.Shared.CreateTimer(static s => ((EngineSocket)s).OnClose("forced close", null), this);
+                _closeTimer = TimerScheduler.Shared.CreateTimer(static s => ((EngineSocket)s).OnClose("forced close", null), this);
                 _closeTimer.Schedule(_server.Options.CloseTimeout);
             }
         }
@@ -239,18 +240,25 @@ public sealed class EngineSocket
 
     // ------------------------------------------------------------------ heartbeat
 
+    /// <summary>
+    /// Starts the next heartbeat period from now. Deadlines are absolute: a ping is due
+    /// pingInterval after the last pong (or the handshake), and the session times out pingTimeout
+    /// after the ping was due, however late the ping went out. v3 clients ping; the server waits
+    /// pingInterval + pingTimeout for each ping.
+    /// </summary>
     private void ScheduleHeartbeat()
     {
         EngineIOOptions options = _server.Options;
+        long now = TimerScheduler.NowMs();
         if (Protocol == 3)
         {
-            // v3: the client pings; the server waits pingInterval + pingTimeout for each ping.
-            _heartbeat.Schedule(options.PingInterval + options.PingTimeout);
+            _heartbeat.ScheduleAt(now + (long)(options.PingInterval + options.PingTimeout).TotalMilliseconds);
         }
         else
         {
             _awaitingPong = false;
-            _heartbeat.Schedule(options.PingInterval);
+            _pingDueMs = now + (long)options.PingInterval.TotalMilliseconds;
+            _heartbeat.ScheduleAt(_pingDueMs);
         }
     }
 
@@ -268,7 +276,7 @@ public sealed class EngineSocket
             if (!timedOut)
             {
                 _awaitingPong = true;
-                _heartbeat.Schedule(_server.Options.PingTimeout);
+                _heartbeat.ScheduleAt(_pingDueMs + (long)_server.Options.PingTimeout.TotalMilliseconds);
             }
         }
 
@@ -636,7 +644,7 @@ public sealed class EngineSocket
                 _upgrading = transport;
                 transport.PacketReceived = (t, p) => OnUpgradePacket(t, p);
                 transport.Closed = (t, reason, description) => OnTransportClosed(t, reason, description);
-                _upgradeTimer ??= TimerWheel.Shared.CreateTimer(static s => ((EngineSocket)s).OnUpgradeTimeout(), this);
+                _upgradeTimer ??= TimerScheduler.Shared.CreateTimer(static s => ((EngineSocket)s).OnUpgradeTimeout(), this);
                 _upgradeTimer.Schedule(_server.Options.UpgradeTimeout);
             }
         }
@@ -746,11 +754,11 @@ public sealed class EngineSocket
         }
 
         // The reference re-sends a noop every 100 ms while the upgrade is pending.
-        (_noopTimer ??= TimerWheel.Shared.CreateTimer(static s => ((EngineSocket)s).ReleasePollDuringUpgrade(), this))
+        (_noopTimer ??= TimerScheduler.Shared.CreateTimer(static s => ((EngineSocket)s).ReleasePollDuringUpgrade(), this))
             .Schedule(TimeSpan.FromMilliseconds(100));
     }
 
-    private WheelTimer? _noopTimer;
+    private ScheduledTimer? _noopTimer;
 
     private void OnUpgradeTimeout()
     {
