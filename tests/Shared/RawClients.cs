@@ -167,3 +167,110 @@ public sealed class RawWebSocket : IAsyncDisposable
         _socket.Dispose();
     }
 }
+
+/// <summary>
+/// A WebSocket client on a raw TCP socket with a tiny receive buffer that reads the handshake and
+/// then stops reading, as a stalled or malicious client does: what the server writes piles up.
+/// </summary>
+public sealed class StalledReader : IDisposable
+{
+    private readonly System.Net.Sockets.Socket _socket;
+
+    private StalledReader(System.Net.Sockets.Socket socket, string firstFrame)
+    {
+        _socket = socket;
+        FirstFrame = firstFrame;
+    }
+
+    /// <summary>The text of the first frame the server sent (the Engine.IO open packet).</summary>
+    public string FirstFrame { get; }
+
+    /// <summary>The client's local port: the server-side connection's remote port.</summary>
+    public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+    /// <summary>Opens a WebSocket to <paramref name="url"/>, reads the 101 and the first frame, then reads nothing more.</summary>
+    public static async Task<StalledReader> ConnectAsync(Uri url)
+    {
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp)
+        {
+            ReceiveBufferSize = 2048, // before connecting, so the advertised window stays small
+        };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port), timeout.Token);
+        string key = Convert.ToBase64String(Guid.NewGuid().ToByteArray());
+        string request = $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request), System.Net.Sockets.SocketFlags.None, timeout.Token);
+
+        // Read byte by byte up to the end of the first frame, so nothing past it is consumed.
+        var head = new List<byte>();
+        var one = new byte[1];
+        while (!(head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n'))
+        {
+            if (await socket.ReceiveAsync(one, System.Net.Sockets.SocketFlags.None, timeout.Token) == 0)
+            {
+                throw new IOException("The server closed during the WebSocket handshake.");
+            }
+
+            head.Add(one[0]);
+        }
+
+        string status = Encoding.ASCII.GetString(head.ToArray());
+        if (!status.StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
+        {
+            throw new IOException("No WebSocket upgrade: " + status);
+        }
+
+        var frameHead = new byte[2];
+        await ReadExactlyAsync(socket, frameHead, timeout.Token);
+        int length = frameHead[1] & 0x7F;
+        if (length == 126)
+        {
+            var extended = new byte[2];
+            await ReadExactlyAsync(socket, extended, timeout.Token);
+            length = (extended[0] << 8) | extended[1];
+        }
+
+        var payload = new byte[length];
+        await ReadExactlyAsync(socket, payload, timeout.Token);
+        return new StalledReader(socket, Encoding.UTF8.GetString(payload));
+    }
+
+    private static async Task ReadExactlyAsync(System.Net.Sockets.Socket socket, byte[] buffer, CancellationToken cancellationToken)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = await socket.ReceiveAsync(buffer.AsMemory(read), System.Net.Sockets.SocketFlags.None, cancellationToken);
+            if (n == 0)
+            {
+                throw new IOException("The server closed the connection.");
+            }
+
+            read += n;
+        }
+    }
+
+    /// <summary>
+    /// Whether the server still holds its end of this connection open: an ESTABLISHED (or closing)
+    /// entry in the kernel's TCP table from <paramref name="serverPort"/> to this client. Linux only.
+    /// </summary>
+    public bool ServerSideOpen(int serverPort)
+    {
+        string local = $"0100007F:{serverPort:X4}", remote = $"0100007F:{LocalPort:X4}";
+        foreach (string line in File.ReadLines("/proc/net/tcp").Skip(1))
+        {
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // st 01 ESTABLISHED, 04 FIN_WAIT1, 05 FIN_WAIT2, 08 CLOSE_WAIT: the server's socket still exists;
+            // TIME_WAIT (06) and the rest hold no descriptor.
+            if (fields[1] == local && fields[2] == remote && fields[3] is "01" or "04" or "05" or "08" or "0B")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public void Dispose() => _socket.Dispose();
+}

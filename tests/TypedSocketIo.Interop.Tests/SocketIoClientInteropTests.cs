@@ -53,6 +53,56 @@ public sealed class SocketIoClientInteropTests
     }
 
     [Fact]
+    public async Task The_handshake_is_sendable_as_an_event_argument_and_an_ack_in_the_reference_shape()
+    {
+        await using var host = await SocketIoTestHost.StartAsync((io, _) => io.OnConnection(socket =>
+        {
+            socket.Emit("handshake", socket.Handshake);
+            socket.On("handshake?", e => e.Ack(socket.Handshake));
+        }));
+        await using var client = await SioDriver.StartAsync();
+
+        await client.ConnectAsync("c", host.Url(), new { auth = new { token = "abc" }, query = new { q = "1" }, transports = new[] { "polling" }, extraHeaders = new Dictionary<string, string> { ["x-custom"] = "yes" } });
+
+        JsonElement sent = (await client.MessageAsync("c", "handshake")).GetProperty("args")[0];
+        int seq = await client.EmitAsync("c", "handshake?", [], ack: true, timeout: 5000);
+        JsonElement acked = (await client.AckAsync("c", seq)).GetProperty("args")[0];
+        foreach (JsonElement handshake in new[] { sent, acked })
+        {
+            Assert.Equal(
+                ["headers", "time", "address", "xdomain", "secure", "issued", "url", "query", "auth"],
+                handshake.EnumerateObject().Select(p => p.Name).ToArray());
+            Assert.Equal("yes", handshake.GetProperty("headers").GetProperty("x-custom").GetString());
+            Assert.True(handshake.GetProperty("headers").TryGetProperty("host", out _)); // lower-case names, as Node's
+            Assert.Equal("127.0.0.1", handshake.GetProperty("address").GetString());
+            Assert.False(handshake.GetProperty("secure").GetBoolean());
+            Assert.InRange(handshake.GetProperty("issued").GetInt64(), DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            Assert.StartsWith("/socket.io/?", handshake.GetProperty("url").GetString());
+            Assert.Equal("1", handshake.GetProperty("query").GetProperty("q").GetString());
+            Assert.Equal("polling", handshake.GetProperty("query").GetProperty("transport").GetString());
+            Assert.Equal("{\"token\":\"abc\"}", handshake.GetProperty("auth").GetRawText());
+            Assert.Matches(@"^\w{3} \w{3} \d{2} \d{4} \d{2}:\d{2}:\d{2} GMT", handshake.GetProperty("time").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task The_request_that_carried_a_polling_message_is_available_beside_the_handshake()
+    {
+        await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(socket =>
+            socket.On("hello", _ =>
+            {
+                var data = socket.Conn.DataRequest!;
+                h.Record("data request", $"{data.Method}|{data.Headers["x-custom"]}|{data.Headers.Cookie}|{socket.Conn.Request.Method}");
+            })));
+        await using var client = await SioDriver.StartAsync();
+
+        await client.ConnectAsync("c", host.Url(), new { transports = new[] { "polling" }, extraHeaders = new Dictionary<string, string> { ["x-custom"] = "yes", ["cookie"] = "session=42" } });
+        await client.EmitAsync("c", "hello", []);
+
+        Assert.Equal("POST|yes|session=42|GET", await host.NextAsync("data request"));
+    }
+
+    [Fact]
     public async Task Socket_id_is_sent_in_the_connect_packet_and_differs_from_the_engine_id()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(socket => h.Record("ids", socket.Id + " " + socket.Conn.Id)));

@@ -68,6 +68,21 @@ public sealed class SocketIoV2ClientInteropTests
     }
 
     [Fact]
+    public async Task V2_client_of_an_unknown_namespace_gets_the_reference_error_object_not_a_string()
+    {
+        // Node 4.8 sends {"message":"Invalid namespace"} whatever the protocol; only middleware
+        // refusals are bare strings for v2 clients.
+        await using var host = await SocketIoTestHost.StartAsync((io, _) => io.OnConnection(_ => { }));
+        await using var client = await SioDriver.StartAsync();
+
+        await client.SendConnectAsync("c", host.Url("/nowhere"), version: 2);
+
+        JsonElement error = await client.EventAsync("connect_error", "c");
+        Assert.Equal("Invalid namespace", error.GetProperty("message").GetString());
+        Assert.Equal("{\"message\":\"Invalid namespace\"}", error.GetProperty("data").GetRawText());
+    }
+
+    [Fact]
     public async Task V2_server_disconnect_and_client_disconnect_give_the_reference_reasons()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(socket =>

@@ -149,7 +149,10 @@ public sealed class PollingTests
         Assert.Empty(response.Body);
         ServerEvent close = await host.NextAsync("close", victim);
         Assert.Equal(("transport error", "payload too large"), (close.Reason, close.Description));
-        Assert.Equal("1", (await poll.WaitAsync(TimeSpan.FromSeconds(5))).Text);
+        // The waiting poll gets a noop, not a close packet: the client learns of it from the 413
+        // ("transport error"), as from the reference, and its next poll finds the session gone.
+        Assert.Equal("6", (await poll.WaitAsync(TimeSpan.FromSeconds(5))).Text);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(Q(victim))).Status);
         Assert.Equal("ok", (await http.PostAsync(Q(bystander), "4still here")).Text);
         Assert.Equal("still here", (await host.NextAsync("message", bystander)).Message.Text);
     }

@@ -8,11 +8,13 @@ namespace TypedSocketIo.Interop.Tests.Typed;
 internal sealed record LogEntry(string Category, LogLevel Level, int EventId, string Message, Exception? Exception);
 
 /// <summary>A logger provider that keeps every entry, for tests that assert what the server logged.</summary>
-internal sealed class LogCapture : ILoggerProvider
+internal sealed class LogCapture(LogLevel minimumLevel = LogLevel.Information) : ILoggerProvider
 {
     private readonly ConcurrentQueue<LogEntry> _entries = new();
 
     public IReadOnlyList<LogEntry> Entries => _entries.ToArray();
+
+    public LogLevel MinimumLevel => minimumLevel;
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -41,7 +43,7 @@ internal sealed class LogCapture : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner.MinimumLevel;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

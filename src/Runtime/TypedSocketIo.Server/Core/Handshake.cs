@@ -6,7 +6,11 @@ using TypedSocketIo.Server.Engine;
 
 namespace TypedSocketIo.Server;
 
-/// <summary>What a socket's namespace connection came with (the reference's <c>socket.handshake</c>).</summary>
+/// <summary>
+/// What a socket's namespace connection came with (the reference's <c>socket.handshake</c>). It can
+/// be sent as an event argument or an ack: it serializes to Node's shape (see <see cref="HandshakeJsonConverter"/>).
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(HandshakeJsonConverter))]
 public sealed class Handshake
 {
     internal Handshake(EngineRequest request, JsonElement auth)

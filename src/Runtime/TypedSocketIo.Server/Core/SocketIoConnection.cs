@@ -144,7 +144,7 @@ internal sealed class SocketIoConnection
             Namespace? nsp = await _server.ResolveNamespaceAsync(name, auth).ConfigureAwait(false);
             if (nsp is null)
             {
-                SendConnectError(name, "Invalid namespace", null);
+                SendConnectError(name, "Invalid namespace", null, objectForEveryProtocol: true); // as the reference: {message} even to v2 clients
                 return;
             }
 
@@ -191,11 +191,15 @@ internal sealed class SocketIoConnection
         }
     }
 
-    public void SendConnectError(string nsp, string message, object? data)
+    /// <summary>
+    /// Sends CONNECT_ERROR: <c>{message, data?}</c>, or for a v2 client (Engine.IO 3) the bare data or
+    /// message, as the reference sends middleware refusals, unless <paramref name="objectForEveryProtocol"/>.
+    /// </summary>
+    public void SendConnectError(string nsp, string message, object? data, bool objectForEveryProtocol = false)
     {
         byte[]? encodedData = data is null ? null : EncodeErrorData(data);
         ReadOnlyMemory<byte> payload;
-        if (Conn.Protocol == 3)
+        if (Conn.Protocol == 3 && !objectForEveryProtocol)
         {
             payload = encodedData ?? JsonSerializer.SerializeToUtf8Bytes(message, SocketIoJsonContext.Default.String);
         }

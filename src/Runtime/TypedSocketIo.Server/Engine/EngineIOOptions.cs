@@ -27,6 +27,15 @@ public class EngineIOOptions
     /// <summary>The largest message or polling body accepted, in bytes (advertised as <c>maxPayload</c>). Default 1 MB.</summary>
     public long MaxHttpBufferSize { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// The most bytes of packets a session may have waiting to be written to its client (the
+    /// WebSocket send queue, or the packets held for the next long-polling request). A client that
+    /// stops reading fills it; past it the session is closed ("transport error", "send buffer
+    /// full") rather than growing. A single packet larger than the limit still goes out when
+    /// nothing else waits. Volatile packets never wait, so they never count. Default 4 MB.
+    /// </summary>
+    public long MaxSendBufferSize { get; set; } = 4_000_000;
+
     /// <summary>The allowed transports, in the order of preference. Default polling and websocket.</summary>
     public IList<string> Transports { get; set; } = new List<string> { Polling, WebSocket };
 
@@ -86,6 +95,11 @@ public class EngineIOOptions
         if (MaxHttpBufferSize <= 0)
         {
             errors.Add($"{nameof(MaxHttpBufferSize)} must be positive (it is {MaxHttpBufferSize}).");
+        }
+
+        if (MaxSendBufferSize <= 0)
+        {
+            errors.Add($"{nameof(MaxSendBufferSize)} must be positive (it is {MaxSendBufferSize}).");
         }
 
         if (Transports is null || Transports.Count == 0)

@@ -187,7 +187,7 @@ public sealed class EngineIOServer
         if (isWebSocket)
         {
             WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
-            var webSocketTransport = new WebSocketTransport(webSocket, protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold) { Metrics = Metrics };
+            var webSocketTransport = new WebSocketTransport(webSocket, protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold, context.Abort) { Metrics = Metrics };
             EngineSocket socket = Open(context, id, protocol, supportsBinary, webSocketTransport);
             await webSocketTransport.RunAsync().ConfigureAwait(false);
             socket.OnClose("transport close", null); // no-op unless the transport ended without telling
@@ -221,7 +221,7 @@ public sealed class EngineIOServer
     {
         Options.OnHeaders?.Invoke(context.Response.Headers, context);
         WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
-        var transport = new WebSocketTransport(webSocket, socket.Protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold) { Metrics = Metrics };
+        var transport = new WebSocketTransport(webSocket, socket.Protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold, context.Abort) { Metrics = Metrics };
         await socket.HandleUpgradeAsync(transport).ConfigureAwait(false);
     }
 

@@ -12,11 +12,33 @@ internal sealed partial class EngineLog
     [LoggerMessage(1, LogLevel.Debug, "Engine.IO session {SessionId} opened over {Transport} (protocol {Protocol}).")]
     public partial void SessionOpened(string sessionId, string transport, int protocol);
 
-    [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} closed: {Reason} ({Description}).")]
-    public partial void SessionClosed(string sessionId, string reason, string? description);
+    /// <summary>Logs a closed session, with its description when it has one.</summary>
+    public void SessionClosed(string sessionId, string reason, string? description)
+    {
+        if (description is null)
+        {
+            SessionClosedWithoutDescription(sessionId, reason);
+        }
+        else
+        {
+            SessionClosedWithDescription(sessionId, reason, description);
+        }
+    }
 
-    [LoggerMessage(3, LogLevel.Debug, "Engine.IO request refused with code {Code}: {Message}.")]
-    public partial void RequestRefused(EngineErrorCode code, string message);
+    [LoggerMessage(2, LogLevel.Debug, "Engine.IO session {SessionId} closed: {Reason}.")]
+    private partial void SessionClosedWithoutDescription(string sessionId, string reason);
+
+    [LoggerMessage(7, LogLevel.Debug, "Engine.IO session {SessionId} closed: {Reason} ({Description}).")]
+    private partial void SessionClosedWithDescription(string sessionId, string reason, string description);
+
+    /// <summary>Logs a refusal with the protocol's numeric code (0-5), the one clients see, and its name.</summary>
+    public void RequestRefused(EngineErrorCode code, string message) => RequestRefused((int)code, code, message);
+
+    [LoggerMessage(3, LogLevel.Debug, "Engine.IO request refused with code {Code} ({CodeName}): {Message}.")]
+    private partial void RequestRefused(int code, EngineErrorCode codeName, string message);
+
+    [LoggerMessage(8, LogLevel.Warning, "Engine.IO session {SessionId} closed: its client is not reading and {QueuedBytes} bytes wait to be written (MaxSendBufferSize {Limit}).")]
+    public partial void SendBufferFull(string sessionId, long queuedBytes, long limit);
 
     [LoggerMessage(4, LogLevel.Error, "An Engine.IO handler of session {SessionId} threw.")]
     public partial void HandlerFailed(string sessionId, Exception exception);

@@ -27,6 +27,7 @@ public sealed class EngineSocket
     private readonly ScheduledTimer _heartbeat;
     private readonly bool _supportsBinary;
     private List<OutgoingPacket> _buffer = new();
+    private long _bufferedBytes;
     private EngineTransport _transport;
     private WebSocketTransport? _upgrading;
     private ScheduledTimer? _upgradeTimer;
@@ -59,6 +60,15 @@ public sealed class EngineSocket
 
     /// <summary>The request that opened the session.</summary>
     public EngineRequest Request { get; }
+
+    /// <summary>
+    /// A snapshot of the last long-polling POST that carried messages in (its headers, cookies,
+    /// address), set before its messages are raised; null before the first one and over WebSocket
+    /// (the reference's <c>socket.conn.transport.dataReq</c>). <see cref="Request"/> is the handshake's.
+    /// </summary>
+    public EngineRequest? DataRequest => Volatile.Read(ref _dataRequest);
+
+    private EngineRequest? _dataRequest;
 
     /// <summary>The current transport: <c>polling</c> or <c>websocket</c>.</summary>
     public string Transport
@@ -209,6 +219,7 @@ public sealed class EngineSocket
     private bool SendPacket(EnginePacket packet, bool compress)
     {
         EngineTransport transport;
+        long queued;
         lock (_lock)
         {
             if (_state != EngineReadyState.Open)
@@ -216,7 +227,17 @@ public sealed class EngineSocket
                 return false;
             }
 
+            // A client that stops reading must not grow the server: past the limit the session ends.
+            queued = _bufferedBytes + _transport.QueuedBytes;
+            long size = packet.Data.Length + 1;
+            if (queued > 0 && queued + size > _server.Options.MaxSendBufferSize)
+            {
+                transport = _transport;
+                goto Full;
+            }
+
             _buffer.Add(new OutgoingPacket(packet, compress));
+            _bufferedBytes += size;
             transport = _transport;
             FlushLocked();
         }
@@ -224,6 +245,12 @@ public sealed class EngineSocket
         transport.StartWriting();
         RaiseSafely(PacketCreated, packet);
         return true;
+
+    Full:
+        _server.Log.SendBufferFull(Id, queued, _server.Options.MaxSendBufferSize);
+        _server.Metrics?.LimitExceeded(nameof(EngineIOOptions.MaxSendBufferSize));
+        OnClose("transport error", "send buffer full");
+        return false;
     }
 
     /// <summary>Hands the buffer to the transport when it can take it. Caller holds the lock.</summary>
@@ -236,6 +263,7 @@ public sealed class EngineSocket
 
         _transport.Write(_buffer);
         _buffer.Clear();
+        _bufferedBytes = 0;
     }
 
     // ------------------------------------------------------------------ heartbeat
@@ -375,6 +403,7 @@ public sealed class EngineSocket
                 {
                     polling.Write(_buffer);
                     _buffer.Clear();
+                    _bufferedBytes = 0;
                 }
                 else
                 {
@@ -486,8 +515,21 @@ public sealed class EngineSocket
             }
             catch (BodyTooLargeException)
             {
+                // The client must learn of it from the failed POST ("transport error"), as from the
+                // reference, which answers 413 and leaves the closing to the client. So the 413 goes
+                // out first, and a waiting GET gets a noop, not a close packet the client could read
+                // first ("transport close"); its next poll finds the session gone (400).
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-                OnClose("transport error", "payload too large");
+                try
+                {
+                    await context.Response.CompleteAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
+                {
+                    // The client is gone; the session closes all the same.
+                }
+
+                OnClose("transport error", "payload too large", pollAnswer: EnginePacketType.Noop);
                 return;
             }
             catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
@@ -529,6 +571,11 @@ public sealed class EngineSocket
             }
 
             _server.Metrics?.Received(webSocket: false, packets.Count, bodyLength);
+            if (packets.Count > 0)
+            {
+                Volatile.Write(ref _dataRequest, new EngineRequest(context));
+            }
+
             foreach (EnginePacket packet in packets)
             {
                 OnPacket(transport, packet);
@@ -781,8 +828,11 @@ public sealed class EngineSocket
 
     // ------------------------------------------------------------------ closing
 
-    /// <summary>Closes for <paramref name="reason"/> at once (idempotent).</summary>
-    internal void OnClose(string reason, string? description)
+    /// <summary>
+    /// Closes for <paramref name="reason"/> at once (idempotent). A waiting poll gets
+    /// <paramref name="pollAnswer"/>: by default a noop when the client closed, a close packet otherwise.
+    /// </summary>
+    internal void OnClose(string reason, string? description, EnginePacketType? pollAnswer = null)
     {
         EngineTransport transport;
         WebSocketTransport? upgrading;
@@ -802,10 +852,11 @@ public sealed class EngineSocket
             if (transport is PollingTransport polling)
             {
                 // A client that closed gets a noop on its waiting poll; anyone else a close packet.
-                polling.Answer(reason == "transport close" ? EnginePacketType.Noop : EnginePacketType.Close);
+                polling.Answer(pollAnswer ?? (reason == "transport close" ? EnginePacketType.Noop : EnginePacketType.Close));
             }
 
             _buffer = new List<OutgoingPacket>();
+            _bufferedBytes = 0;
         }
 
         _server.Remove(this);

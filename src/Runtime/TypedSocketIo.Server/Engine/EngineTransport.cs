@@ -19,6 +19,9 @@ internal abstract class EngineTransport
     /// <summary>Whether the transport takes packets now (polling: a request is waiting; WebSocket: always).</summary>
     public abstract bool CanWrite { get; }
 
+    /// <summary>Bytes of packets taken by <see cref="Write"/> and not yet written out.</summary>
+    public virtual long QueuedBytes => 0;
+
     /// <summary>Takes the packets of <paramref name="buffer"/> (called under the session's lock).</summary>
     public abstract void Write(List<OutgoingPacket> buffer);
 

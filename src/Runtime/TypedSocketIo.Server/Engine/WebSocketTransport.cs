@@ -14,23 +14,36 @@ internal sealed class WebSocketTransport : EngineTransport
 {
     private const int ReceiveChunk = 4096;
 
+    /// <summary>How long a graceful close may take (queued packets, close frame, the client's answer) before the connection is cut.</summary>
+    internal static readonly TimeSpan GracefulCloseTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a forced close may take (the write under way, close frame, the answer) before the connection is cut.</summary>
+    internal static readonly TimeSpan ForcedCloseTimeout = TimeSpan.FromSeconds(1);
+
     private readonly WebSocket _webSocket;
     private readonly int _protocol;
     private readonly long _maxMessageSize;
     private readonly int _compressionThreshold;
     private readonly Queue<OutgoingPacket> _queue = new();
     private readonly CancellationTokenSource _aborted = new();
+    private readonly Action? _abortConnection;
 
     // One writer for the life of the transport; its buffer is rented only while the send loop runs.
     private readonly PooledBufferWriter _writer = new(256);
+    private long _queuedBytes;
     private bool _sending;
     private bool _writable = true;
     private bool _closeRequested;
+    private bool _ended;
+    private TaskCompletionSource? _writerExited;
     private int _closed;
 
-    public WebSocketTransport(WebSocket webSocket, int protocol, long maxMessageSize, int? compressionThreshold)
+    // abortConnection cuts the underlying connection (the HTTP request's abort): a close that does not
+    // finish in time, or a failed write, must release the socket whatever is in flight.
+    public WebSocketTransport(WebSocket webSocket, int protocol, long maxMessageSize, int? compressionThreshold, Action? abortConnection = null)
     {
         _webSocket = webSocket;
+        _abortConnection = abortConnection;
         _protocol = protocol;
         _maxMessageSize = maxMessageSize;
         _compressionThreshold = compressionThreshold ?? int.MaxValue;
@@ -60,6 +73,17 @@ internal sealed class WebSocketTransport : EngineTransport
 
     public override bool CanWrite => true;
 
+    public override long QueuedBytes
+    {
+        get
+        {
+            lock (_queue)
+            {
+                return _queuedBytes;
+            }
+        }
+    }
+
     public override void Write(List<OutgoingPacket> buffer)
     {
         lock (_queue)
@@ -72,6 +96,7 @@ internal sealed class WebSocketTransport : EngineTransport
             foreach (OutgoingPacket packet in buffer)
             {
                 _queue.Enqueue(packet);
+                _queuedBytes += packet.Packet.Data.Length + 1;
             }
 
             _writable = false;
@@ -108,8 +133,14 @@ internal sealed class WebSocketTransport : EngineTransport
         _ = SendLoopAsync();
     }
 
+    /// <summary>
+    /// Closes: a graceful close sends what is queued, then the close frame; a forced one drops the
+    /// queue. Either way the connection is cut if the close has not finished in time (a client that
+    /// stopped reading blocks the write under way forever otherwise).
+    /// </summary>
     public override void Close(bool graceful)
     {
+        bool startWriter;
         lock (_queue)
         {
             if (_closeRequested)
@@ -121,17 +152,50 @@ internal sealed class WebSocketTransport : EngineTransport
             if (!graceful)
             {
                 _queue.Clear();
+                _queuedBytes = 0;
             }
 
-            if (_sending)
-            {
-                return; // the writer sends the close frame once its queue is drained
-            }
-
+            startWriter = !_sending; // otherwise the writer sends the close frame once its queue is drained
             _sending = true;
         }
 
-        _ = SendLoopAsync();
+        CutAfter(graceful ? GracefulCloseTimeout : ForcedCloseTimeout);
+        if (startWriter)
+        {
+            _ = SendLoopAsync();
+        }
+    }
+
+    /// <summary>Cancels every read and write and cuts the connection after <paramref name="delay"/>, unless the transport ended by then.</summary>
+    private void CutAfter(TimeSpan delay)
+    {
+        try
+        {
+            _aborted.Token.Register(static s => ((WebSocketTransport)s!).Cut(), this);
+            _aborted.CancelAfter(delay);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Ended already.
+        }
+    }
+
+    private void Cut()
+    {
+        _webSocket.Abort();
+        if (Volatile.Read(ref _ended))
+        {
+            return; // the request is over: the connection is not ours to abort any more
+        }
+
+        try
+        {
+            _abortConnection?.Invoke();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // The request is over: its connection went with it.
+        }
     }
 
     /// <summary>Runs the receive loop until the WebSocket ends.</summary>
@@ -231,12 +295,70 @@ internal sealed class WebSocketTransport : EngineTransport
             }
 
             Finish(reason, description);
+            await EndAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The receive loop is over and the request is about to end. A write still under way (a client
+    /// that stopped reading) gets <see cref="ForcedCloseTimeout"/> to finish, then the connection is
+    /// cut; the request never ends with a write still holding the connection. After that a pending
+    /// cut no longer applies.
+    /// </summary>
+    private async Task EndAsync()
+    {
+        Task? writer = null;
+        lock (_queue)
+        {
+            _closeRequested = true;
+            _queue.Clear();
+            _queuedBytes = 0;
+            if (_sending)
+            {
+                _writerExited ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                writer = _writerExited.Task;
+            }
+        }
+
+        if (writer is not null)
+        {
+            try
+            {
+                await writer.WaitAsync(ForcedCloseTimeout).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Cut();
+            }
+        }
+
+        Volatile.Write(ref _ended, true);
+        try
+        {
+            _aborted.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>The writer is done for good (closed or failed): tell <see cref="EndAsync"/>.</summary>
+    private void WriterExited()
+    {
+        TaskCompletionSource? exited;
+        lock (_queue)
+        {
+            _sending = false;
+            exited = _writerExited;
+        }
+
+        exited?.TrySetResult();
     }
 
     private async Task SendLoopAsync()
     {
         PooledBufferWriter writer = _writer;
+        bool idle = false;
         try
         {
             while (true)
@@ -250,6 +372,7 @@ internal sealed class WebSocketTransport : EngineTransport
                         {
                             writer.Dispose(); // idle: hold no rented buffer
                             _sending = false;
+                            idle = true;
                             ThreadPool.UnsafeQueueUserWorkItem(static t => t.MarkWritable(), this, preferLocal: false);
                             return;
                         }
@@ -258,6 +381,7 @@ internal sealed class WebSocketTransport : EngineTransport
                     }
 
                     next = _queue.Dequeue();
+                    _queuedBytes -= next.Packet.Data.Length + 1;
                 }
 
                 writer.Clear();
@@ -281,12 +405,18 @@ internal sealed class WebSocketTransport : EngineTransport
             writer.Dispose();
             await CloseOutputQuietlyAsync(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
             Finish("forced close", null);
-            _aborted.CancelAfter(TimeSpan.FromSeconds(5));
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             writer.Dispose();
             Abort("transport error", ex.Message);
+        }
+        finally
+        {
+            if (!idle)
+            {
+                WriterExited();
+            }
         }
     }
 
@@ -297,11 +427,12 @@ internal sealed class WebSocketTransport : EngineTransport
         {
             _closeRequested = true;
             _queue.Clear();
+            _queuedBytes = 0;
         }
 
         Finish(reason, description);
-        await CloseOutputQuietlyAsync(status, status == WebSocketCloseStatus.MessageTooBig ? "Max payload size exceeded" : null).ConfigureAwait(false);
-        _aborted.CancelAfter(TimeSpan.FromSeconds(2));
+        CutAfter(TimeSpan.FromSeconds(2));
+        await CloseOutputQuietlyAsync(status, null).ConfigureAwait(false); // an empty reason, as the reference's ws sends
         byte[] scratch = ArrayPool<byte>.Shared.Rent(1024);
         try
         {
@@ -346,10 +477,10 @@ internal sealed class WebSocketTransport : EngineTransport
         {
             _closeRequested = true;
             _queue.Clear();
+            _queuedBytes = 0;
         }
 
-        _aborted.Cancel();
-        _webSocket.Abort();
+        CutAfter(TimeSpan.Zero);
         Finish(reason, description);
     }
 

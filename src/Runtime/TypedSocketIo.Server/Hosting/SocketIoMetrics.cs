@@ -16,11 +16,13 @@ internal sealed class SocketIoMetrics
     internal const string BytesReceivedName = "engineio.server.bytes_received";
     internal const string BytesSentName = "engineio.server.bytes_sent";
     internal const string HandshakeFailuresName = "engineio.server.handshake_failures";
+    internal const string LimitsExceededName = "socketio.server.limits_exceeded";
 
     internal const string NamespaceTag = "socketio.namespace";
     internal const string TransportTag = "engineio.transport";
     internal const string ErrorCodeTag = "engineio.error_code";
     internal const string ErrorTag = "engineio.error";
+    internal const string LimitTag = "socketio.limit";
 
     private static readonly KeyValuePair<string, object?> PollingTag = new(TransportTag, EngineIOOptions.Polling);
     private static readonly KeyValuePair<string, object?> WebSocketTag = new(TransportTag, EngineIOOptions.WebSocket);
@@ -30,6 +32,7 @@ internal sealed class SocketIoMetrics
     private readonly Counter<long> _bytesReceived;
     private readonly Counter<long> _bytesSent;
     private readonly Counter<long> _handshakeFailures;
+    private readonly Counter<long> _limitsExceeded;
     private readonly UpDownCounter<long> _connectedSockets;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own.</summary>
@@ -48,6 +51,8 @@ internal sealed class SocketIoMetrics
             "Bytes of Engine.IO payloads sent before HTTP or WebSocket compression, tagged with engineio.transport.");
         _handshakeFailures = Meter.CreateCounter<long>(HandshakeFailuresName, "{request}",
             "Engine.IO requests refused, tagged with engineio.error_code (0-5) and engineio.error.");
+        _limitsExceeded = Meter.CreateCounter<long>(LimitsExceededName, "{connection}",
+            "Connections dropped for going past a per-connection limit, tagged with socketio.limit (the option's name).");
     }
 
     public Meter Meter { get; }
@@ -94,6 +99,15 @@ internal sealed class SocketIoMetrics
         if (_handshakeFailures.Enabled)
         {
             _handshakeFailures.Add(1, new KeyValuePair<string, object?>(ErrorCodeTag, (int)code), new KeyValuePair<string, object?>(ErrorTag, code.ToString()));
+        }
+    }
+
+    /// <summary>Counts a connection dropped for going past the limit named by the option <paramref name="option"/>.</summary>
+    public void LimitExceeded(string option)
+    {
+        if (_limitsExceeded.Enabled)
+        {
+            _limitsExceeded.Add(1, new KeyValuePair<string, object?>(LimitTag, option));
         }
     }
 }
