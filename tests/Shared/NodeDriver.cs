@@ -151,7 +151,7 @@ public sealed class NodeDriver : IAsyncDisposable
 
     // Commands are serialized by reflection with an explicit resolver, which works in test
     // processes that turn System.Text.Json's default reflection off.
-    private static readonly JsonSerializerOptions CommandOptions = new() { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+    private static readonly JsonSerializerOptions CommandOptions = new() { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(), MaxDepth = 2048 };
 
     /// <summary>Sends one command.</summary>
     public async Task SendAsync(object command)

@@ -102,6 +102,52 @@ public sealed class SocketIoClientInteropTests
         Assert.Equal("POST|yes|session=42|GET", await host.NextAsync("data request"));
     }
 
+    private static object Nested(int depth)
+    {
+        object value = "core";
+        for (int i = 0; i < depth; i++)
+        {
+            value = new object[] { value };
+        }
+
+        return value;
+    }
+
+    private static int DepthOf(string json)
+    {
+        int depth = 0, deepest = 0;
+        foreach (char c in json)
+        {
+            depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+            deepest = Math.Max(deepest, depth);
+        }
+
+        return deepest;
+    }
+
+    [Fact]
+    public async Task A_deeply_nested_payload_that_Node_accepts_is_accepted_and_one_past_the_configured_depth_closes_only_its_connection()
+    {
+        // Node accepts any depth (and overflows its stack near 10,000); we keep a limit, 1,000 by
+        // default, configurable on the parser.
+        await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(socket =>
+        {
+            socket.On("deep", e => e.Ack(DepthOf(e.Args.ToString())));
+            socket.Disconnected += (_, reason, _) => h.Record("disconnected", reason);
+        }), options: o => o.Parser = new JsonSocketIoParser(maxDepth: 300));
+        await using var client = await SioDriver.StartAsync();
+        await client.ConnectAsync("deep", host.Url());
+        await client.ConnectAsync("bystander", host.Url());
+
+        int seq = await client.EmitAsync("deep", "deep", [Nested(200)], ack: true, timeout: 5000);
+        Assert.Equal("[201]", Args(await client.AckAsync("deep", seq))); // the args array is one more level
+
+        await client.EmitAsync("deep", "deep", [Nested(400)]);
+        Assert.Equal("parse error", await host.NextAsync("disconnected"));
+        seq = await client.EmitAsync("bystander", "deep", [Nested(3)], ack: true, timeout: 5000);
+        Assert.Equal("[4]", Args(await client.AckAsync("bystander", seq)));
+    }
+
     [Fact]
     public async Task Socket_id_is_sent_in_the_connect_packet_and_differs_from_the_engine_id()
     {

@@ -425,4 +425,24 @@ public class JsonSocketIoParserDecodeTests
 
         static (SocketIoPacketType, int) Shape((SocketIoPacket Packet, int Attachments) decoded) => (decoded.Packet.Type, decoded.Attachments);
     }
+
+    [Theory]
+    [InlineData(null, 1000)]
+    [InlineData(5, 5)]
+    public void Payloads_nest_up_to_the_parser_MaxDepth_and_deeper_ones_are_parse_errors(int? configured, int limit)
+    {
+        JsonSocketIoParser parser = configured is int depth ? new JsonSocketIoParser(maxDepth: depth) : JsonSocketIoParser.Instance;
+        static byte[] Event(int depth) => Utf8("2[\"e\"," + new string('[', depth - 1) + new string(']', depth - 1) + "]");
+
+        ISocketIoDecoder decoder = parser.CreateDecoder();
+        Assert.NotNull(decoder.Add(TypedSocketIo.EngineIO.EnginePacket.TextMessage(System.Text.Encoding.UTF8.GetString(Event(limit)))));
+        Assert.Throws<SocketIoParseException>(() => parser.CreateDecoder().Add(TypedSocketIo.EngineIO.EnginePacket.TextMessage(System.Text.Encoding.UTF8.GetString(Event(limit + 1)))));
+    }
+
+    [Fact]
+    public void A_payload_nested_a_hundred_thousand_deep_is_a_parse_error_not_a_crash()
+    {
+        byte[] deep = Utf8("2[\"e\"," + new string('[', 100_000) + new string(']', 100_000) + "]");
+        Assert.Throws<SocketIoParseException>(() => JsonSocketIoParser.DecodeText(deep));
+    }
 }

@@ -129,22 +129,19 @@ public class Namespace
             return;
         }
 
-        if (client.Conn.ReadyState != Engine.EngineReadyState.Open)
+        // In the namespace first, then on the connection: once attached, the connection's close
+        // reaches the socket and removes it; if the client left while the middleware ran, it is
+        // never attached and leaves no trace.
+        _sockets[socket.Id] = socket;
+        socket.OnConnect();
+        if (!client.TryAttach(socket))
         {
-            Refuse(socket); // the client left while the middleware ran
+            _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Id, socket));
+            Refuse(socket);
             return;
         }
 
-        if (_sockets.TryAdd(socket.Id, socket))
-        {
-            Server.Metrics.SocketConnected(_metricTag);
-        }
-        else
-        {
-            _sockets[socket.Id] = socket;
-        }
-
-        socket.OnConnect();
+        Server.Metrics.SocketConnected(_metricTag);
         client.OnSocketConnected(socket);
         Server.Log.SocketConnected(socket.Id, Name);
         foreach (Func<Socket, Task> handler in GetConnectionHandlers())

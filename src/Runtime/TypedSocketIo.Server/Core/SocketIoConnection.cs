@@ -18,6 +18,13 @@ internal sealed class SocketIoConnection
     private readonly SocketIoServer _server;
     private readonly ISocketIoDecoder _decoder;
     private readonly ConcurrentDictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
+
+    // Namespaces whose CONNECT is being handled (middleware may await), and whether the engine
+    // connection closed; both guarded by _attachLock, with the attaching of sockets, so that a
+    // socket is either attached before the close (and closed by it) or never attached.
+    private readonly HashSet<string> _connecting = new(StringComparer.Ordinal);
+    private readonly object _attachLock = new();
+    private bool _closed;
     private readonly object _writeLock = new();
     private readonly ScheduledTimer _connectTimer;
 
@@ -91,7 +98,7 @@ internal sealed class SocketIoConnection
             }
             else if (!packet.Data.IsEmpty)
             {
-                using JsonDocument document = JsonDocument.Parse(packet.Data, new JsonDocumentOptions { MaxDepth = JsonSocketIoParser.MaxDepth });
+                using JsonDocument document = JsonDocument.Parse(packet.Data, new JsonDocumentOptions { MaxDepth = JsonSocketIoParser.CheckedPayloadDepth });
                 auth = document.RootElement.Clone();
             }
 
@@ -133,14 +140,27 @@ internal sealed class SocketIoConnection
 
     private async Task ConnectAsync(string name, JsonElement auth)
     {
-        try
+        bool second;
+        lock (_attachLock)
         {
-            if (_sockets.ContainsKey(name))
+            if (_closed)
             {
-                OnInvalidState("second CONNECT for namespace " + name);
                 return;
             }
 
+            // Connected, or still in its middleware: a second socket for one namespace is a protocol
+            // error (it would replace the first, which no close would ever reach).
+            second = _sockets.ContainsKey(name) || !_connecting.Add(name);
+        }
+
+        if (second)
+        {
+            OnInvalidState("second CONNECT for namespace " + name);
+            return;
+        }
+
+        try
+        {
             Namespace? nsp = await _server.ResolveNamespaceAsync(name, auth).ConfigureAwait(false);
             if (nsp is null)
             {
@@ -154,11 +174,33 @@ internal sealed class SocketIoConnection
         {
             _server.Log.HandlerFailed(Conn.Id, "connect " + name, ex);
         }
+        finally
+        {
+            lock (_attachLock)
+            {
+                _connecting.Remove(name);
+            }
+        }
     }
 
+    /// <summary>Attaches a socket that passed its middleware; false when the connection closed meanwhile.</summary>
+    public bool TryAttach(Socket socket)
+    {
+        lock (_attachLock)
+        {
+            if (_closed || Conn.ReadyState != EngineReadyState.Open)
+            {
+                return false;
+            }
+
+            _sockets[socket.Namespace.Name] = socket;
+            return true;
+        }
+    }
+
+    /// <summary>Tells the client its socket is connected (the CONNECT answer).</summary>
     public void OnSocketConnected(Socket socket)
     {
-        _sockets[socket.Namespace.Name] = socket;
         _connectTimer.Cancel();
         ReadOnlyMemory<byte> data = Conn.Protocol == 3
             ? default
@@ -280,6 +322,11 @@ internal sealed class SocketIoConnection
     private void OnEngineClosed(string reason, string? description)
     {
         _connectTimer.Cancel();
+        lock (_attachLock)
+        {
+            _closed = true;
+        }
+
         foreach (Socket socket in _sockets.Values)
         {
             socket.OnClose(reason, description);

@@ -18,16 +18,35 @@ public sealed class JsonSocketIoParser : ISocketIoParser
 
     /// <summary>Creates a parser.</summary>
     /// <param name="maxAttachments">The most attachments a received packet may announce (the reference's 10).</param>
-    public JsonSocketIoParser(int maxAttachments = 10)
+    /// <param name="maxDepth">The deepest JSON nesting accepted in a received payload (<see cref="DefaultMaxDepth"/>).</param>
+    public JsonSocketIoParser(int maxAttachments = 10, int maxDepth = DefaultMaxDepth)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxAttachments);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 1);
         MaxAttachments = maxAttachments;
+        MaxDepth = maxDepth;
     }
 
     /// <summary>The most attachments a received packet may announce.</summary>
     public int MaxAttachments { get; }
 
-    /// <summary>The deepest JSON nesting accepted in a payload.</summary>
-    public const int MaxDepth = 128;
+    /// <summary>
+    /// The default of <see cref="MaxDepth"/>: far above what applications send (the reference has no
+    /// limit, and overflows its stack near 10,000), far below what could exhaust ours.
+    /// </summary>
+    public const int DefaultMaxDepth = 1000;
+
+    /// <summary>
+    /// The deepest JSON nesting accepted in a received payload; a deeper one is a parse error that
+    /// closes only its connection.
+    /// </summary>
+    public int MaxDepth { get; }
+
+    /// <summary>
+    /// The nesting limit of readers of payloads that a decoder already checked against its own
+    /// <see cref="MaxDepth"/> (or that this process encoded): no second, smaller limit.
+    /// </summary>
+    internal const int CheckedPayloadDepth = int.MaxValue;
 
     /// <summary>Event names no peer may send or emit.</summary>
     public static readonly IReadOnlySet<string> ReservedEvents = new HashSet<string>(StringComparer.Ordinal)
@@ -108,11 +127,11 @@ public sealed class JsonSocketIoParser : ISocketIoParser
     }
 
     /// <inheritdoc />
-    public ISocketIoDecoder CreateDecoder() => new Decoder(MaxAttachments);
+    public ISocketIoDecoder CreateDecoder() => new Decoder(MaxAttachments, MaxDepth);
 
     /// <summary>Decodes one text message into a packet whose attachments (if any) are still to come.</summary>
     /// <returns>The packet and the number of attachments it announces.</returns>
-    public static (SocketIoPacket Packet, int Attachments) DecodeText(ReadOnlySpan<byte> text, int maxAttachments = 10)
+    public static (SocketIoPacket Packet, int Attachments) DecodeText(ReadOnlySpan<byte> text, int maxAttachments = 10, int maxDepth = DefaultMaxDepth)
     {
         if (text.IsEmpty)
         {
@@ -207,7 +226,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
         ReadOnlySpan<byte> json = text[i..];
         if (!json.IsEmpty)
         {
-            ValidatePayload(type, json);
+            ValidatePayload(type, json, maxDepth);
         }
         else if (type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent or SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck)
         {
@@ -216,7 +235,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
 
         if (type is SocketIoPacketType.BinaryEvent or SocketIoPacketType.BinaryAck && attachments == 0 && !json.IsEmpty)
         {
-            ValidatePlaceholders(json, 0);
+            ValidatePlaceholders(json, 0, maxDepth);
         }
 
         if (type == SocketIoPacketType.BinaryEvent && attachments == 0)
@@ -231,9 +250,9 @@ public sealed class JsonSocketIoParser : ISocketIoParser
         return (new SocketIoPacket(type, nsp, id, json.ToArray()), attachments);
     }
 
-    private static void ValidatePayload(SocketIoPacketType type, ReadOnlySpan<byte> json)
+    private static void ValidatePayload(SocketIoPacketType type, ReadOnlySpan<byte> json, int maxDepth)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
         try
         {
             if (!reader.Read())
@@ -298,12 +317,12 @@ public sealed class JsonSocketIoParser : ISocketIoParser
     }
 
     /// <summary>Checks that every placeholder of <paramref name="json"/> points at an attachment.</summary>
-    public static void ValidatePlaceholders(ReadOnlySpan<byte> json, int attachments)
+    public static void ValidatePlaceholders(ReadOnlySpan<byte> json, int attachments, int maxDepth = DefaultMaxDepth)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth });
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = maxDepth });
         }
         catch (JsonException ex)
         {
@@ -348,7 +367,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
         }
     }
 
-    private sealed class Decoder(int maxAttachments) : ISocketIoDecoder
+    private sealed class Decoder(int maxAttachments, int maxDepth) : ISocketIoDecoder
     {
         private SocketIoPacket? _pending;
         private int _expected;
@@ -363,7 +382,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
                     throw new SocketIoParseException("Got text data while reconstructing a binary packet.");
                 }
 
-                (SocketIoPacket packet, int attachments) = DecodeText(message.Data.Span, maxAttachments);
+                (SocketIoPacket packet, int attachments) = DecodeText(message.Data.Span, maxAttachments, maxDepth);
                 if (attachments == 0)
                 {
                     return packet;
@@ -390,7 +409,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
             List<ReadOnlyMemory<byte>> buffers = _buffers;
             _pending = null;
             _buffers = null;
-            ValidatePlaceholders(pending.Data.Span, buffers.Count);
+            ValidatePlaceholders(pending.Data.Span, buffers.Count, maxDepth);
             SocketIoPacketType type = pending.Type == SocketIoPacketType.BinaryAck ? SocketIoPacketType.Ack : SocketIoPacketType.Event;
             return new SocketIoPacket(type, pending.Namespace, pending.Id, pending.Data, buffers);
         }

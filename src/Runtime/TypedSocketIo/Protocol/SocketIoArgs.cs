@@ -10,7 +10,7 @@ namespace TypedSocketIo.Protocol;
 /// </summary>
 public sealed class SocketIoArgs
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = JsonSocketIoParser.MaxDepth };
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = JsonSocketIoParser.CheckedPayloadDepth };
     private readonly ReadOnlyMemory<byte> _json;
     private readonly int _skip;
     private readonly JsonSerializerOptions _options;
@@ -111,7 +111,7 @@ public sealed class SocketIoArgs
             return [];
         }
 
-        using JsonDocument document = JsonDocument.Parse(_json, new JsonDocumentOptions { MaxDepth = JsonSocketIoParser.MaxDepth });
+        using JsonDocument document = JsonDocument.Parse(_json, new JsonDocumentOptions { MaxDepth = JsonSocketIoParser.CheckedPayloadDepth });
         var elements = new List<JsonElement>();
         int index = 0;
         foreach (JsonElement item in document.RootElement.EnumerateArray())

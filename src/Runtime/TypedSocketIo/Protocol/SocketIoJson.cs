@@ -51,7 +51,7 @@ public static class SocketIoJson
     /// </summary>
     public static string ReadEventName(ReadOnlySpan<byte> data)
     {
-        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = JsonSocketIoParser.MaxDepth });
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = JsonSocketIoParser.CheckedPayloadDepth });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray || !reader.Read())
         {
             return "";
