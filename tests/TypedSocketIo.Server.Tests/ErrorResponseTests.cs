@@ -65,6 +65,20 @@ public sealed class ErrorResponseTests
     }
 
     [Fact]
+    public async Task A_repeated_query_parameter_counts_once_as_the_reference_reads_it_and_two_different_transports_are_code_3()
+    {
+        // Node's engine.io 6.6: a repeated transport or sid is read as its first value; two
+        // different transports answer code 3.
+        await using var host = await EngineTestHost.StartAsync(o => o.PingInterval = TimeSpan.FromMilliseconds(300));
+        using var http = new RawPolling(q => host.Url(q));
+
+        (string sid, _) = await http.HandshakeAsync("EIO=4&transport=polling&transport=polling");
+        Assert.Equal("2", (await http.GetAsync($"EIO=4&transport=polling&sid={sid}&sid={sid}")).Text);
+        AssertError(await http.GetAsync("EIO=4&transport=polling&transport=websocket"), HttpStatusCode.BadRequest, 3, "Bad request");
+        Assert.Equal(1, host.Server.ClientsCount);
+    }
+
+    [Fact]
     public async Task Websocket_transport_over_plain_http_is_code_3()
     {
         await using var host = await EngineTestHost.StartAsync();
@@ -166,6 +180,8 @@ public sealed class ErrorResponseTests
     [InlineData("EIO=4&transport=foo", "Transport unknown")]
     [InlineData("EIO=3&transport=websocket", "Unsupported protocol version")]
     [InlineData("transport=websocket", "Unsupported protocol version")]
+    [InlineData("EIO=4&transport=polling", "Bad request")] // the reference accepts the upgrade, then closes it with no session
+    [InlineData("EIO=4&transport=websocket&transport=polling", "Bad request")]
     public async Task Refused_websocket_upgrades_get_a_plain_400_with_the_message(string query, string message)
     {
         await using var host = await EngineTestHost.StartAsync();

@@ -193,16 +193,20 @@ public class InMemoryAdapter
         long id = packet.Id ?? throw new ArgumentException("A broadcast with acks needs a packet id.", nameof(packet));
         foreach (Socket socket in Targets(options))
         {
-            encoded ??= Namespace.Server.Options.Parser.Encode(packet);
-            count++;
             Socket target = socket;
-            socket.ExpectAck(id, (args, error) =>
+            if (!socket.ExpectAck(id, (args, error) =>
             {
                 if (error is null)
                 {
                     onAck(target, args!);
                 }
-            });
+            }))
+            {
+                continue; // it owed too many acknowledgements and was disconnected: no answer to wait for
+            }
+
+            encoded ??= Namespace.Server.Options.Parser.Encode(packet);
+            count++;
             socket.NotifyOutgoing(packet);
             socket.Client.WriteEncoded(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
         }

@@ -119,7 +119,17 @@ public class Namespace
         {
             try
             {
-                client.SendConnectError(Name, ex.Message, ex is ConnectionRejectedException rejected ? rejected.ErrorData : null);
+                // Only a refusal is meant for the client; any other exception is ours to log, and
+                // its message stays on the server unless EnableDetailedErrors says otherwise.
+                if (ex is ConnectionRejectedException rejected)
+                {
+                    client.SendConnectError(Name, rejected.Message, rejected.ErrorData);
+                }
+                else
+                {
+                    Server.Log.MiddlewareFailed(Name, ex);
+                    client.SendConnectError(Name, Server.Options.EnableDetailedErrors ? ex.Message : "Internal server error", null);
+                }
             }
             finally
             {

@@ -14,6 +14,7 @@ public sealed class Socket : ISocketIoListenTarget
     private readonly object _lock = new();
     private readonly Dictionary<string, Handler[]> _handlers = new(StringComparer.Ordinal); // arrays replaced, never changed: dispatch copies nothing
     private readonly ConcurrentDictionary<long, Action<SocketIoArgs?, Exception?>> _acks = new();
+    private int _ackCount; // _acks.Count without locking every bucket
     private readonly List<Func<SocketIoEvent, Func<Task>, Task>> _middleware = new();
     private readonly Queue<SocketIoEvent> _inbox = new();
     private bool _draining;
@@ -346,6 +347,11 @@ public sealed class Socket : ISocketIoListenTarget
         CancellationTokenRegistration registration = default;
         ScheduledTimer? timer = null;
         long deadline = flags.Timeout is { } t ? TimerScheduler.NowMs() + (long)t.TotalMilliseconds : long.MaxValue;
+        if (!TryReserveAck())
+        {
+            return Task.FromException<SocketIoArgs>(new SocketIoException("The client owes too many acknowledgements (MaxPendingAcks) and was disconnected."));
+        }
+
         _acks[id] = (args, error) =>
         {
             timer?.Cancel();
@@ -399,14 +405,51 @@ public sealed class Socket : ISocketIoListenTarget
 
     private void FailAck(long id, Exception error)
     {
-        if (_acks.TryRemove(id, out Action<SocketIoArgs?, Exception?>? callback))
+        if (TryTakeAck(id, out Action<SocketIoArgs?, Exception?>? callback))
         {
             callback(null, error);
         }
     }
 
-    /// <summary>Registers an ack expected for a broadcast packet with id <paramref name="id"/>.</summary>
-    internal void ExpectAck(long id, Action<SocketIoArgs?, Exception?> callback) => _acks[id] = callback;
+    /// <summary>
+    /// Counts one more acknowledgement owed by the client; past MaxPendingAcks the client is
+    /// disconnected instead (it does not answer, and what waits for it must not grow without end).
+    /// </summary>
+    private bool TryReserveAck()
+    {
+        int limit = Server.Options.MaxPendingAcks;
+        if (Interlocked.Increment(ref _ackCount) <= limit)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _ackCount);
+        Client.DropForLimit(nameof(SocketIoServerOptions.MaxPendingAcks), $"more than {limit} acknowledgements owed by the client");
+        return false;
+    }
+
+    private bool TryTakeAck(long id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Action<SocketIoArgs?, Exception?>? callback)
+    {
+        if (_acks.TryRemove(id, out callback))
+        {
+            Interlocked.Decrement(ref _ackCount);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Registers an ack expected for a broadcast packet with id <paramref name="id"/>; false when the client was dropped for owing too many.</summary>
+    internal bool ExpectAck(long id, Action<SocketIoArgs?, Exception?> callback)
+    {
+        if (!TryReserveAck())
+        {
+            return false;
+        }
+
+        _acks[id] = callback;
+        return true;
+    }
 
 
     internal bool SendAckRaw(long id, ReadOnlyMemory<byte> data, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
@@ -561,7 +604,7 @@ public sealed class Socket : ISocketIoListenTarget
                 OnEvent(packet);
                 break;
             case SocketIoPacketType.Ack:
-                if (packet.Id is { } id && _acks.TryRemove(id, out Action<SocketIoArgs?, Exception?>? ack))
+                if (packet.Id is { } id && TryTakeAck(id, out Action<SocketIoArgs?, Exception?>? ack))
                 {
                     ack(SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions), null);
                 }
@@ -582,9 +625,15 @@ public sealed class Socket : ISocketIoListenTarget
 
         // Handlers run off the receive path, one event at a time per socket, in arrival order (the
         // reference defers dispatch too): a slow handler never holds up the transport, and an event
-        // followed by a DISCONNECT in the same batch is dropped.
+        // followed by a DISCONNECT in the same batch is dropped. What waits is bounded.
+        int limit = Server.Options.MaxPendingEvents;
         lock (_inbox)
         {
+            if (_inbox.Count >= limit)
+            {
+                goto Full;
+            }
+
             _inbox.Enqueue(e);
             if (_draining)
             {
@@ -595,8 +644,17 @@ public sealed class Socket : ISocketIoListenTarget
         }
 
         ThreadPool.UnsafeQueueUserWorkItem(static socket => socket.DrainInbox(), this, preferLocal: true);
+        return;
+
+    Full:
+        Client.DropForLimit(nameof(SocketIoServerOptions.MaxPendingEvents), $"more than {limit} events waiting for their handlers");
     }
 
+    /// <summary>
+    /// Dispatches the inbox in order. Packet middleware that does not complete at once is awaited
+    /// before the next event enters its middleware, so handlers see events in arrival order
+    /// whatever the middleware awaits.
+    /// </summary>
     private void DrainInbox()
     {
         while (true)
@@ -627,12 +685,22 @@ public sealed class Socket : ISocketIoListenTarget
             if (middleware.Length == 0)
             {
                 Dispatch(e);
+                continue;
             }
-            else
+
+            Task run = RunMiddlewareAsync(e, middleware);
+            if (!run.IsCompleted)
             {
-                _ = RunMiddlewareAsync(e, middleware);
+                _ = DrainAfterAsync(run); // still draining: later events wait their turn
+                return;
             }
         }
+    }
+
+    private async Task DrainAfterAsync(Task middleware)
+    {
+        await middleware.ConfigureAwait(false); // never throws: RunMiddlewareAsync handles its errors
+        DrainInbox();
     }
 
     private async Task RunMiddlewareAsync(SocketIoEvent e, Func<SocketIoEvent, Func<Task>, Task>[] middleware)

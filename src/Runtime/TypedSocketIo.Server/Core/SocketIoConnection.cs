@@ -300,10 +300,21 @@ internal sealed class SocketIoConnection
         Close("forced server close");
     }
 
-    private void Close(string reason)
+    /// <summary>
+    /// Closes the connection because it went past the per-connection limit named by the option
+    /// <paramref name="option"/>: logged, counted, and every socket gets <c>forced server close</c>.
+    /// </summary>
+    public void DropForLimit(string option, string description)
+    {
+        _server.Log.LimitExceeded(Conn.Id, option, description);
+        _server.Metrics.LimitExceeded(option);
+        Close("forced server close", description);
+    }
+
+    private void Close(string reason, string? description = null)
     {
         // The sockets learn the server's reason first; the engine's own close event comes after.
-        OnEngineClosed(reason, null);
+        OnEngineClosed(reason, description);
         if (Conn.ReadyState == EngineReadyState.Open)
         {
             Conn.Close();

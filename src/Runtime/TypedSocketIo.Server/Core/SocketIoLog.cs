@@ -32,4 +32,10 @@ internal sealed partial class SocketIoLog
 
     [LoggerMessage(105, LogLevel.Debug, "Connection {ConnectionId} joined no namespace in time and is closed.")]
     public partial void ConnectTimeout(string connectionId);
+
+    [LoggerMessage(109, LogLevel.Warning, "Connection {ConnectionId} is closed: {Description} ({Option}).")]
+    public partial void LimitExceeded(string connectionId, string option, string description);
+
+    [LoggerMessage(110, LogLevel.Error, "A middleware of namespace {Namespace} threw; the connection is refused with a generic message.")]
+    public partial void MiddlewareFailed(string @namespace, Exception exception);
 }

@@ -36,10 +36,42 @@ public sealed class SocketIoServerOptions : EngineIOOptions
     /// </summary>
     public bool ServeClient { get; set; } = true;
 
+    /// <summary>
+    /// The most events of one socket that may wait for their handlers (while its packet middleware
+    /// awaits, or its handlers run behind). A client that sends faster than they finish is
+    /// disconnected (<c>forced server close</c>) rather than growing the server. Default 10,000.
+    /// </summary>
+    public int MaxPendingEvents { get; set; } = 10_000;
+
+    /// <summary>
+    /// The most acknowledgements one socket may owe the server (emits with an ack, broadcasts with
+    /// acks). A client that does not answer is disconnected (<c>forced server close</c>) when the
+    /// next one would pass the limit. Default 10,000.
+    /// </summary>
+    public int MaxPendingAcks { get; set; } = 10_000;
+
+    /// <summary>
+    /// Whether the message of an unexpected exception thrown by a namespace middleware is sent to
+    /// the client in its <c>connect_error</c>. Off by default: the client gets "Internal server
+    /// error" and the exception is logged; a <see cref="ConnectionRejectedException"/>'s message and
+    /// data always go to the client.
+    /// </summary>
+    public bool EnableDetailedErrors { get; set; }
+
     internal override void CollectErrors(List<string> errors)
     {
         base.CollectErrors(errors);
         RequirePositive(errors, nameof(ConnectTimeout), ConnectTimeout);
+        if (MaxPendingEvents <= 0)
+        {
+            errors.Add($"{nameof(MaxPendingEvents)} must be positive (it is {MaxPendingEvents}).");
+        }
+
+        if (MaxPendingAcks <= 0)
+        {
+            errors.Add($"{nameof(MaxPendingAcks)} must be positive (it is {MaxPendingAcks}).");
+        }
+
         if (Parser is null)
         {
             errors.Add($"{nameof(Parser)} must not be null.");

@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
@@ -76,15 +77,27 @@ public sealed class EngineIOServer
     /// <summary>Handles one Engine.IO request (handshake, poll, post or WebSocket).</summary>
     public async Task HandleRequestAsync(HttpContext context)
     {
+        // A repeated parameter counts once, as the reference reads it (its first value); a repeated
+        // transport that names two different transports is a bad request.
         IQueryCollection query = context.Request.Query;
-        string? transport = query.TryGetValue("transport", out var t) && t.Count == 1 ? t[0] : null;
-        string? sid = query.TryGetValue("sid", out var s) && s.Count == 1 ? s[0] : null;
+        StringValues transports = query.TryGetValue("transport", out StringValues t) ? t : default;
+        string? transport = transports.Count > 0 ? transports[0] : null;
+        string? sid = query.TryGetValue("sid", out StringValues s) && s.Count > 0 ? s[0] : null;
         bool isWebSocket = context.WebSockets.IsWebSocketRequest;
 
         if (transport is null || !Options.Transports.Contains(transport))
         {
             await RefuseAsync(context, EngineErrorCode.UnknownTransport).ConfigureAwait(false);
             return;
+        }
+
+        for (int i = 1; i < transports.Count; i++)
+        {
+            if (transports[i] != transport)
+            {
+                await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
+                return;
+            }
         }
 
         if (!string.IsNullOrEmpty(sid))
@@ -135,7 +148,9 @@ public sealed class EngineIOServer
             return;
         }
 
-        if (transport == EngineIOOptions.WebSocket && !isWebSocket)
+        // A WebSocket handshake must say transport=websocket, and a websocket one must be a WebSocket
+        // request (the reference accepts the former's upgrade, then closes it without a session).
+        if ((transport == EngineIOOptions.WebSocket) != isWebSocket)
         {
             await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
             return;
