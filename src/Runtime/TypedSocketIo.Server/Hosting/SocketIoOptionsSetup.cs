@@ -38,6 +38,10 @@ internal sealed class SocketIoConfigurationModel
     public TimeSpan? CloseTimeout { get; set; }
     public TimeSpan? ConnectTimeout { get; set; }
     public long? MaxHttpBufferSize { get; set; }
+    public long? MaxSendBufferSize { get; set; }
+    public int? MaxPendingEvents { get; set; }
+    public int? MaxPendingAcks { get; set; }
+    public bool? EnableDetailedErrors { get; set; }
     public string[]? Transports { get; set; }
     public bool? AllowUpgrades { get; set; }
     public bool? AllowEIO3 { get; set; }
@@ -55,6 +59,10 @@ internal sealed class SocketIoConfigurationModel
         options.CloseTimeout = CloseTimeout ?? options.CloseTimeout;
         options.ConnectTimeout = ConnectTimeout ?? options.ConnectTimeout;
         options.MaxHttpBufferSize = MaxHttpBufferSize ?? options.MaxHttpBufferSize;
+        options.MaxSendBufferSize = MaxSendBufferSize ?? options.MaxSendBufferSize;
+        options.MaxPendingEvents = MaxPendingEvents ?? options.MaxPendingEvents;
+        options.MaxPendingAcks = MaxPendingAcks ?? options.MaxPendingAcks;
+        options.EnableDetailedErrors = EnableDetailedErrors ?? options.EnableDetailedErrors;
         if (Transports is not null)
         {
             options.Transports = new List<string>(Transports);
