@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.AspNetCore.Http;
+using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
 
 namespace TypedSocketIo.Server.Engine;
@@ -560,7 +561,7 @@ public sealed class EngineSocket
             {
                 if (rented is not null)
                 {
-                    ArrayPool<byte>.Shared.Return(rented);
+                    ReceiveBuffers.Return(rented);
                 }
             }
 
@@ -608,7 +609,7 @@ public sealed class EngineSocket
             throw new BodyTooLargeException();
         }
 
-        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(context.Request.ContentLength ?? 4096, 16), limit + 1));
+        byte[] buffer = ReceiveBuffers.Rent((int)Math.Min(Math.Max(context.Request.ContentLength ?? 4096, 16), limit + 1));
         int length = 0;
         try
         {
@@ -622,10 +623,7 @@ public sealed class EngineSocket
                         throw new BodyTooLargeException();
                     }
 
-                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
+                    buffer = ReceiveBuffers.Grow(buffer, length, (int)Math.Min((long)buffer.Length * 2, limit + 1));
                 }
 
                 int read = await body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
@@ -645,7 +643,7 @@ public sealed class EngineSocket
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ReceiveBuffers.Return(buffer);
             throw;
         }
     }

@@ -218,15 +218,12 @@ internal sealed class WebSocketTransport : EngineTransport
                 int length = 0;
                 WebSocketMessageType type = peek.MessageType;
                 bool end = peek.EndOfMessage;
-                buffer = ArrayPool<byte>.Shared.Rent(ReceiveChunk);
+                buffer = ReceiveBuffers.Rent(ReceiveChunk);
                 while (!end)
                 {
                     if (length == buffer.Length)
                     {
-                        byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
+                        buffer = ReceiveBuffers.Grow(buffer, length, (int)Math.Min((long)buffer.Length * 2, _maxMessageSize + 1));
                     }
 
                     ValueWebSocketReceiveResult result = await _webSocket.ReceiveAsync(buffer.AsMemory(length), _aborted.Token).ConfigureAwait(false);
@@ -263,13 +260,13 @@ internal sealed class WebSocketTransport : EngineTransport
                 {
                     reason = "parse error";
                     description = ex.Message;
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ReceiveBuffers.Return(buffer);
                     buffer = null;
                     await CloseAndDrainAsync(WebSocketCloseStatus.InvalidPayloadData, reason, description).ConfigureAwait(false);
                     return;
                 }
 
-                ArrayPool<byte>.Shared.Return(buffer);
+                ReceiveBuffers.Return(buffer);
                 buffer = null;
                 Metrics?.Received(webSocket: true, 1, length);
                 PacketReceived?.Invoke(this, packet);
@@ -291,7 +288,7 @@ internal sealed class WebSocketTransport : EngineTransport
         {
             if (buffer is not null)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                ReceiveBuffers.Return(buffer);
             }
 
             Finish(reason, description);
