@@ -109,8 +109,8 @@ public sealed class MetricsTests
             new[]
             {
                 "engineio.server.bytes_received", "engineio.server.bytes_sent", "engineio.server.handshake_failures",
-                "engineio.server.packets_received", "engineio.server.packets_sent",
-                "socketio.server.connected_sockets", "socketio.server.limits_exceeded", "socketio.server.namespaces",
+                "engineio.server.limits_exceeded", "engineio.server.packets_received", "engineio.server.packets_sent",
+                "socketio.server.connected_sockets", "socketio.server.namespaces",
             },
             metrics.Instruments.Order(StringComparer.Ordinal));
     }

@@ -22,7 +22,7 @@ public class Namespace
     {
         Server = server;
         Name = name;
-        _metricTag = new(Hosting.SocketIoMetrics.NamespaceTag, name);
+        _metricTag = new(SocketIoMetrics.NamespaceTag, name);
         Parent = parent;
         Adapter = server.Options.AdapterFactory?.Invoke(this) ?? new InMemoryAdapter(this);
     }

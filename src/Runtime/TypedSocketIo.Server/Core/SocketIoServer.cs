@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.Engine;
-using TypedSocketIo.Server.Hosting;
 
 namespace TypedSocketIo.Server;
 
@@ -23,7 +22,7 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
     private int _closed;
 
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> of the server's metrics (see docs/server.md).</summary>
-    public const string MeterName = "TypedSocketIo.Server";
+    public const string MeterName = EngineIOServer.MeterName;
 
     /// <summary>Creates a server; <c>AddSocketIo</c> does this for you.</summary>
     public SocketIoServer(SocketIoServerOptions options, ILoggerFactory loggerFactory)
@@ -41,8 +40,8 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
         ArgumentNullException.ThrowIfNull(loggerFactory);
         Options = options;
         JsonOptions = SocketIoJson.CreateOptions(options.JsonSerializerOptions ?? new JsonSerializerOptions(JsonSerializerDefaults.Web));
-        Metrics = new SocketIoMetrics(meterFactory);
-        Engine = new EngineIOServer(options, loggerFactory.CreateLogger<EngineIOServer>()) { Metrics = Metrics };
+        Metrics = new SocketIoMetrics(new EngineMetrics(meterFactory));
+        Engine = new EngineIOServer(options, loggerFactory.CreateLogger<EngineIOServer>()) { Metrics = Metrics.Engine };
         Log = new SocketIoLog(loggerFactory.CreateLogger<SocketIoServer>());
         Metrics.ObserveNamespaces(this);
         Engine.Connection += conn => _ = new SocketIoConnection(this, conn);

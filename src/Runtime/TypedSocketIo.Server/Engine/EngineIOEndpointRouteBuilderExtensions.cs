@@ -38,7 +38,7 @@ public static class EngineIOEndpointRouteBuilderExtensions
         ILoggerFactory loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
         var server = new EngineIOServer(options, loggerFactory.CreateLogger<EngineIOServer>())
         {
-            Metrics = new TypedSocketIo.Server.Hosting.SocketIoMetrics(services.GetService<System.Diagnostics.Metrics.IMeterFactory>()),
+            Metrics = new EngineMetrics(services.GetService<System.Diagnostics.Metrics.IMeterFactory>()),
         };
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(server.Close);
         return server;

@@ -48,7 +48,7 @@ public sealed class EngineIOServer
     internal EngineLog Log { get; }
 
     /// <summary>The instruments the transports report to; null records nothing.</summary>
-    internal Hosting.SocketIoMetrics? Metrics { get; init; }
+    internal EngineMetrics? Metrics { get; init; }
 
     /// <summary>How many sessions are open.</summary>
     public int ClientsCount => _clients.Count;
@@ -58,6 +58,12 @@ public sealed class EngineIOServer
 
     /// <summary>Raised for every new session, before its handshake response is sent.</summary>
     public event Action<EngineSocket>? Connection;
+
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.Metrics.Meter"/> of the server's metrics (see
+    /// docs/server.md): the Engine.IO instruments and, under a Socket.IO server, its own.
+    /// </summary>
+    public const string MeterName = "TypedSocketIo.Server";
 
     /// <summary>Finds an open session by id.</summary>
     public bool TryGetClient(string id, out EngineSocket socket) => _clients.TryGetValue(id, out socket!);

@@ -50,7 +50,7 @@ internal sealed class WebSocketTransport : EngineTransport
     }
 
     /// <summary>The instruments to report packets and bytes to, or null.</summary>
-    public Hosting.SocketIoMetrics? Metrics { get; init; }
+    public EngineMetrics? Metrics { get; init; }
 
     /// <summary>Receives packets; raised on the receive loop, one at a time.</summary>
     public Action<WebSocketTransport, EnginePacket>? PacketReceived { get; set; }

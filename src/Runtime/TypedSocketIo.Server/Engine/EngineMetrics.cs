@@ -1,28 +1,25 @@
 using System.Diagnostics.Metrics;
-using TypedSocketIo.Server.Engine;
 
-namespace TypedSocketIo.Server.Hosting;
+namespace TypedSocketIo.Server.Engine;
 
 /// <summary>
-/// The instruments of the <see cref="SocketIoServer.MeterName"/> meter (see docs/server.md). Adding
-/// to an instrument nobody listens to costs a flag check.
+/// The Engine.IO instruments of the <see cref="EngineIOServer.MeterName"/> meter (see
+/// docs/server.md): packets and bytes in and out, refused requests, connections dropped for a
+/// limit. Adding to an instrument nobody listens to costs a flag check.
 /// </summary>
-internal sealed class SocketIoMetrics
+internal sealed class EngineMetrics
 {
-    internal const string ConnectedSocketsName = "socketio.server.connected_sockets";
-    internal const string NamespacesName = "socketio.server.namespaces";
     internal const string PacketsReceivedName = "engineio.server.packets_received";
     internal const string PacketsSentName = "engineio.server.packets_sent";
     internal const string BytesReceivedName = "engineio.server.bytes_received";
     internal const string BytesSentName = "engineio.server.bytes_sent";
     internal const string HandshakeFailuresName = "engineio.server.handshake_failures";
-    internal const string LimitsExceededName = "socketio.server.limits_exceeded";
+    internal const string LimitsExceededName = "engineio.server.limits_exceeded";
 
-    internal const string NamespaceTag = "socketio.namespace";
     internal const string TransportTag = "engineio.transport";
     internal const string ErrorCodeTag = "engineio.error_code";
     internal const string ErrorTag = "engineio.error";
-    internal const string LimitTag = "socketio.limit";
+    internal const string LimitTag = "engineio.limit";
 
     private static readonly KeyValuePair<string, object?> PollingTag = new(TransportTag, EngineIOOptions.Polling);
     private static readonly KeyValuePair<string, object?> WebSocketTag = new(TransportTag, EngineIOOptions.WebSocket);
@@ -33,14 +30,11 @@ internal sealed class SocketIoMetrics
     private readonly Counter<long> _bytesSent;
     private readonly Counter<long> _handshakeFailures;
     private readonly Counter<long> _limitsExceeded;
-    private readonly UpDownCounter<long> _connectedSockets;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>, or on a meter of its own.</summary>
-    public SocketIoMetrics(IMeterFactory? meterFactory)
+    public EngineMetrics(IMeterFactory? meterFactory)
     {
-        Meter = meterFactory?.Create(SocketIoServer.MeterName) ?? new Meter(SocketIoServer.MeterName);
-        _connectedSockets = Meter.CreateUpDownCounter<long>(ConnectedSocketsName, "{socket}",
-            "Sockets connected to a namespace, tagged with socketio.namespace.");
+        Meter = meterFactory?.Create(EngineIOServer.MeterName) ?? new Meter(EngineIOServer.MeterName);
         _packetsReceived = Meter.CreateCounter<long>(PacketsReceivedName, "{packet}",
             "Engine.IO packets received, tagged with engineio.transport.");
         _packetsSent = Meter.CreateCounter<long>(PacketsSentName, "{packet}",
@@ -52,19 +46,11 @@ internal sealed class SocketIoMetrics
         _handshakeFailures = Meter.CreateCounter<long>(HandshakeFailuresName, "{request}",
             "Engine.IO requests refused, tagged with engineio.error_code (0-5) and engineio.error.");
         _limitsExceeded = Meter.CreateCounter<long>(LimitsExceededName, "{connection}",
-            "Connections dropped for going past a per-connection limit, tagged with socketio.limit (the option's name).");
+            "Connections dropped for going past a per-connection limit, tagged with engineio.limit (the option's name).");
     }
 
+    /// <summary>The meter; the layers above add their instruments to it.</summary>
     public Meter Meter { get; }
-
-    /// <summary>Observes the number of namespaces of <paramref name="server"/>.</summary>
-    public void ObserveNamespaces(SocketIoServer server) =>
-        Meter.CreateObservableUpDownCounter(NamespacesName, () => (long)server.Namespaces.Count, "{namespace}",
-            "Namespaces of the server, dynamic children included.");
-
-    public void SocketConnected(in KeyValuePair<string, object?> namespaceTag) => _connectedSockets.Add(1, namespaceTag);
-
-    public void SocketDisconnected(in KeyValuePair<string, object?> namespaceTag) => _connectedSockets.Add(-1, namespaceTag);
 
     public void Received(bool webSocket, int packets, long bytes)
     {
