@@ -248,7 +248,7 @@ internal sealed class SocketIoConnection
         else
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = TypedSocketIo.Protocol.JsonStringifyEncoder.Instance }))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = TypedSocketIo.JsonStringifyEncoder.Instance }))
             {
                 writer.WriteStartObject();
                 writer.WriteString("message", message);

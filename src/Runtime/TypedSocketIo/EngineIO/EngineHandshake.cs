@@ -16,7 +16,7 @@ public sealed record EngineHandshake(string Sid, IReadOnlyList<string> Upgrades,
     public void WriteJson(IBufferWriter<byte> output)
     {
         // Written as JavaScript's JSON.stringify would: no escaping of non-ASCII or '+'.
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = TypedSocketIo.Protocol.JsonStringifyEncoder.Instance });
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = TypedSocketIo.JsonStringifyEncoder.Instance });
         writer.WriteStartObject();
         writer.WriteString("sid", Sid);
         writer.WriteStartArray("upgrades");

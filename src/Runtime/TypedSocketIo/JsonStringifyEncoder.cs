@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 
-namespace TypedSocketIo.Protocol;
+namespace TypedSocketIo;
 
 /// <summary>
 /// Escapes strings as JavaScript's <c>JSON.stringify</c> does: only quotes, backslashes, control
