@@ -222,20 +222,54 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     [Fact]
     public async Task A_middleware_refusal_arrives_with_its_message_and_data_and_ends_the_socket()
     {
-        SocketIoClient socket = Client("/secure", o => o.Auth = new { token = "bad" });
+        // Not connecting at creation: the refusal of that first attempt could come before the
+        // ConnectAsync below, which would then start (and see the refusal of) a second one.
+        SocketIoClient socket = Client("/secure", o =>
+        {
+            o.Auth = new { token = "bad" };
+            o.AutoConnect = false;
+        });
         Task<SocketIoConnectException> raised = Next<SocketIoConnectException>(h => socket.OnConnectError(h));
         SocketIoConnectException error = await Assert.ThrowsAsync<SocketIoConnectException>(() => socket.ConnectAsync().WaitAsync(Limit));
         Assert.Same(error, await raised);
         Assert.Equal("not authorized", error.Message);
         Assert.True(error.RefusedByServer);
-        Assert.Equal(401, error.Data!.Value.GetProperty("code").GetInt32());
-        Assert.Equal("bad", error.Data.Value.GetProperty("token").GetString());
+        Assert.Equal(401, error.RefusalData!.Value.GetProperty("code").GetInt32());
+        Assert.Equal("bad", error.RefusalData.Value.GetProperty("token").GetString());
         Assert.False(socket.Active);
         Assert.False(socket.Connected);
 
         SocketIoClient allowed = Client("/secure", o => o.Auth = new { token = "ok" });
         await allowed.ConnectAsync().WaitAsync(Limit);
         Assert.Equal("/secure", (await WhoAmI(allowed)).GetProperty("nsp").GetString());
+    }
+
+    [Fact]
+    public async Task The_refusal_data_has_a_name_of_its_own_and_Exception_Data_is_not_hidden()
+    {
+        SocketIoClient socket = Client("/secure", o =>
+        {
+            o.Auth = new { token = "bad" };
+            o.AutoConnect = false;
+        });
+        Exception caught;
+        try
+        {
+            await socket.ConnectAsync().WaitAsync(Limit);
+            throw new InvalidOperationException("The refused socket connected.");
+        }
+        catch (SocketIoConnectException ex)
+        {
+            caught = ex;
+        }
+
+        // A handler that catches Exception and one that catches SocketIoConnectException read the
+        // same Data: the exception's dictionary, where code that logs exceptions puts its context.
+        var refusal = (SocketIoConnectException)caught;
+        Assert.Same(caught.Data, refusal.Data);
+        caught.Data["context"] = "added by a catch (Exception)";
+        Assert.Equal("added by a catch (Exception)", refusal.Data["context"]);
+        Assert.Equal(401, refusal.RefusalData!.Value.GetProperty("code").GetInt32());
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -761,7 +795,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
 }
 
 /// <summary>The scenarios against Node's socket.io 4.8.</summary>
-public sealed class NodeServerTests : ClientScenarios
+public sealed partial class NodeServerTests : ClientScenarios
 {
     protected override ScenarioServer CreateServer(ScenarioOptions options) => new NodeScenarioServer(options);
 
