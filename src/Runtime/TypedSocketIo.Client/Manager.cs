@@ -34,6 +34,8 @@ public sealed partial class Manager : IAsyncDisposable
     private readonly Handlers<Action<Exception>> _reconnectError = new();
     private readonly Handlers<Action> _reconnectFailed = new();
     private EngineClient? _engine;
+    // Every session not ended yet (the current one and those still saying goodbye): disposal waits for them.
+    private readonly HashSet<EngineClient> _sessions = new();
     private ISocketIoDecoder _decoder = JsonSocketIoParser.Instance.CreateDecoder();
     private State _state;
     private Task<Exception?>? _opening;
@@ -148,7 +150,10 @@ public sealed partial class Manager : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection; no reconnection follows. Sockets see "io client disconnect".</summary>
+    /// <summary>
+    /// Closes the connection (the goodbye goes out in the background; <see cref="DisposeAsync"/>
+    /// waits for it); no reconnection follows. The manager and its connected sockets see "forced close".
+    /// </summary>
     public void Close()
     {
         EngineClient? engine;
@@ -164,15 +169,20 @@ public sealed partial class Manager : IAsyncDisposable
         engine?.Close();
     }
 
-    /// <summary>Disconnects every socket, closes the connection and releases its resources; the manager cannot connect again.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Disconnects every socket, closes the connection and releases its resources; the manager
+    /// cannot connect again. Completes once the goodbye (each socket's DISCONNECT, then the close)
+    /// has gone out, or after a bounded wait (about 2 s, 3 s on a WebSocket) when the server does
+    /// not take it.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
         SocketIoClient[] sockets;
         lock (_gate)
         {
             if (_disposed)
             {
-                return ValueTask.CompletedTask;
+                return;
             }
 
             _disposed = true;
@@ -186,8 +196,25 @@ public sealed partial class Manager : IAsyncDisposable
 
         Close();
         SocketIoClient.Forget(this);
+
+        // The HTTP client carries the goodbye over polling: it is disposed only once every session
+        // has ended (each ends within its goodbye timeout; the wait below is only a backstop).
+        Task ended;
+        lock (_gate)
+        {
+            ended = _sessions.Count == 0 ? Task.CompletedTask : Task.WhenAll(_sessions.Select(static e => e.Ended));
+        }
+
+        try
+        {
+            await ended.WaitAsync(EngineClient.GoodbyeTimeout * 3).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.GoodbyeTimedOut(Logger, Uri);
+        }
+
         _http.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>A socket was disposed: once every socket of the manager is, the manager is too.</summary>
@@ -299,6 +326,7 @@ public sealed partial class Manager : IAsyncDisposable
             _skipReconnect = false;
             engine = new EngineClient(EngineOptions(), _http);
             _engine = engine;
+            _sessions.Add(engine);
             _decoder = JsonSocketIoParser.Instance.CreateDecoder();
             opened = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
             _opening = opened.Task;
@@ -307,8 +335,18 @@ public sealed partial class Manager : IAsyncDisposable
         engine.Message = packet => OnEngineMessage(engine, packet);
         engine.Ping = () => _ping.Invoke(static (h, _) => h(), 0, HandlerFailed);
         engine.Closed = (reason, description) => OnClose(engine, reason, description);
+        _ = ForgetWhenEndedAsync(engine);
         _ = OpenEngineAsync(engine, opened);
         return opened.Task;
+    }
+
+    private async Task ForgetWhenEndedAsync(EngineClient engine)
+    {
+        await engine.Ended.ConfigureAwait(false);
+        lock (_gate)
+        {
+            _sessions.Remove(engine);
+        }
     }
 
     private async Task OpenEngineAsync(EngineClient engine, TaskCompletionSource<Exception?> opened)
@@ -612,6 +650,9 @@ public sealed partial class Manager : IAsyncDisposable
 
         [LoggerMessage(7, LogLevel.Error, "An event handler threw.")]
         public static partial void HandlerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(8, LogLevel.Warning, "The connection to {Uri} did not end in time while the manager was disposed.")]
+        public static partial void GoodbyeTimedOut(ILogger logger, Uri uri);
     }
 }
 

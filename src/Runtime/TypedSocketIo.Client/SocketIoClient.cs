@@ -254,7 +254,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
 
     /// <summary>
     /// The socket disconnected: the reason ("io server disconnect", "io client disconnect",
-    /// "ping timeout", "transport close", "transport error", "parse error") and a description.
+    /// "forced close", "ping timeout", "transport close", "transport error", "parse error") and a description.
     /// </summary>
     public IDisposable OnDisconnect(Action<string, string?> handler) => _disconnect.Add(handler);
 

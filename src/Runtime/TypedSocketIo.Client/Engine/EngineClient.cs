@@ -19,6 +19,7 @@ internal sealed class EngineClient
         new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
     private readonly List<EnginePacket> _batch = new();
     private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EngineTransport? _transport;
     private EngineHandshake? _handshake;
     private Timer? _pingTimer;
@@ -42,8 +43,20 @@ internal sealed class EngineClient
     /// <summary>A ping from the server arrived (and was answered).</summary>
     public Action? Ping;
 
-    /// <summary>The session ended by itself: the reason ("transport close", "transport error", "ping timeout") and a description.</summary>
+    /// <summary>
+    /// The session ended by itself: the reason ("transport close" when the server closed it or went
+    /// away under a WebSocket, "transport error" when a request failed, "ping timeout") and a description.
+    /// </summary>
     public Action<string, string?>? Closed;
+
+    /// <summary>How long <see cref="Close"/> gives the goodbye (what is queued, then the close packet) before it ends the session anyway.</summary>
+    public static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Completes once the session has ended and its transport is closed (after a WebSocket's close
+    /// frame): at most <see cref="GoodbyeTimeout"/> plus the WebSocket's close timeout after <see cref="Close"/>.
+    /// </summary>
+    public Task Ended => _ended.Task;
 
     /// <summary>The session id.</summary>
     public string? Id => _handshake?.Sid;
@@ -174,7 +187,7 @@ internal sealed class EngineClient
         Signal();
 
         // The writer ends the session once the close packet is out; a stuck transport gets 2 s.
-        _ = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(_ => Terminate(), TaskScheduler.Default);
+        _ = Task.Delay(GoodbyeTimeout).ContinueWith(static (_, state) => ((EngineClient)state!).Terminate(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private EngineTransport Create(string name) => name switch
@@ -252,13 +265,14 @@ internal sealed class EngineClient
 
             if (current)
             {
-                OnClose("transport error", ex.Message);
+                OnClose(transport.EndedByServer(ex) ? "transport close" : "transport error", ex.Message);
             }
         }
     }
 
     private async Task WriteLoopAsync()
     {
+        EngineTransport? sendingOn = null;
         try
         {
             while (true)
@@ -292,6 +306,7 @@ internal sealed class EngineClient
                         }
 
                         transport = _transport;
+                        sendingOn = transport;
                         batch = Take(transport);
                         _sending = true;
                     }
@@ -338,7 +353,7 @@ internal sealed class EngineClient
             }
             else
             {
-                OnClose("transport error", ex.Message);
+                OnClose(sendingOn?.EndedByServer(ex) == true ? "transport close" : "transport error", ex.Message);
             }
         }
     }
@@ -548,11 +563,27 @@ internal sealed class EngineClient
 
         _cts.Cancel();
         _writeSignal.Writer.TryComplete();
-        if (transport is not null)
+        if (transport is null)
         {
-            _ = transport.DisposeAsync().AsTask();
+            _ended.TrySetResult();
+        }
+        else
+        {
+            _ = EndAsync(transport);
         }
 
         return true;
+    }
+
+    private async Task EndAsync(EngineTransport transport)
+    {
+        try
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _ended.TrySetResult();
+        }
     }
 }
