@@ -191,9 +191,11 @@ public sealed partial class NodeServerTests
         await Wait.UntilAsync(() => socket.Io.Transport == "websocket", Limit);
         Task<(string, string?)> disconnected = Next<(string, string?)>(h => socket.OnDisconnect((r, d) => h((r, d))));
         Task<string> closed = Next<string>(h => socket.Io.OnClose((r, _) => h(r)));
+        Task<string> engineClosed = Next<string>(h => socket.Io.Engine.OnClose((r, _) => h(r)));
 
         await Server.StopAsync(); // SIGKILL: the connection ends without a close frame
         Assert.Equal("transport close", (await disconnected).Item1);
         Assert.Equal("transport close", await closed);
+        Assert.Equal("transport close", await engineClosed);
     }
 }

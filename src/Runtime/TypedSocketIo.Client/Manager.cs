@@ -64,6 +64,7 @@ public sealed partial class Manager : IAsyncDisposable
         {
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
+        Engine = new EngineEvents(this);
     }
 
     /// <summary>The server's address (its query is sent with every request).</summary>
@@ -89,6 +90,12 @@ public sealed partial class Manager : IAsyncDisposable
 
     /// <summary>The transport in use ("polling" or "websocket"), while connected.</summary>
     public string? Transport => Volatile.Read(ref _engine)?.TransportName;
+
+    /// <summary>
+    /// The events of the Engine.IO connection underneath (the reference's <c>manager.engine</c>
+    /// events): open, upgrade, upgradeError, packet, packetCreate, ping, close.
+    /// </summary>
+    public EngineEvents Engine { get; }
 
     internal JsonSerializerOptions JsonOptions { get; }
 
@@ -165,7 +172,7 @@ public sealed partial class Manager : IAsyncDisposable
             engine = _engine;
         }
 
-        OnClose(engine, "forced close", null);
+        OnClose(engine, "forced close", null, closedByEngine: false);
         engine?.Close();
     }
 
@@ -333,12 +340,52 @@ public sealed partial class Manager : IAsyncDisposable
         }
 
         engine.Message = packet => OnEngineMessage(engine, packet);
-        engine.Ping = () => _ping.Invoke(static (h, _) => h(), 0, HandlerFailed);
-        engine.Closed = (reason, description) => OnClose(engine, reason, description);
+        engine.Ping = () =>
+        {
+            if (IsCurrent(engine))
+            {
+                Engine.RaisePing();
+                _ping.Invoke(static (h, _) => h(), 0, HandlerFailed);
+            }
+        };
+        engine.PacketReceived = packet =>
+        {
+            if (Engine.HasPacketHandlers && IsCurrent(engine))
+            {
+                Engine.RaisePacket(packet);
+            }
+        };
+        engine.PacketCreated = packet =>
+        {
+            if (Engine.HasPacketCreateHandlers && IsCurrent(engine))
+            {
+                Engine.RaisePacketCreate(packet);
+            }
+        };
+        engine.Upgraded = transport =>
+        {
+            if (IsCurrent(engine))
+            {
+                Log.Upgraded(Logger, Uri, transport);
+                Engine.RaiseUpgrade(transport);
+            }
+        };
+        engine.UpgradeFailed = error =>
+        {
+            if (IsCurrent(engine))
+            {
+                Log.UpgradeFailed(Logger, Uri, error.Message);
+                Engine.RaiseUpgradeError(error);
+            }
+        };
+        engine.Closed = (reason, description) => OnClose(engine, reason, description, closedByEngine: true);
         _ = ForgetWhenEndedAsync(engine);
         _ = OpenEngineAsync(engine, opened);
         return opened.Task;
     }
+
+    /// <summary>Whether <paramref name="engine"/> is the manager's session (not one it has left behind).</summary>
+    private bool IsCurrent(EngineClient engine) => Volatile.Read(ref _engine) == engine;
 
     private async Task ForgetWhenEndedAsync(EngineClient engine)
     {
@@ -411,6 +458,7 @@ public sealed partial class Manager : IAsyncDisposable
         }
 
         Log.Opened(Logger, Uri, engine.Id, engine.TransportName);
+        Engine.RaiseOpen();
         _open.Invoke(static (h, _) => h(), 0, HandlerFailed);
         foreach (SocketIoClient socket in SocketsSnapshot())
         {
@@ -459,7 +507,7 @@ public sealed partial class Manager : IAsyncDisposable
         catch (Exception ex) when (ex is SocketIoParseException or EngineIOParseException or JsonException)
         {
             Log.ParseError(Logger, ex.Message);
-            OnClose(engine, "parse error", ex.Message);
+            OnClose(engine, "parse error", ex.Message, closedByEngine: false);
             engine.Close();
             return;
         }
@@ -479,9 +527,14 @@ public sealed partial class Manager : IAsyncDisposable
         socket?.OnPacket(packet);
     }
 
-    private void OnClose(EngineClient? engine, string reason, string? description)
+    /// <summary>
+    /// The connection closed: <paramref name="closedByEngine"/> when the session ended by itself
+    /// (its reason is the engine's too), else this side closed it (the engine's reason is "forced close").
+    /// </summary>
+    private void OnClose(EngineClient? engine, string reason, string? description, bool closedByEngine)
     {
         bool reconnect;
+        bool wasOpen;
         lock (_gate)
         {
             if (engine is not null && _engine != engine)
@@ -494,10 +547,23 @@ public sealed partial class Manager : IAsyncDisposable
                 return;
             }
 
+            wasOpen = _state == State.Open;
             _engine = null;
             _state = State.Closed;
             _backoff.Reset();
             reconnect = Options.Reconnection && !_skipReconnect;
+        }
+
+        if (wasOpen)
+        {
+            if (closedByEngine)
+            {
+                Engine.RaiseClose(reason, description);
+            }
+            else
+            {
+                Engine.RaiseClose("forced close", null);
+            }
         }
 
         Log.Closed(Logger, Uri, reason, description);
@@ -653,6 +719,12 @@ public sealed partial class Manager : IAsyncDisposable
 
         [LoggerMessage(8, LogLevel.Warning, "The connection to {Uri} did not end in time while the manager was disposed.")]
         public static partial void GoodbyeTimedOut(ILogger logger, Uri uri);
+
+        [LoggerMessage(9, LogLevel.Debug, "The connection to {Uri} upgraded to {Transport}.")]
+        public static partial void Upgraded(ILogger logger, Uri uri, string transport);
+
+        [LoggerMessage(10, LogLevel.Debug, "The connection to {Uri} could not upgrade: {Reason}")]
+        public static partial void UpgradeFailed(ILogger logger, Uri uri, string reason);
     }
 }
 

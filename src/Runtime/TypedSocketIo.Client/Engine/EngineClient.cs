@@ -43,6 +43,18 @@ internal sealed class EngineClient
     /// <summary>A ping from the server arrived (and was answered).</summary>
     public Action? Ping;
 
+    /// <summary>A packet arrived (every type, the handshake's open packet included), before it is handled.</summary>
+    public Action<EnginePacket>? PacketReceived;
+
+    /// <summary>A packet was queued to be sent (messages and pongs; not the upgrade's own packets nor the close).</summary>
+    public Action<EnginePacket>? PacketCreated;
+
+    /// <summary>The session moved to another transport (its name).</summary>
+    public Action<string>? Upgraded;
+
+    /// <summary>An upgrade probe failed: the session stays on its transport.</summary>
+    public Action<Exception>? UpgradeFailed;
+
     /// <summary>
     /// The session ended by itself: the reason ("transport close" when the server closed it or went
     /// away under a WebSocket, "transport error" when a request failed, "ping timeout") and a description.
@@ -100,6 +112,7 @@ internal sealed class EngineClient
             throw;
         }
 
+        PacketReceived?.Invoke(packets[0]);
         _handshake = EngineHandshake.Parse(packets[0].Data.Span);
         bool closed;
         lock (_gate)
@@ -143,6 +156,14 @@ internal sealed class EngineClient
             }
 
             _queue.AddRange(packets);
+        }
+
+        if (PacketCreated is { } created)
+        {
+            for (int i = 0; i < packets.Count; i++)
+            {
+                created(packets[i]);
+            }
         }
 
         Signal();
@@ -201,6 +222,7 @@ internal sealed class EngineClient
 
     private void Handle(EnginePacket packet)
     {
+        PacketReceived?.Invoke(packet);
         switch (packet.Type)
         {
             case EnginePacketType.Ping:
@@ -407,6 +429,7 @@ internal sealed class EngineClient
     {
         var transport = new WebSocketTransport(_options);
         bool switched = false;
+        Exception? failure = null;
         try
         {
             using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
@@ -417,6 +440,7 @@ internal sealed class EngineClient
             if (!await transport.ReceiveAsync(answer, timeout.Token).ConfigureAwait(false)
                 || answer is not [{ Type: EnginePacketType.Pong } pong] || pong.Text != "probe")
             {
+                failure = new EngineConnectException("probe error: the server did not answer the probe.");
                 return;
             }
 
@@ -475,10 +499,13 @@ internal sealed class EngineClient
 
             _ = ReadLoopAsync(transport);
             Signal();
+            Upgraded?.Invoke(transport.Name);
         }
-        catch (Exception)
+        catch (Exception ex)
         {
             // The probe failed: the session stays on polling (the reference's "upgradeError").
+            failure = new EngineConnectException(
+                "probe error: " + (ex is OperationCanceledException ? "timeout" : ex.Message), statusCode: null, body: null, ex);
         }
         finally
         {
@@ -503,6 +530,18 @@ internal sealed class EngineClient
                 }
 
                 Signal();
+
+                // Not reported when the session is ending: the probe was called off, not refused.
+                bool ending;
+                lock (_gate)
+                {
+                    ending = _closed || _closing;
+                }
+
+                if (failure is not null && !ending)
+                {
+                    UpgradeFailed?.Invoke(failure);
+                }
             }
         }
     }
