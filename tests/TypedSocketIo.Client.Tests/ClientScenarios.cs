@@ -360,7 +360,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         Assert.Contains(reason, new[] { "transport close", "transport error" });
         Assert.True(socket.Active);
         Assert.True(socket.Emit("record", "while the server was down"));
-        Task<SocketIoArgs> unsentAck = socket.EmitWithAck("ack", "buffered with its ack");   // not discarded on disconnection
+        Task<SocketIoArgs> unsentAck = socket.EmitWithAck("ack", ["buffered with its ack"]);   // not discarded on disconnection
 
         Task<int> reconnected = Next<int>(h => socket.OnConnect(() => h(0)));
         await Task.Delay(300);
@@ -477,7 +477,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         SocketIoClient socket = Client();
         await socket.ConnectAsync().WaitAsync(Limit);
         byte[] blob = [7, 7, 7];
-        SocketIoArgs ack = await socket.Timeout(Limit).EmitWithAck("ack", 1, "two", blob);
+        SocketIoArgs ack = await socket.Timeout(Limit).EmitWithAck("ack", [1, "two", blob]);
         Assert.Equal(3, ack.Count);
         Assert.Equal(1, ack.Get<int>(0));
         Assert.Equal("two", ack.GetString(1));
@@ -490,7 +490,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         SocketIoClient socket = Client();
         socket.On("question", e => e.Ack(new Dictionary<string, object?> { ["got"] = e.Args.GetString(0), ["data"] = new byte[] { 1, 2, 3 } }));
         await socket.ConnectAsync().WaitAsync(Limit);
-        SocketIoArgs answer = await socket.Timeout(Limit).EmitWithAck("ask", "who?");
+        SocketIoArgs answer = await socket.Timeout(Limit).EmitWithAck("ask", ["who?"]);
         var values = Assert.IsAssignableFrom<IDictionary<string, object?>>(answer.ToValues()[0]);
         Assert.Equal("who?", values["got"]);
         Assert.Equal(new byte[] { 1, 2, 3 }, values["data"]);
@@ -502,7 +502,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         SocketIoClient socket = Client();
         await socket.ConnectAsync().WaitAsync(Limit);
         SocketIoTimeoutException timeout = await Assert.ThrowsAsync<SocketIoTimeoutException>(
-            () => socket.Timeout(TimeSpan.FromMilliseconds(300)).EmitWithAck("never", 1));
+            () => socket.Timeout(TimeSpan.FromMilliseconds(300)).EmitWithAck("never", [1]));
         Assert.Equal("never", timeout.EventName);
         Assert.Equal("[1]", await Server.NextAsync("never"));
 
@@ -511,12 +511,43 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_token_given_to_EmitWithAck_cancels_it_and_never_travels_as_an_argument()
+    {
+        SocketIoClient socket = Client();
+        await socket.ConnectAsync().WaitAsync(Limit);
+
+        using (var cts = new CancellationTokenSource())
+        {
+            Task<SocketIoArgs> pending = socket.EmitWithAck("never", [1500], cts.Token);
+            Assert.Equal("[1500]", await Server.NextAsync("never"));
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Limit));
+        }
+
+        using (var cts = new CancellationTokenSource())
+        {
+            Task<SocketIoArgs> pending = socket.Timeout(Limit).EmitWithAck("never", cts.Token);
+            Assert.Equal("[]", await Server.NextAsync("never"));
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Limit));
+        }
+
+        using (var cts = new CancellationTokenSource(Limit))
+        {
+            SocketIoArgs ack = await socket.Timeout(Limit).EmitWithAck("ack", [1500, "x"], cts.Token);
+            Assert.Equal(2, ack.Count);
+            Assert.Equal(1500, ack.Get<int>(0));
+            Assert.Equal(0, (await socket.EmitWithAck("ack", cts.Token)).Count);
+        }
+    }
+
+    [Fact]
     public async Task The_ackTimeout_option_bounds_every_acknowledgement()
     {
         SocketIoClient socket = Client(configure: o => o.AckTimeout = TimeSpan.FromMilliseconds(300));
         await socket.ConnectAsync().WaitAsync(Limit);
         await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.EmitWithAck("never"));
-        Assert.Equal(5, (await socket.EmitWithAck("ack", 5)).Get<int>(0));
+        Assert.Equal(5, (await socket.EmitWithAck("ack", [5])).Get<int>(0));
     }
 
     [Fact]
@@ -528,7 +559,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             o.AckTimeout = TimeSpan.FromMilliseconds(300);
         });
         await socket.ConnectAsync().WaitAsync(Limit);
-        SocketIoArgs ack = await socket.EmitWithAck("flaky", "a").WaitAsync(Limit);
+        SocketIoArgs ack = await socket.EmitWithAck("flaky", ["a"]).WaitAsync(Limit);
         Assert.Equal(3, ack.Get<int>(0));
         Assert.Equal("a:1", await Server.NextAsync("flaky"));
         Assert.Equal("a:2", await Server.NextAsync("flaky"));
@@ -544,12 +575,12 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             o.AckTimeout = TimeSpan.FromMilliseconds(300);
         });
         await socket.ConnectAsync().WaitAsync(Limit);
-        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.EmitWithAck("flaky", "b").WaitAsync(Limit));
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.EmitWithAck("flaky", ["b"]).WaitAsync(Limit));
         Assert.Equal("b:1", await Server.NextAsync("flaky"));
         Assert.Equal("b:2", await Server.NextAsync("flaky"));
 
         // The queue moves on: the next packet goes out.
-        Assert.Equal(9, (await socket.EmitWithAck("ack", 9).WaitAsync(Limit)).Get<int>(0));
+        Assert.Equal(9, (await socket.EmitWithAck("ack", [9]).WaitAsync(Limit)).Get<int>(0));
     }
 
     [Fact]
@@ -561,7 +592,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             o.AckTimeout = TimeSpan.FromSeconds(5);
         });
         await socket.ConnectAsync().WaitAsync(Limit);
-        Task<SocketIoArgs>[] acks = Enumerable.Range(0, 5).Select(i => socket.EmitWithAck("ack", i)).ToArray();
+        Task<SocketIoArgs>[] acks = Enumerable.Range(0, 5).Select(i => socket.EmitWithAck("ack", [i])).ToArray();
         SocketIoArgs[] results = await Task.WhenAll(acks).WaitAsync(Limit);
         Assert.Equal(Enumerable.Range(0, 5), results.Select(r => r.Get<int>(0)));
     }
@@ -626,7 +657,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     public async Task An_acknowledgement_times_out_while_the_socket_is_not_connected_and_its_packet_is_dropped()
     {
         SocketIoClient socket = Client(configure: o => o.AutoConnect = false);
-        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.Timeout(TimeSpan.FromMilliseconds(200)).EmitWithAck("record", "late"));
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.Timeout(TimeSpan.FromMilliseconds(200)).EmitWithAck("record", ["late"]));
         socket.Emit("record", "marker");
         await socket.ConnectAsync().WaitAsync(Limit);
         Assert.Equal("[\"marker\"]", await Server.NextAsync("record"));
@@ -639,7 +670,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     {
         SocketIoClient socket = Client();
         await socket.ConnectAsync().WaitAsync(Limit);
-        Task<SocketIoArgs> pending = socket.EmitWithAck("never", "waiting");
+        Task<SocketIoArgs> pending = socket.EmitWithAck("never", ["waiting"]);
         Assert.Equal("[\"waiting\"]", await Server.NextAsync("never"));
         socket.Emit("disconnect-me");
         SocketIoException error = await Assert.ThrowsAsync<SocketIoException>(() => pending.WaitAsync(Limit));
@@ -672,8 +703,8 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             o.Retries = 2;
             o.AckTimeout = TimeSpan.FromMilliseconds(300);
         });
-        Task<SocketIoArgs> first = socket.EmitWithAck("ack", 1);
-        Task<SocketIoArgs> second = socket.EmitWithAck("ack", 2);
+        Task<SocketIoArgs> first = socket.EmitWithAck("ack", [1]);
+        Task<SocketIoArgs> second = socket.EmitWithAck("ack", [2]);
         await Task.Delay(1000);                 // three ack timeouts' worth: nothing was tried, nothing failed
         Assert.False(first.IsCompleted);
         Assert.False(second.IsCompleted);
@@ -761,11 +792,11 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         socket.On("question", e =>
         {
             // Sync over async inside a handler: acknowledgements are read off the handler path.
-            string inner = socket.Timeout(Limit).EmitWithAck("ack", "inner").Result.GetString(0)!;
+            string inner = socket.Timeout(Limit).EmitWithAck("ack", ["inner"]).Result.GetString(0)!;
             e.Ack(inner + " answer");
         });
         await socket.ConnectAsync().WaitAsync(Limit);
-        SocketIoArgs answer = await socket.Timeout(Limit).EmitWithAck("ask", "q");
+        SocketIoArgs answer = await socket.Timeout(Limit).EmitWithAck("ask", ["q"]);
         Assert.Equal("inner answer", answer.GetString(0));
     }
 
@@ -783,7 +814,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             {
                 using IDisposable churn = socket.On("noise", _ => { });
                 int value = t * 1000 + i;
-                Task<SocketIoArgs> ack = socket.Timeout(Limit).EmitWithAck("ack", value);
+                Task<SocketIoArgs> ack = socket.Timeout(Limit).EmitWithAck("ack", [value]);
                 socket.Emit("echo", value);
                 Assert.Equal(value, (await ack).Get<int>(0));
             }
