@@ -110,7 +110,7 @@ await Task.WhenAll(Enumerable.Range(0, clients).Select(i => Task.Run(async () =>
         long started = Stopwatch.GetTimestamp();
         try
         {
-            SocketIoArgs ack = await socket.Timeout(TimeSpan.FromSeconds(30)).EmitWithAck(eventName, payload);
+            SocketIoArgs ack = await socket.Timeout(TimeSpan.FromSeconds(30)).EmitWithAck(eventName, [payload]);
             if (ack.GetString(0)?.Length != size)
             {
                 Interlocked.Increment(ref failures);

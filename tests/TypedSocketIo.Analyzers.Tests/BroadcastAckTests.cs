@@ -10,7 +10,7 @@ public sealed class BroadcastAckTests
     {
         await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
             await [|io.To("room").EmitWithAck("a")|];
-            await [|io.Local.EmitWithAck("a", 1)|];
+            await [|io.Local.EmitWithAck("a", [1])|];
             await [|nsp.Except("room").EmitWithAck("a")|];
             await [|socket.Broadcast.EmitWithAck("a")|];
             await [|socket.To("room").In("other").EmitWithAck("a")|];
@@ -79,7 +79,7 @@ public sealed class BroadcastAckTests
     public async Task An_ack_expected_from_a_volatile_emit_is_reported()
     {
         await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
-            await [|socket.Volatile.EmitWithAck("a", 1)|];
+            await [|socket.Volatile.EmitWithAck("a", [1])|];
             await [|socket.Timeout(timeout).Volatile.EmitWithAck("a")|];
             await [|socket.Volatile.Compress(false).EmitWithAck("a")|];
             bool ok = await [|typed.Volatile.Emit.Confirm(1)|];

@@ -44,7 +44,7 @@ public sealed class ReservedEventNameCallTests
             socket.Emit([|"connect"|]);
             await socket.EmitWithAck([|"connect_error"|], []);
             socket.Timeout(timeout).Emit([|"disconnect"|]);
-            await socket.Timeout(timeout).EmitWithAck([|"disconnecting"|], 1);
+            await socket.Timeout(timeout).EmitWithAck([|"disconnecting"|], [1]);
             socket.Volatile.Emit([|"newListener"|]);
             socket.On([|"disconnect"|], e => { });
             socket.On([|"connect"|], e => Task.CompletedTask);

@@ -222,20 +222,54 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     [Fact]
     public async Task A_middleware_refusal_arrives_with_its_message_and_data_and_ends_the_socket()
     {
-        SocketIoClient socket = Client("/secure", o => o.Auth = new { token = "bad" });
+        // Not connecting at creation: the refusal of that first attempt could come before the
+        // ConnectAsync below, which would then start (and see the refusal of) a second one.
+        SocketIoClient socket = Client("/secure", o =>
+        {
+            o.Auth = new { token = "bad" };
+            o.AutoConnect = false;
+        });
         Task<SocketIoConnectException> raised = Next<SocketIoConnectException>(h => socket.OnConnectError(h));
         SocketIoConnectException error = await Assert.ThrowsAsync<SocketIoConnectException>(() => socket.ConnectAsync().WaitAsync(Limit));
         Assert.Same(error, await raised);
         Assert.Equal("not authorized", error.Message);
         Assert.True(error.RefusedByServer);
-        Assert.Equal(401, error.Data!.Value.GetProperty("code").GetInt32());
-        Assert.Equal("bad", error.Data.Value.GetProperty("token").GetString());
+        Assert.Equal(401, error.RefusalData!.Value.GetProperty("code").GetInt32());
+        Assert.Equal("bad", error.RefusalData.Value.GetProperty("token").GetString());
         Assert.False(socket.Active);
         Assert.False(socket.Connected);
 
         SocketIoClient allowed = Client("/secure", o => o.Auth = new { token = "ok" });
         await allowed.ConnectAsync().WaitAsync(Limit);
         Assert.Equal("/secure", (await WhoAmI(allowed)).GetProperty("nsp").GetString());
+    }
+
+    [Fact]
+    public async Task The_refusal_data_has_a_name_of_its_own_and_Exception_Data_is_not_hidden()
+    {
+        SocketIoClient socket = Client("/secure", o =>
+        {
+            o.Auth = new { token = "bad" };
+            o.AutoConnect = false;
+        });
+        Exception caught;
+        try
+        {
+            await socket.ConnectAsync().WaitAsync(Limit);
+            throw new InvalidOperationException("The refused socket connected.");
+        }
+        catch (SocketIoConnectException ex)
+        {
+            caught = ex;
+        }
+
+        // A handler that catches Exception and one that catches SocketIoConnectException read the
+        // same Data: the exception's dictionary, where code that logs exceptions puts its context.
+        var refusal = (SocketIoConnectException)caught;
+        Assert.Same(caught.Data, refusal.Data);
+        caught.Data["context"] = "added by a catch (Exception)";
+        Assert.Equal("added by a catch (Exception)", refusal.Data["context"]);
+        Assert.Equal(401, refusal.RefusalData!.Value.GetProperty("code").GetInt32());
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -326,7 +360,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         Assert.Contains(reason, new[] { "transport close", "transport error" });
         Assert.True(socket.Active);
         Assert.True(socket.Emit("record", "while the server was down"));
-        Task<SocketIoArgs> unsentAck = socket.EmitWithAck("ack", "buffered with its ack");   // not discarded on disconnection
+        Task<SocketIoArgs> unsentAck = socket.EmitWithAck("ack", ["buffered with its ack"]);   // not discarded on disconnection
 
         Task<int> reconnected = Next<int>(h => socket.OnConnect(() => h(0)));
         await Task.Delay(300);
@@ -443,7 +477,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         SocketIoClient socket = Client();
         await socket.ConnectAsync().WaitAsync(Limit);
         byte[] blob = [7, 7, 7];
-        SocketIoArgs ack = await socket.Timeout(Limit).EmitWithAck("ack", 1, "two", blob);
+        SocketIoArgs ack = await socket.Timeout(Limit).EmitWithAck("ack", [1, "two", blob]);
         Assert.Equal(3, ack.Count);
         Assert.Equal(1, ack.Get<int>(0));
         Assert.Equal("two", ack.GetString(1));
@@ -456,7 +490,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         SocketIoClient socket = Client();
         socket.On("question", e => e.Ack(new Dictionary<string, object?> { ["got"] = e.Args.GetString(0), ["data"] = new byte[] { 1, 2, 3 } }));
         await socket.ConnectAsync().WaitAsync(Limit);
-        SocketIoArgs answer = await socket.Timeout(Limit).EmitWithAck("ask", "who?");
+        SocketIoArgs answer = await socket.Timeout(Limit).EmitWithAck("ask", ["who?"]);
         var values = Assert.IsAssignableFrom<IDictionary<string, object?>>(answer.ToValues()[0]);
         Assert.Equal("who?", values["got"]);
         Assert.Equal(new byte[] { 1, 2, 3 }, values["data"]);
@@ -468,7 +502,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         SocketIoClient socket = Client();
         await socket.ConnectAsync().WaitAsync(Limit);
         SocketIoTimeoutException timeout = await Assert.ThrowsAsync<SocketIoTimeoutException>(
-            () => socket.Timeout(TimeSpan.FromMilliseconds(300)).EmitWithAck("never", 1));
+            () => socket.Timeout(TimeSpan.FromMilliseconds(300)).EmitWithAck("never", [1]));
         Assert.Equal("never", timeout.EventName);
         Assert.Equal("[1]", await Server.NextAsync("never"));
 
@@ -477,12 +511,43 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_token_given_to_EmitWithAck_cancels_it_and_never_travels_as_an_argument()
+    {
+        SocketIoClient socket = Client();
+        await socket.ConnectAsync().WaitAsync(Limit);
+
+        using (var cts = new CancellationTokenSource())
+        {
+            Task<SocketIoArgs> pending = socket.EmitWithAck("never", [1500], cts.Token);
+            Assert.Equal("[1500]", await Server.NextAsync("never"));
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Limit));
+        }
+
+        using (var cts = new CancellationTokenSource())
+        {
+            Task<SocketIoArgs> pending = socket.Timeout(Limit).EmitWithAck("never", cts.Token);
+            Assert.Equal("[]", await Server.NextAsync("never"));
+            cts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Limit));
+        }
+
+        using (var cts = new CancellationTokenSource(Limit))
+        {
+            SocketIoArgs ack = await socket.Timeout(Limit).EmitWithAck("ack", [1500, "x"], cts.Token);
+            Assert.Equal(2, ack.Count);
+            Assert.Equal(1500, ack.Get<int>(0));
+            Assert.Equal(0, (await socket.EmitWithAck("ack", cts.Token)).Count);
+        }
+    }
+
+    [Fact]
     public async Task The_ackTimeout_option_bounds_every_acknowledgement()
     {
         SocketIoClient socket = Client(configure: o => o.AckTimeout = TimeSpan.FromMilliseconds(300));
         await socket.ConnectAsync().WaitAsync(Limit);
         await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.EmitWithAck("never"));
-        Assert.Equal(5, (await socket.EmitWithAck("ack", 5)).Get<int>(0));
+        Assert.Equal(5, (await socket.EmitWithAck("ack", [5])).Get<int>(0));
     }
 
     [Fact]
@@ -494,7 +559,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             o.AckTimeout = TimeSpan.FromMilliseconds(300);
         });
         await socket.ConnectAsync().WaitAsync(Limit);
-        SocketIoArgs ack = await socket.EmitWithAck("flaky", "a").WaitAsync(Limit);
+        SocketIoArgs ack = await socket.EmitWithAck("flaky", ["a"]).WaitAsync(Limit);
         Assert.Equal(3, ack.Get<int>(0));
         Assert.Equal("a:1", await Server.NextAsync("flaky"));
         Assert.Equal("a:2", await Server.NextAsync("flaky"));
@@ -510,12 +575,12 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             o.AckTimeout = TimeSpan.FromMilliseconds(300);
         });
         await socket.ConnectAsync().WaitAsync(Limit);
-        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.EmitWithAck("flaky", "b").WaitAsync(Limit));
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.EmitWithAck("flaky", ["b"]).WaitAsync(Limit));
         Assert.Equal("b:1", await Server.NextAsync("flaky"));
         Assert.Equal("b:2", await Server.NextAsync("flaky"));
 
         // The queue moves on: the next packet goes out.
-        Assert.Equal(9, (await socket.EmitWithAck("ack", 9).WaitAsync(Limit)).Get<int>(0));
+        Assert.Equal(9, (await socket.EmitWithAck("ack", [9]).WaitAsync(Limit)).Get<int>(0));
     }
 
     [Fact]
@@ -527,7 +592,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             o.AckTimeout = TimeSpan.FromSeconds(5);
         });
         await socket.ConnectAsync().WaitAsync(Limit);
-        Task<SocketIoArgs>[] acks = Enumerable.Range(0, 5).Select(i => socket.EmitWithAck("ack", i)).ToArray();
+        Task<SocketIoArgs>[] acks = Enumerable.Range(0, 5).Select(i => socket.EmitWithAck("ack", [i])).ToArray();
         SocketIoArgs[] results = await Task.WhenAll(acks).WaitAsync(Limit);
         Assert.Equal(Enumerable.Range(0, 5), results.Select(r => r.Get<int>(0)));
     }
@@ -592,7 +657,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     public async Task An_acknowledgement_times_out_while_the_socket_is_not_connected_and_its_packet_is_dropped()
     {
         SocketIoClient socket = Client(configure: o => o.AutoConnect = false);
-        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.Timeout(TimeSpan.FromMilliseconds(200)).EmitWithAck("record", "late"));
+        await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.Timeout(TimeSpan.FromMilliseconds(200)).EmitWithAck("record", ["late"]));
         socket.Emit("record", "marker");
         await socket.ConnectAsync().WaitAsync(Limit);
         Assert.Equal("[\"marker\"]", await Server.NextAsync("record"));
@@ -605,7 +670,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     {
         SocketIoClient socket = Client();
         await socket.ConnectAsync().WaitAsync(Limit);
-        Task<SocketIoArgs> pending = socket.EmitWithAck("never", "waiting");
+        Task<SocketIoArgs> pending = socket.EmitWithAck("never", ["waiting"]);
         Assert.Equal("[\"waiting\"]", await Server.NextAsync("never"));
         socket.Emit("disconnect-me");
         SocketIoException error = await Assert.ThrowsAsync<SocketIoException>(() => pending.WaitAsync(Limit));
@@ -638,8 +703,8 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             o.Retries = 2;
             o.AckTimeout = TimeSpan.FromMilliseconds(300);
         });
-        Task<SocketIoArgs> first = socket.EmitWithAck("ack", 1);
-        Task<SocketIoArgs> second = socket.EmitWithAck("ack", 2);
+        Task<SocketIoArgs> first = socket.EmitWithAck("ack", [1]);
+        Task<SocketIoArgs> second = socket.EmitWithAck("ack", [2]);
         await Task.Delay(1000);                 // three ack timeouts' worth: nothing was tried, nothing failed
         Assert.False(first.IsCompleted);
         Assert.False(second.IsCompleted);
@@ -727,11 +792,11 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         socket.On("question", e =>
         {
             // Sync over async inside a handler: acknowledgements are read off the handler path.
-            string inner = socket.Timeout(Limit).EmitWithAck("ack", "inner").Result.GetString(0)!;
+            string inner = socket.Timeout(Limit).EmitWithAck("ack", ["inner"]).Result.GetString(0)!;
             e.Ack(inner + " answer");
         });
         await socket.ConnectAsync().WaitAsync(Limit);
-        SocketIoArgs answer = await socket.Timeout(Limit).EmitWithAck("ask", "q");
+        SocketIoArgs answer = await socket.Timeout(Limit).EmitWithAck("ask", ["q"]);
         Assert.Equal("inner answer", answer.GetString(0));
     }
 
@@ -749,7 +814,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             {
                 using IDisposable churn = socket.On("noise", _ => { });
                 int value = t * 1000 + i;
-                Task<SocketIoArgs> ack = socket.Timeout(Limit).EmitWithAck("ack", value);
+                Task<SocketIoArgs> ack = socket.Timeout(Limit).EmitWithAck("ack", [value]);
                 socket.Emit("echo", value);
                 Assert.Equal(value, (await ack).Get<int>(0));
             }
@@ -761,7 +826,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
 }
 
 /// <summary>The scenarios against Node's socket.io 4.8.</summary>
-public sealed class NodeServerTests : ClientScenarios
+public sealed partial class NodeServerTests : ClientScenarios
 {
     protected override ScenarioServer CreateServer(ScenarioOptions options) => new NodeScenarioServer(options);
 

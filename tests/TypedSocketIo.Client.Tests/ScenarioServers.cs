@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server;
+using TypedSocketIo.Server.Engine;
 using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Client.Tests;
@@ -223,6 +224,7 @@ public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(
 {
     private static readonly Regex AnyButSecure = new("^/(?!secure$).*", RegexOptions.CultureInvariant);
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
+    private readonly HashSet<EngineSocket> _connections = new();
     private WebApplication? _app;
 
     public override bool CanFreeze => false;
@@ -267,6 +269,22 @@ public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(
     private void Scenarios(TypedSocketIo.Server.Socket socket)
     {
         string nsp = socket.Namespace.Name;
+        lock (_connections)
+        {
+            if (_connections.Add(socket.Conn))
+            {
+                socket.Conn.Closed += (conn, reason, _) =>
+                {
+                    lock (_connections)
+                    {
+                        _connections.Remove(conn);
+                    }
+
+                    Record("engine-close", reason);
+                };
+            }
+        }
+
         Record("connect", JsonSerializer.Serialize(new { nsp, auth = socket.Handshake.Auth }));
         socket.On("whoami", e => e.Ack(new
         {

@@ -22,7 +22,7 @@ public sealed class SocketIoClientInteropTests
             socket.On("echo", e => e.Ack(e.Args.ToValues()));
             socket.On("ask me", async e =>
             {
-                SocketIoArgs answer = await socket.Timeout(TimeSpan.FromSeconds(5)).EmitWithAck("question", "why?");
+                SocketIoArgs answer = await socket.Timeout(TimeSpan.FromSeconds(5)).EmitWithAck("question", ["why?"]);
                 h.Record("answer", answer.ToString());
             });
         }));
@@ -389,8 +389,8 @@ public sealed class SocketIoClientInteropTests
 
         string silent = await client.ConnectAsync("silent", host.Url(), new { forceNew = true });
 
-        IReadOnlyList<SocketIoArgs> all = await host.Io.Except(silent).Timeout(TimeSpan.FromSeconds(5)).EmitWithAck("vote", "proposal");
-        var timeout = await Assert.ThrowsAsync<SocketIoTimeoutException>(() => host.Io.Timeout(TimeSpan.FromMilliseconds(300)).EmitWithAck("vote", "again"));
+        IReadOnlyList<SocketIoArgs> all = await host.Io.Except(silent).Timeout(TimeSpan.FromSeconds(5)).EmitWithAck("vote", ["proposal"]);
+        var timeout = await Assert.ThrowsAsync<SocketIoTimeoutException>(() => host.Io.Timeout(TimeSpan.FromMilliseconds(300)).EmitWithAck("vote", ["again"]));
 
         Assert.Equal(5, all.Count);
         Assert.All(all, answer => Assert.Equal("yes", answer.GetString(0)));

@@ -20,7 +20,7 @@ public sealed class SocketIoV2ClientInteropTests
             h.Record("connection", $"{socket.Id}|{socket.Conn.Id}|{socket.Conn.Protocol}");
             socket.On("echo", e => e.Ack(e.Args.ToValues()));
             socket.On("bin", e => socket.Emit("bin", e.Args.GetBytes(0), new { nested = e.Args.GetBytes(0) }));
-            socket.On("ask", async _ => h.Record("answer", (await socket.Timeout(TimeSpan.FromSeconds(5)).EmitWithAck("question", 1)).ToString()));
+            socket.On("ask", async _ => h.Record("answer", (await socket.Timeout(TimeSpan.FromSeconds(5)).EmitWithAck("question", [1])).ToString()));
         }));
         await using var client = await SioDriver.StartAsync();
         object options = transport is null ? new { } : new { transports = new[] { transport } };

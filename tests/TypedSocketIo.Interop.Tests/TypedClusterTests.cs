@@ -96,7 +96,7 @@ public sealed class TypedClusterTests
         await using var b = await StartAsync(bus, "b");
         b.Io.Of<IClientEvents, IServerEvents, IClusterEvents, SessionData>("/").ServerSide.On.CountClients(room => room.Length);
 
-        IReadOnlyList<SocketIoArgs> answers = await a.Io.Sockets.ServerSideEmitWithAck("countClients", 42).WaitAsync(TimeSpan.FromSeconds(10));
+        IReadOnlyList<SocketIoArgs> answers = await a.Io.Sockets.ServerSideEmitWithAck("countClients", [42]).WaitAsync(TimeSpan.FromSeconds(10));
 
         JsonElement error = Assert.Single(answers)[0];
         Assert.Equal("invalid arguments", error.GetProperty("error").GetString());

@@ -22,6 +22,9 @@
  *   record (...args)          -> records the arguments (JSON)
  *   disconnect-me             -> socket.disconnect()
  *   close-engine              -> closes the Engine.IO connection
+ *
+ * Besides the namespace sockets' "connect" and "disconnect" (nsp:reason) records, every Engine.IO
+ * connection records "engine-close" with its close reason ("transport close" for a client's goodbye).
  */
 const { Server } = require('socket.io');
 const { emit, log } = require('./lib/jsonl');
@@ -89,6 +92,7 @@ secure.on('connection', scenarios);
 
 const httpServer = require('node:http').createServer();
 io.attach(httpServer);
+io.engine.on('connection', (conn) => conn.on('close', (reason) => record('engine-close', reason)));
 httpServer.listen(port, '127.0.0.1', () => emit({ event: 'ready', port: httpServer.address().port }));
 
 function exit() {

@@ -41,7 +41,7 @@ public sealed class ChatSession(Uri uri, string name, string room, ChatOutput ou
         }
         catch (SocketIoConnectException ex) when (ex.RefusedByServer)
         {
-            output.Refused(ex.Message, ex.Data?.GetRawText());
+            output.Refused(ex.Message, ex.RefusalData?.GetRawText());
             return 2;
         }
         catch (Exception ex) when (ex is SocketIoConnectException or OperationCanceledException)

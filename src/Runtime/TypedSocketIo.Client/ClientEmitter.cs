@@ -34,11 +34,12 @@ public readonly struct ClientEmitter
     /// <inheritdoc cref="SocketIoClient.Emit(string, object?[])" />
     public bool Emit(string eventName, params object?[] args) => _socket.Send(Encode(eventName, args), _flags, null, CancellationToken.None);
 
-    /// <inheritdoc cref="SocketIoClient.EmitWithAck(string, object?[])" />
-    public Task<SocketIoArgs> EmitWithAck(string eventName, params object?[] args) => EmitWithAck(eventName, args, CancellationToken.None);
+    /// <inheritdoc cref="SocketIoClient.EmitWithAck(string, CancellationToken)" />
+    public Task<SocketIoArgs> EmitWithAck(string eventName, CancellationToken cancellationToken = default) =>
+        _socket.SendWithAck(Encode(eventName, []), _flags, cancellationToken);
 
     /// <inheritdoc cref="SocketIoClient.EmitWithAck(string, object?[], CancellationToken)" />
-    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken) =>
+    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
         _socket.SendWithAck(Encode(eventName, args), _flags, cancellationToken);
 
     internal ISocketIoEmitTarget Target => new ClientTarget(_socket, _flags);

@@ -34,6 +34,8 @@ public sealed partial class Manager : IAsyncDisposable
     private readonly Handlers<Action<Exception>> _reconnectError = new();
     private readonly Handlers<Action> _reconnectFailed = new();
     private EngineClient? _engine;
+    // Every session not ended yet (the current one and those still saying goodbye): disposal waits for them.
+    private readonly HashSet<EngineClient> _sessions = new();
     private ISocketIoDecoder _decoder = JsonSocketIoParser.Instance.CreateDecoder();
     private State _state;
     private Task<Exception?>? _opening;
@@ -62,6 +64,7 @@ public sealed partial class Manager : IAsyncDisposable
         {
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
+        Engine = new EngineEvents(this);
     }
 
     /// <summary>The server's address (its query is sent with every request).</summary>
@@ -87,6 +90,12 @@ public sealed partial class Manager : IAsyncDisposable
 
     /// <summary>The transport in use ("polling" or "websocket"), while connected.</summary>
     public string? Transport => Volatile.Read(ref _engine)?.TransportName;
+
+    /// <summary>
+    /// The events of the Engine.IO connection underneath (the reference's <c>manager.engine</c>
+    /// events): open, upgrade, upgradeError, packet, packetCreate, ping, close.
+    /// </summary>
+    public EngineEvents Engine { get; }
 
     internal JsonSerializerOptions JsonOptions { get; }
 
@@ -148,7 +157,10 @@ public sealed partial class Manager : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection; no reconnection follows. Sockets see "io client disconnect".</summary>
+    /// <summary>
+    /// Closes the connection (the goodbye goes out in the background; <see cref="DisposeAsync"/>
+    /// waits for it); no reconnection follows. The manager and its connected sockets see "forced close".
+    /// </summary>
     public void Close()
     {
         EngineClient? engine;
@@ -160,19 +172,24 @@ public sealed partial class Manager : IAsyncDisposable
             engine = _engine;
         }
 
-        OnClose(engine, "forced close", null);
+        OnClose(engine, "forced close", null, closedByEngine: false);
         engine?.Close();
     }
 
-    /// <summary>Disconnects every socket, closes the connection and releases its resources; the manager cannot connect again.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>
+    /// Disconnects every socket, closes the connection and releases its resources; the manager
+    /// cannot connect again. Completes once the goodbye (each socket's DISCONNECT, then the close)
+    /// has gone out, or after a bounded wait (about 2 s, 3 s on a WebSocket) when the server does
+    /// not take it.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
         SocketIoClient[] sockets;
         lock (_gate)
         {
             if (_disposed)
             {
-                return ValueTask.CompletedTask;
+                return;
             }
 
             _disposed = true;
@@ -186,8 +203,25 @@ public sealed partial class Manager : IAsyncDisposable
 
         Close();
         SocketIoClient.Forget(this);
+
+        // The HTTP client carries the goodbye over polling: it is disposed only once every session
+        // has ended (each ends within its goodbye timeout; the wait below is only a backstop).
+        Task ended;
+        lock (_gate)
+        {
+            ended = _sessions.Count == 0 ? Task.CompletedTask : Task.WhenAll(_sessions.Select(static e => e.Ended));
+        }
+
+        try
+        {
+            await ended.WaitAsync(EngineClient.GoodbyeTimeout * 3).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.GoodbyeTimedOut(Logger, Uri);
+        }
+
         _http.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>A socket was disposed: once every socket of the manager is, the manager is too.</summary>
@@ -299,16 +333,67 @@ public sealed partial class Manager : IAsyncDisposable
             _skipReconnect = false;
             engine = new EngineClient(EngineOptions(), _http);
             _engine = engine;
+            _sessions.Add(engine);
             _decoder = JsonSocketIoParser.Instance.CreateDecoder();
             opened = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
             _opening = opened.Task;
         }
 
         engine.Message = packet => OnEngineMessage(engine, packet);
-        engine.Ping = () => _ping.Invoke(static (h, _) => h(), 0, HandlerFailed);
-        engine.Closed = (reason, description) => OnClose(engine, reason, description);
+        engine.Ping = () =>
+        {
+            if (IsCurrent(engine))
+            {
+                Engine.RaisePing();
+                _ping.Invoke(static (h, _) => h(), 0, HandlerFailed);
+            }
+        };
+        engine.PacketReceived = packet =>
+        {
+            if (Engine.HasPacketHandlers && IsCurrent(engine))
+            {
+                Engine.RaisePacket(packet);
+            }
+        };
+        engine.PacketCreated = packet =>
+        {
+            if (Engine.HasPacketCreateHandlers && IsCurrent(engine))
+            {
+                Engine.RaisePacketCreate(packet);
+            }
+        };
+        engine.Upgraded = transport =>
+        {
+            if (IsCurrent(engine))
+            {
+                Log.Upgraded(Logger, Uri, transport);
+                Engine.RaiseUpgrade(transport);
+            }
+        };
+        engine.UpgradeFailed = error =>
+        {
+            if (IsCurrent(engine))
+            {
+                Log.UpgradeFailed(Logger, Uri, error.Message);
+                Engine.RaiseUpgradeError(error);
+            }
+        };
+        engine.Closed = (reason, description) => OnClose(engine, reason, description, closedByEngine: true);
+        _ = ForgetWhenEndedAsync(engine);
         _ = OpenEngineAsync(engine, opened);
         return opened.Task;
+    }
+
+    /// <summary>Whether <paramref name="engine"/> is the manager's session (not one it has left behind).</summary>
+    private bool IsCurrent(EngineClient engine) => Volatile.Read(ref _engine) == engine;
+
+    private async Task ForgetWhenEndedAsync(EngineClient engine)
+    {
+        await engine.Ended.ConfigureAwait(false);
+        lock (_gate)
+        {
+            _sessions.Remove(engine);
+        }
     }
 
     private async Task OpenEngineAsync(EngineClient engine, TaskCompletionSource<Exception?> opened)
@@ -373,6 +458,7 @@ public sealed partial class Manager : IAsyncDisposable
         }
 
         Log.Opened(Logger, Uri, engine.Id, engine.TransportName);
+        Engine.RaiseOpen();
         _open.Invoke(static (h, _) => h(), 0, HandlerFailed);
         foreach (SocketIoClient socket in SocketsSnapshot())
         {
@@ -421,7 +507,7 @@ public sealed partial class Manager : IAsyncDisposable
         catch (Exception ex) when (ex is SocketIoParseException or EngineIOParseException or JsonException)
         {
             Log.ParseError(Logger, ex.Message);
-            OnClose(engine, "parse error", ex.Message);
+            OnClose(engine, "parse error", ex.Message, closedByEngine: false);
             engine.Close();
             return;
         }
@@ -441,9 +527,14 @@ public sealed partial class Manager : IAsyncDisposable
         socket?.OnPacket(packet);
     }
 
-    private void OnClose(EngineClient? engine, string reason, string? description)
+    /// <summary>
+    /// The connection closed: <paramref name="closedByEngine"/> when the session ended by itself
+    /// (its reason is the engine's too), else this side closed it (the engine's reason is "forced close").
+    /// </summary>
+    private void OnClose(EngineClient? engine, string reason, string? description, bool closedByEngine)
     {
         bool reconnect;
+        bool wasOpen;
         lock (_gate)
         {
             if (engine is not null && _engine != engine)
@@ -456,10 +547,23 @@ public sealed partial class Manager : IAsyncDisposable
                 return;
             }
 
+            wasOpen = _state == State.Open;
             _engine = null;
             _state = State.Closed;
             _backoff.Reset();
             reconnect = Options.Reconnection && !_skipReconnect;
+        }
+
+        if (wasOpen)
+        {
+            if (closedByEngine)
+            {
+                Engine.RaiseClose(reason, description);
+            }
+            else
+            {
+                Engine.RaiseClose("forced close", null);
+            }
         }
 
         Log.Closed(Logger, Uri, reason, description);
@@ -612,6 +716,15 @@ public sealed partial class Manager : IAsyncDisposable
 
         [LoggerMessage(7, LogLevel.Error, "An event handler threw.")]
         public static partial void HandlerFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(8, LogLevel.Warning, "The connection to {Uri} did not end in time while the manager was disposed.")]
+        public static partial void GoodbyeTimedOut(ILogger logger, Uri uri);
+
+        [LoggerMessage(9, LogLevel.Debug, "The connection to {Uri} upgraded to {Transport}.")]
+        public static partial void Upgraded(ILogger logger, Uri uri, string transport);
+
+        [LoggerMessage(10, LogLevel.Debug, "The connection to {Uri} could not upgrade: {Reason}")]
+        public static partial void UpgradeFailed(ILogger logger, Uri uri, string reason);
     }
 }
 

@@ -254,7 +254,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
 
     /// <summary>
     /// The socket disconnected: the reason ("io server disconnect", "io client disconnect",
-    /// "ping timeout", "transport close", "transport error", "parse error") and a description.
+    /// "forced close", "ping timeout", "transport close", "transport error", "parse error") and a description.
     /// </summary>
     public IDisposable OnDisconnect(Action<string, string?> handler) => _disconnect.Add(handler);
 
@@ -346,11 +346,20 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
     /// <summary>Emits a "message" event.</summary>
     public bool Send(params object?[] args) => Emit("message", args);
 
-    /// <summary>Emits and waits for the server's acknowledgement (bounded by <see cref="SocketOptions.AckTimeout"/> when set).</summary>
-    public Task<SocketIoArgs> EmitWithAck(string eventName, params object?[] args) => new ClientEmitter(this, default).EmitWithAck(eventName, args);
+    /// <summary>
+    /// Emits <paramref name="eventName"/> without arguments and waits for the server's acknowledgement
+    /// (bounded by <see cref="SocketOptions.AckTimeout"/> when set), until <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public Task<SocketIoArgs> EmitWithAck(string eventName, CancellationToken cancellationToken = default) =>
+        new ClientEmitter(this, default).EmitWithAck(eventName, cancellationToken);
 
-    /// <summary>Emits and waits for the server's acknowledgement, until <paramref name="cancellationToken"/> fires.</summary>
-    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Emits <paramref name="eventName"/> with <paramref name="args"/> and waits for the server's
+    /// acknowledgement (bounded by <see cref="SocketOptions.AckTimeout"/> when set), until
+    /// <paramref name="cancellationToken"/> fires. The arguments are an array
+    /// (<c>EmitWithAck("join", ["lobby"], token)</c>), so a token is never taken for an argument.
+    /// </summary>
+    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
         new ClientEmitter(this, default).EmitWithAck(eventName, args, cancellationToken);
 
     /// <summary>The next emit's acknowledgement must arrive within <paramref name="timeout"/>, else it fails with <see cref="SocketIoTimeoutException"/>.</summary>

@@ -28,7 +28,7 @@ public sealed class SocketTimeoutTests
         await using (host)
         await using (client)
         {
-            Task<SocketIoArgs> answer = socket.Timeout(TimeSpan.Zero).EmitWithAck("echo", 42);
+            Task<SocketIoArgs> answer = socket.Timeout(TimeSpan.Zero).EmitWithAck("echo", [42]);
 
             await Assert.ThrowsAsync<SocketIoTimeoutException>(() => answer.WaitAsync(TimeSpan.FromSeconds(10)));
             JsonElement echo = await client.MessageAsync("c", "echo"); // the client did answer, too late
@@ -43,7 +43,7 @@ public sealed class SocketTimeoutTests
         await using (host)
         await using (client)
         {
-            SocketIoArgs answer = await socket.Timeout(TimeSpan.FromMilliseconds(500)).EmitWithAck("echo", 42).WaitAsync(TimeSpan.FromSeconds(10));
+            SocketIoArgs answer = await socket.Timeout(TimeSpan.FromMilliseconds(500)).EmitWithAck("echo", [42]).WaitAsync(TimeSpan.FromSeconds(10));
 
             Assert.Equal(42, answer.Get<int>(0));
         }

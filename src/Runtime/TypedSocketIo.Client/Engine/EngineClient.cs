@@ -19,6 +19,7 @@ internal sealed class EngineClient
         new System.Threading.Channels.BoundedChannelOptions(1) { SingleReader = true, FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
     private readonly List<EnginePacket> _batch = new();
     private readonly CancellationTokenSource _cts = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EngineTransport? _transport;
     private EngineHandshake? _handshake;
     private Timer? _pingTimer;
@@ -42,8 +43,32 @@ internal sealed class EngineClient
     /// <summary>A ping from the server arrived (and was answered).</summary>
     public Action? Ping;
 
-    /// <summary>The session ended by itself: the reason ("transport close", "transport error", "ping timeout") and a description.</summary>
+    /// <summary>A packet arrived (every type, the handshake's open packet included), before it is handled.</summary>
+    public Action<EnginePacket>? PacketReceived;
+
+    /// <summary>A packet was queued to be sent (messages and pongs; not the upgrade's own packets nor the close).</summary>
+    public Action<EnginePacket>? PacketCreated;
+
+    /// <summary>The session moved to another transport (its name).</summary>
+    public Action<string>? Upgraded;
+
+    /// <summary>An upgrade probe failed: the session stays on its transport.</summary>
+    public Action<Exception>? UpgradeFailed;
+
+    /// <summary>
+    /// The session ended by itself: the reason ("transport close" when the server closed it or went
+    /// away under a WebSocket, "transport error" when a request failed, "ping timeout") and a description.
+    /// </summary>
     public Action<string, string?>? Closed;
+
+    /// <summary>How long <see cref="Close"/> gives the goodbye (what is queued, then the close packet) before it ends the session anyway.</summary>
+    public static readonly TimeSpan GoodbyeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Completes once the session has ended and its transport is closed (after a WebSocket's close
+    /// frame): at most <see cref="GoodbyeTimeout"/> plus the WebSocket's close timeout after <see cref="Close"/>.
+    /// </summary>
+    public Task Ended => _ended.Task;
 
     /// <summary>The session id.</summary>
     public string? Id => _handshake?.Sid;
@@ -87,6 +112,7 @@ internal sealed class EngineClient
             throw;
         }
 
+        PacketReceived?.Invoke(packets[0]);
         _handshake = EngineHandshake.Parse(packets[0].Data.Span);
         bool closed;
         lock (_gate)
@@ -132,6 +158,14 @@ internal sealed class EngineClient
             _queue.AddRange(packets);
         }
 
+        if (PacketCreated is { } created)
+        {
+            for (int i = 0; i < packets.Count; i++)
+            {
+                created(packets[i]);
+            }
+        }
+
         Signal();
     }
 
@@ -174,7 +208,7 @@ internal sealed class EngineClient
         Signal();
 
         // The writer ends the session once the close packet is out; a stuck transport gets 2 s.
-        _ = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(_ => Terminate(), TaskScheduler.Default);
+        _ = Task.Delay(GoodbyeTimeout).ContinueWith(static (_, state) => ((EngineClient)state!).Terminate(), this, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
     private EngineTransport Create(string name) => name switch
@@ -188,6 +222,7 @@ internal sealed class EngineClient
 
     private void Handle(EnginePacket packet)
     {
+        PacketReceived?.Invoke(packet);
         switch (packet.Type)
         {
             case EnginePacketType.Ping:
@@ -252,13 +287,14 @@ internal sealed class EngineClient
 
             if (current)
             {
-                OnClose("transport error", ex.Message);
+                OnClose(transport.EndedByServer(ex) ? "transport close" : "transport error", ex.Message);
             }
         }
     }
 
     private async Task WriteLoopAsync()
     {
+        EngineTransport? sendingOn = null;
         try
         {
             while (true)
@@ -292,6 +328,7 @@ internal sealed class EngineClient
                         }
 
                         transport = _transport;
+                        sendingOn = transport;
                         batch = Take(transport);
                         _sending = true;
                     }
@@ -338,7 +375,7 @@ internal sealed class EngineClient
             }
             else
             {
-                OnClose("transport error", ex.Message);
+                OnClose(sendingOn?.EndedByServer(ex) == true ? "transport close" : "transport error", ex.Message);
             }
         }
     }
@@ -392,6 +429,7 @@ internal sealed class EngineClient
     {
         var transport = new WebSocketTransport(_options);
         bool switched = false;
+        Exception? failure = null;
         try
         {
             using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
@@ -402,6 +440,7 @@ internal sealed class EngineClient
             if (!await transport.ReceiveAsync(answer, timeout.Token).ConfigureAwait(false)
                 || answer is not [{ Type: EnginePacketType.Pong } pong] || pong.Text != "probe")
             {
+                failure = new EngineConnectException("probe error: the server did not answer the probe.");
                 return;
             }
 
@@ -460,10 +499,13 @@ internal sealed class EngineClient
 
             _ = ReadLoopAsync(transport);
             Signal();
+            Upgraded?.Invoke(transport.Name);
         }
-        catch (Exception)
+        catch (Exception ex)
         {
             // The probe failed: the session stays on polling (the reference's "upgradeError").
+            failure = new EngineConnectException(
+                "probe error: " + (ex is OperationCanceledException ? "timeout" : ex.Message), statusCode: null, body: null, ex);
         }
         finally
         {
@@ -488,6 +530,18 @@ internal sealed class EngineClient
                 }
 
                 Signal();
+
+                // Not reported when the session is ending: the probe was called off, not refused.
+                bool ending;
+                lock (_gate)
+                {
+                    ending = _closed || _closing;
+                }
+
+                if (failure is not null && !ending)
+                {
+                    UpgradeFailed?.Invoke(failure);
+                }
             }
         }
     }
@@ -548,11 +602,27 @@ internal sealed class EngineClient
 
         _cts.Cancel();
         _writeSignal.Writer.TryComplete();
-        if (transport is not null)
+        if (transport is null)
         {
-            _ = transport.DisposeAsync().AsTask();
+            _ended.TrySetResult();
+        }
+        else
+        {
+            _ = EndAsync(transport);
         }
 
         return true;
+    }
+
+    private async Task EndAsync(EngineTransport transport)
+    {
+        try
+        {
+            await transport.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _ended.TrySetResult();
+        }
     }
 }

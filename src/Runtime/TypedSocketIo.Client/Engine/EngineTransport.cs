@@ -26,6 +26,13 @@ internal abstract class EngineTransport : IAsyncDisposable
     /// </summary>
     public abstract ValueTask<bool> ReceiveAsync(List<EnginePacket> packets, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether <paramref name="error"/>, thrown by a send or a receive, means the server went away
+    /// ("transport close", as the reference's WebSocket onclose) rather than a transport failure
+    /// ("transport error", as its failed polling requests).
+    /// </summary>
+    public virtual bool EndedByServer(Exception error) => false;
+
     /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
 

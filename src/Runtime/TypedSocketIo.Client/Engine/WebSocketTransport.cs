@@ -88,6 +88,13 @@ internal sealed class WebSocketTransport(EngineClientOptions options) : EngineTr
         }
     }
 
+    /// <summary>
+    /// A connection that ended without a close frame (the server process died, the connection was
+    /// cut): the reference's WebSocket reports a close, not an error.
+    /// </summary>
+    public override bool EndedByServer(Exception error) =>
+        error is WebSocketException { WebSocketErrorCode: WebSocketError.ConnectionClosedPrematurely };
+
     public override async ValueTask DisposeAsync()
     {
         try

@@ -75,7 +75,7 @@ public sealed class BroadcastOperator : ISocketIoBroadcastTarget
     /// <summary>With compression set explicitly.</summary>
     public BroadcastOperator Compress(bool compress) => new(_namespaces, _rooms, _except, _flags with { Compress = compress });
 
-    /// <summary>With acknowledgements collected for <paramref name="timeout"/> (required by <see cref="EmitWithAck"/>).</summary>
+    /// <summary>With acknowledgements collected for <paramref name="timeout"/> (required by <see cref="EmitWithAck(string, object?[], CancellationToken)"/>).</summary>
     public BroadcastOperator Timeout(TimeSpan timeout) => new(_namespaces, _rooms, _except, _flags with { Timeout = timeout });
 
     private BroadcastOptions Options => new(_rooms, _except, _flags);
@@ -109,13 +109,22 @@ public sealed class BroadcastOperator : ISocketIoBroadcastTarget
     /// that did arrive) when the <see cref="Timeout"/> passes first.
     /// </summary>
     /// <exception cref="InvalidOperationException">No timeout was set: broadcast acks need one.</exception>
-    public Task<IReadOnlyList<SocketIoArgs>> EmitWithAck(string eventName, params object?[] args)
+    public Task<IReadOnlyList<SocketIoArgs>> EmitWithAck(string eventName, CancellationToken cancellationToken = default) =>
+        EmitWithAck(eventName, [], cancellationToken);
+
+    /// <summary>
+    /// As <see cref="EmitWithAck(string, CancellationToken)"/>, with <paramref name="args"/>. The
+    /// arguments are an array (<c>EmitWithAck("vote", ["proposal"], token)</c>), so a token is never
+    /// taken for an argument.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No timeout was set: broadcast acks need one.</exception>
+    public Task<IReadOnlyList<SocketIoArgs>> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default)
     {
         TimeSpan timeout = RequireTimeout();
         JsonSocketIoParser.ThrowIfReserved(eventName);
         return _namespaces.Length == 0
             ? Task.FromResult<IReadOnlyList<SocketIoArgs>>(Array.Empty<SocketIoArgs>())
-            : EmitWithAcks(Pipeline.Encode(eventName, args, _namespaces[0].Server.JsonOptions), timeout, CancellationToken.None);
+            : EmitWithAcks(Pipeline.Encode(eventName, args, _namespaces[0].Server.JsonOptions), timeout, cancellationToken);
     }
 
     private TimeSpan RequireTimeout() => _flags.Timeout ??

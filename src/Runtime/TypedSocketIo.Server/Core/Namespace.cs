@@ -265,10 +265,17 @@ public class Namespace
     }
 
     /// <summary>Emits to the other servers and collects their answers (one per server); with a single server, none.</summary>
-    public Task<IReadOnlyList<SocketIoArgs>> ServerSideEmitWithAck(string eventName, params object?[] args)
+    public Task<IReadOnlyList<SocketIoArgs>> ServerSideEmitWithAck(string eventName, CancellationToken cancellationToken = default) =>
+        ServerSideEmitWithAck(eventName, [], cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ServerSideEmitWithAck(string, CancellationToken)"/>, with <paramref name="args"/>.
+    /// The arguments are an array, so a token is never taken for an argument.
+    /// </summary>
+    public Task<IReadOnlyList<SocketIoArgs>> ServerSideEmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default)
     {
         JsonSocketIoParser.ThrowIfReserved(eventName);
-        return Adapter.ServerSideEmitWithAck(Pipeline.Encode(eventName, args, Server.JsonOptions), CancellationToken.None);
+        return Adapter.ServerSideEmitWithAck(Pipeline.Encode(eventName, args, Server.JsonOptions), cancellationToken);
     }
 
     /// <summary>Handles a server-side event emitted by another server of the cluster; dispose the result to remove the handler.</summary>

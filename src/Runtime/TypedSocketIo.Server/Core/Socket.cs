@@ -294,7 +294,14 @@ public sealed class Socket : ISocketIoListenTarget
     /// <summary>Same as <see cref="Send(object?[])"/> (the reference's <c>socket.write</c>).</summary>
     public bool Write(params object?[] args) => Emit("message", args);
 
-    /// <summary>Emits an event and waits for the client's acknowledgement.</summary>
+    /// <summary>Emits an event without arguments and waits for the client's acknowledgement.</summary>
+    public Task<SocketIoArgs> EmitWithAck(string eventName, CancellationToken cancellationToken = default) =>
+        new SocketEmitter(this, default).EmitWithAck(eventName, cancellationToken);
+
+    /// <summary>
+    /// Emits an event and waits for the client's acknowledgement. The arguments are an array
+    /// (<c>EmitWithAck("ask", ["question"], token)</c>), so a token is never taken for an argument.
+    /// </summary>
     public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
         new SocketEmitter(this, default).EmitWithAck(eventName, args, cancellationToken);
 
@@ -858,12 +865,13 @@ public readonly struct SocketEmitter
     /// <summary>Emits an event.</summary>
     public bool Emit(string eventName, params object?[] args) => _socket.Send(eventName, args, _flags, ackId: null);
 
-    /// <summary>Emits an event and waits for the acknowledgement (bounded by the timeout, when set).</summary>
+    /// <summary>Emits an event without arguments and waits for the acknowledgement (bounded by the timeout, when set).</summary>
+    public Task<SocketIoArgs> EmitWithAck(string eventName, CancellationToken cancellationToken = default) =>
+        _socket.SendWithAck(eventName, [], _flags, cancellationToken);
+
+    /// <summary>Emits an event with <paramref name="args"/> and waits for the acknowledgement (bounded by the timeout, when set).</summary>
     public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
         _socket.SendWithAck(eventName, args, _flags, cancellationToken);
-
-    /// <summary>Emits an event and waits for the acknowledgement.</summary>
-    public Task<SocketIoArgs> EmitWithAck(string eventName, params object?[] args) => EmitWithAck(eventName, args, CancellationToken.None);
 }
 
 /// <summary>A socket with flags, as the emit target of a generated emitter.</summary>
