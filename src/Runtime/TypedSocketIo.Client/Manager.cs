@@ -34,7 +34,7 @@ public sealed partial class Manager : IAsyncDisposable
     private readonly Handlers<Action<Exception>> _reconnectError = new();
     private readonly Handlers<Action> _reconnectFailed = new();
     private EngineClient? _engine;
-    private ISocketIoDecoder _decoder = JsonSocketIoParser.Instance.CreateDecoder();
+    private ISocketIoDecoder _decoder;
     private State _state;
     private Task<Exception?>? _opening;
     private bool _skipReconnect;
@@ -56,6 +56,7 @@ public sealed partial class Manager : IAsyncDisposable
         Options.Validate();
         Uri = uri;
         JsonOptions = Options.JsonOptions ?? SocketIoJson.DefaultOptions;
+        _decoder = Options.Parser.CreateDecoder();
         Logger = (ILogger?)Options.LoggerFactory?.CreateLogger("TypedSocketIo.Client") ?? NullLogger.Instance;
         _backoff = new Backoff(Options.ReconnectionDelay, Options.ReconnectionDelayMax, Options.RandomizationFactor);
         _http = new HttpClient(Options.HttpHandler ?? new SocketsHttpHandler { UseCookies = false }, disposeHandler: Options.HttpHandler is null)
@@ -257,7 +258,7 @@ public sealed partial class Manager : IAsyncDisposable
     internal void Packet(SocketIoPacket packet)
     {
         EngineClient? engine = Volatile.Read(ref _engine);
-        engine?.Send(JsonSocketIoParser.Instance.Encode(packet));
+        engine?.Send(Options.Parser.Encode(packet));
     }
 
     /// <summary>A socket no longer active: when none is left, the connection closes (the reference's _destroy).</summary>
@@ -299,7 +300,7 @@ public sealed partial class Manager : IAsyncDisposable
             _skipReconnect = false;
             engine = new EngineClient(EngineOptions(), _http);
             _engine = engine;
-            _decoder = JsonSocketIoParser.Instance.CreateDecoder();
+            _decoder = Options.Parser.CreateDecoder();
             opened = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
             _opening = opened.Task;
         }
