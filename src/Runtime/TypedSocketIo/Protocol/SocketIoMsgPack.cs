@@ -780,15 +780,6 @@ public static class SocketIoMsgPack
             return _buffer.WrittenSpan.ToArray();
         }
 
-        public int WrittenCount
-        {
-            get
-            {
-                Writer.Flush();
-                return _buffer.WrittenCount;
-            }
-        }
-
         public void Reset()
         {
             Writer.Reset(_buffer);
