@@ -14,6 +14,7 @@ public abstract partial class ClientScenarios
             ReconnectionDelay = TimeSpan.FromMilliseconds(100),
             AutoConnect = false,
         };
+        WithParser(options);
         configure?.Invoke(options);
         return Track(SocketIoClient.Create<IScenarioServerEvents, IScenarioClientEvents>(Server.Url("/"), options));
     }

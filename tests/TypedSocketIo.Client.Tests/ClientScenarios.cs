@@ -20,6 +20,9 @@ public abstract partial class ClientScenarios : IAsyncLifetime
 
     protected abstract ScenarioServer CreateServer(ScenarioOptions options);
 
+    /// <summary>Whether this run's servers and clients use the msgpack parser.</summary>
+    protected virtual bool MsgPack => false;
+
     public async Task InitializeAsync() => Server = await StartServerAsync();
 
     public async Task DisposeAsync()
@@ -32,7 +35,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
 
     protected async Task<ScenarioServer> StartServerAsync(ScenarioOptions? options = null)
     {
-        ScenarioServer server = CreateServer(options ?? new ScenarioOptions());
+        ScenarioServer server = CreateServer((options ?? new ScenarioOptions()) with { MsgPack = MsgPack });
         _disposables.Add(server);
         await server.StartAsync();
         return server;
@@ -50,11 +53,20 @@ public abstract partial class ClientScenarios : IAsyncLifetime
             ReconnectionDelay = TimeSpan.FromMilliseconds(100),
             ReconnectionDelayMax = TimeSpan.FromMilliseconds(500),
             Timeout = TimeSpan.FromSeconds(10),
+            Parser = MsgPack ? MsgPackSocketIoParser.Instance : JsonSocketIoParser.Instance,
         };
         configure?.Invoke(options);
         SocketIoClient socket = SocketIoClient.Create((server ?? Server).Url(nsp), options);
         Track(socket);
         return socket;
+    }
+
+    /// <summary><paramref name="options"/> with this run's parser.</summary>
+    protected T WithParser<T>(T options)
+        where T : ManagerOptions
+    {
+        options.Parser = MsgPack ? MsgPackSocketIoParser.Instance : JsonSocketIoParser.Instance;
+        return options;
     }
 
     protected T Track<T>(T disposable)
@@ -418,7 +430,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     [Fact]
     public async Task A_socket_that_disconnects_stops_reconnecting_while_another_one_goes_on()
     {
-        var options = new SocketIoClientOptions { ReconnectionDelay = TimeSpan.FromMilliseconds(50), ReconnectionDelayMax = TimeSpan.FromMilliseconds(100) };
+        var options = WithParser(new SocketIoClientOptions { ReconnectionDelay = TimeSpan.FromMilliseconds(50), ReconnectionDelayMax = TimeSpan.FromMilliseconds(100) });
         var manager = Track(new Manager(Server.Uri, options));
         SocketIoClient first = manager.Socket("/");
         SocketIoClient second = manager.Socket("/other");
@@ -717,7 +729,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     [Fact]
     public async Task A_socket_that_is_already_active_is_not_opened_again()
     {
-        var manager = Track(new Manager(Server.Uri, new ManagerOptions { AutoConnect = false }));
+        var manager = Track(new Manager(Server.Uri, WithParser(new ManagerOptions { AutoConnect = false })));
         SocketIoClient socket = manager.Socket("/");
         await socket.ConnectAsync().WaitAsync(Limit);
         string id = socket.Id!;
@@ -739,7 +751,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     [Fact]
     public async Task Namespaces_share_one_connection_unless_told_otherwise()
     {
-        var shared = new SocketIoClientOptions { ReconnectionDelay = TimeSpan.FromMilliseconds(100) };
+        var shared = WithParser(new SocketIoClientOptions { ReconnectionDelay = TimeSpan.FromMilliseconds(100) });
         SocketIoClient main = Track(SocketIoClient.Create(Server.Url("/"), shared));
         SocketIoClient other = Track(SocketIoClient.Create(Server.Url("/other"), shared));
         Assert.Same(main.Io, other.Io);
@@ -750,8 +762,8 @@ public abstract partial class ClientScenarios : IAsyncLifetime
 
         // The same namespace again, ForceNew, or Multiplex off: a connection of its own.
         SocketIoClient again = Track(SocketIoClient.Create(Server.Url("/"), shared));
-        SocketIoClient forced = Track(SocketIoClient.Create(Server.Url("/other"), new SocketIoClientOptions { ForceNew = true }));
-        SocketIoClient single = Track(SocketIoClient.Create(Server.Url("/admin"), new SocketIoClientOptions { Multiplex = false }));
+        SocketIoClient forced = Track(SocketIoClient.Create(Server.Url("/other"), WithParser(new SocketIoClientOptions { ForceNew = true })));
+        SocketIoClient single = Track(SocketIoClient.Create(Server.Url("/admin"), WithParser(new SocketIoClientOptions { Multiplex = false })));
         Assert.NotSame(main.Io, again.Io);
         Assert.NotSame(main.Io, forced.Io);
         Assert.NotSame(main.Io, single.Io);
@@ -771,7 +783,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     [Fact]
     public async Task The_manager_reports_its_own_events()
     {
-        var manager = new Manager(Server.Uri, new ManagerOptions { AutoConnect = false });
+        var manager = new Manager(Server.Uri, WithParser(new ManagerOptions { AutoConnect = false }));
         Track(manager);
         Task<int> opened = Next<int>(h => manager.OnOpen(() => h(0)));
         Task<SocketIoPacket> packet = Next<SocketIoPacket>(h => manager.OnPacket(h));
@@ -862,5 +874,45 @@ public sealed partial class NodeServerTests : ClientScenarios
 /// <summary>The scenarios against TypedSocketIo's own server.</summary>
 public sealed class OwnServerTests : ClientScenarios
 {
+    protected override ScenarioServer CreateServer(ScenarioOptions options) => new OwnScenarioServer(options);
+}
+
+/// <summary>
+/// The scenarios with the msgpack parser (<see cref="MsgPackSocketIoParser"/>) against Node's
+/// socket.io 4.8 with socket.io-msgpack-parser 3.0.
+/// </summary>
+public sealed class MsgPackNodeServerTests : ClientScenarios
+{
+    protected override bool MsgPack => true;
+
+    protected override ScenarioServer CreateServer(ScenarioOptions options) => new NodeScenarioServer(options);
+
+    [Theory]
+    [InlineData("polling")]
+    [InlineData("websocket")]
+    public async Task Dates_and_binary_arrive_in_node_as_Date_and_Buffer_and_dates_come_back_as_instants(string transport)
+    {
+        var when = new DateTime(2023, 11, 14, 22, 13, 20, 123, DateTimeKind.Utc);
+        SocketIoClient socket = Client(configure: o => o.Transports = [transport]);
+        await socket.ConnectAsync().WaitAsync(Limit);
+
+        SocketIoArgs kinds = await socket.Timeout(Limit).EmitWithAck("types", [when, new DateTimeOffset(when).ToOffset(TimeSpan.FromHours(-5)), "2023-11-14T22:13:20.123Z", new byte[] { 1 }, 1.5]);
+        Assert.Equal("[[\"date 1700000000123\",\"date 1700000000123\",\"string\",\"buffer\",\"number\"]]", kinds.ToString());
+
+        SocketIoArgs date = await socket.Timeout(Limit).EmitWithAck("date");
+        Assert.Equal(when, date.Get(0, ScenarioJson.Default.DateTime));
+        Assert.Equal(new DateTimeOffset(when), date.Get(0, ScenarioJson.Default.DateTimeOffset));
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(DateTime))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(DateTimeOffset))]
+internal sealed partial class ScenarioJson : System.Text.Json.Serialization.JsonSerializerContext;
+
+/// <summary>The scenarios with the msgpack parser on both sides, against TypedSocketIo's own server.</summary>
+public sealed class MsgPackOwnServerTests : ClientScenarios
+{
+    protected override bool MsgPack => true;
+
     protected override ScenarioServer CreateServer(ScenarioOptions options) => new OwnScenarioServer(options);
 }

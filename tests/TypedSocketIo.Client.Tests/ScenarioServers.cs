@@ -23,6 +23,9 @@ public sealed record ScenarioOptions
     public TimeSpan PingTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     public long MaxHttpBufferSize { get; init; } = 1_000_000;
+
+    /// <summary>Whether the server speaks socket.io-msgpack-parser's wire instead of the default JSON parser.</summary>
+    public bool MsgPack { get; init; }
 }
 
 /// <summary>
@@ -150,7 +153,8 @@ public sealed class NodeScenarioServer(ScenarioOptions options) : ScenarioServer
             "--path", Options.Path.TrimEnd('/'),
             "--ping-interval", ((int)Options.PingInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--ping-timeout", ((int)Options.PingTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--max-http-buffer-size", Options.MaxHttpBufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            "--max-http-buffer-size", Options.MaxHttpBufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--parser", Options.MsgPack ? "msgpack" : "json");
         Port = _node.Ready.GetProperty("port").GetInt32();
         NodeDriver node = _node;
         _pump = Task.Run(async () =>
@@ -216,7 +220,7 @@ public sealed class NodeScenarioServer(ScenarioOptions options) : ScenarioServer
         }
     }
 
-    public override string ToString() => "node socket.io";
+    public override string ToString() => Options.MsgPack ? "node socket.io with socket.io-msgpack-parser" : "node socket.io";
 }
 
 /// <summary>The scenarios on TypedSocketIo's server (Kestrel on loopback).</summary>
@@ -244,6 +248,7 @@ public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(
             o.PingInterval = Options.PingInterval;
             o.PingTimeout = Options.PingTimeout;
             o.MaxHttpBufferSize = Options.MaxHttpBufferSize;
+            o.Parser = Options.MsgPack ? MsgPackSocketIoParser.Instance : JsonSocketIoParser.Instance;
         });
         WebApplication app = builder.Build();
         SocketIoServer io = app.MapSocketIo(Options.Path);
@@ -328,6 +333,15 @@ public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(
         socket.On("record", e => Record("record", e.Args.ToString()));
         socket.On("disconnect-me", _ => socket.Disconnect());
         socket.On("close-engine", _ => socket.Conn.Close());
+        socket.On("types", e => e.Ack(Enumerable.Range(0, e.Args.Count)
+            .Select(i => e.Args.IsBinary(i) ? "buffer" : e.Args[i].ValueKind switch
+            {
+                JsonValueKind.String => "string",
+                JsonValueKind.Number => "number",
+                JsonValueKind.True or JsonValueKind.False => "boolean",
+                _ => "object",
+            }).ToArray()));
+        socket.On("date", e => e.Ack(DateTime.UnixEpoch.AddMilliseconds(1700000000123)));
         socket.Disconnected += (_, reason, _) => Record("disconnect", $"{nsp}:{reason}");
     }
 
@@ -344,5 +358,5 @@ public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(
 
     public override async ValueTask DisposeAsync() => await StopAsync();
 
-    public override string ToString() => "TypedSocketIo server";
+    public override string ToString() => Options.MsgPack ? "TypedSocketIo server with the msgpack parser" : "TypedSocketIo server";
 }

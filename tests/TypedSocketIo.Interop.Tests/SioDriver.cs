@@ -15,16 +15,17 @@ internal sealed class SioDriver : IAsyncDisposable
     public static async Task<SioDriver> StartAsync() => new(await NodeDriver.StartAsync("socketio-driver.js"));
 
     /// <summary>Connects and waits for connect; returns the socket id.</summary>
-    public async Task<string> ConnectAsync(string id, string url, object? options = null, int version = 4, object? autoAck = null, string? manager = null)
+    public async Task<string> ConnectAsync(string id, string url, object? options = null, int version = 4, object? autoAck = null, string? manager = null, bool msgpack = false)
     {
-        await SendConnectAsync(id, url, options, version, autoAck, manager);
+        await SendConnectAsync(id, url, options, version, autoAck, manager, msgpack);
         JsonElement connect = await Node.NextAsync(e => (e.GetProperty("event").GetString() is "connect" or "connect_error" or "driver-error")
             && e.TryGetProperty("id", out JsonElement i) && i.GetString() == id);
         Assert.True(connect.GetProperty("event").GetString() == "connect", "connect_error: " + connect.GetRawText());
         return connect.GetProperty("sid").GetString()!;
     }
 
-    public Task SendConnectAsync(string id, string url, object? options = null, int version = 4, object? autoAck = null, string? manager = null) =>
+    /// <summary>Creates a socket (with socket.io-msgpack-parser when <paramref name="msgpack"/>) without waiting.</summary>
+    public Task SendConnectAsync(string id, string url, object? options = null, int version = 4, object? autoAck = null, string? manager = null, bool msgpack = false) =>
         Node.SendAsync(WithoutNulls(new Dictionary<string, object?>
         {
             ["cmd"] = "connect",
@@ -34,6 +35,7 @@ internal sealed class SioDriver : IAsyncDisposable
             ["options"] = options ?? new { },
             ["autoAck"] = autoAck,
             ["manager"] = manager,
+            ["msgpack"] = msgpack ? true : null,
         }));
 
     private static Dictionary<string, object?> WithoutNulls(Dictionary<string, object?> command) =>

@@ -123,6 +123,32 @@ public sealed class OptionsConfigurationTests
     }
 
     [Fact]
+    public async Task The_msgpack_parser_is_chosen_by_name_and_speaks_on_the_wire()
+    {
+        await using var host = await SocketIoTestHost.StartAsync(configureBuilder: Configure(new() { ["SocketIo:Parser"] = "MsgPack" }));
+        Assert.Same(TypedSocketIo.Protocol.MsgPackSocketIoParser.Instance, host.Io.Options.Parser);
+
+        await using RawWebSocket ws = await RawWebSocket.ConnectAsync(new Uri(host.Url().Replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"));
+        Assert.StartsWith("0{", await ws.ReceiveTextAsync());
+        await ws.SendBinaryAsync([0x82, 0xa4, .. "type"u8, 0x00, 0xa3, .. "nsp"u8, 0xa1, (byte)'/']); // {type: 0, nsp: "/"}
+        (System.Net.WebSockets.WebSocketMessageType type, byte[] reply) = await ws.ReceiveAsync();
+        Assert.Equal(System.Net.WebSockets.WebSocketMessageType.Binary, type);
+        TypedSocketIo.Protocol.SocketIoPacket connected = TypedSocketIo.Protocol.MsgPackSocketIoParser.DecodePacket(reply);
+        Assert.Equal(TypedSocketIo.Protocol.SocketIoPacketType.Connect, connected.Type);
+        Assert.StartsWith("{\"sid\":", System.Text.Encoding.UTF8.GetString(connected.Data.Span));
+    }
+
+    [Fact]
+    public async Task An_unknown_parser_name_fails_the_start()
+    {
+        await using WebApplication app = Build(new() { ["SocketIo:Parser"] = "protobuf" });
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("SocketIo:Parser must be \"json\" or \"msgpack\"", error.Message);
+    }
+
+    [Fact]
     public void Validation_through_the_server_constructor_names_the_option()
     {
         var error = Assert.Throws<ArgumentException>(() => new SocketIoServer(

@@ -6,7 +6,7 @@
  * ScenarioServers.cs): keep both in step.
  *
  *   node socketio-server.js [--port N] [--path /socket.io] [--ping-interval ms] [--ping-timeout ms]
- *                           [--max-http-buffer-size bytes]
+ *                           [--max-http-buffer-size bytes] [--parser json|msgpack]
  *
  * stdout carries JSON lines: {"event":"ready","port":N} once listening, then {"event":"record",
  * "kind":…,"detail":…} for what the server saw. stdin: "exit" (or EOF) stops the server.
@@ -22,6 +22,8 @@
  *   record (...args)          -> records the arguments (JSON)
  *   disconnect-me             -> socket.disconnect()
  *   close-engine              -> closes the Engine.IO connection
+ *   types (...args, cb)       -> cb([kind of each argument]): "buffer", "date <ms>" or its typeof
+ *   date (cb)                 -> cb(new Date(1700000000123))
  *
  * Besides the namespace sockets' "connect" and "disconnect" (nsp:reason) records, every Engine.IO
  * connection records "engine-close" with its close reason ("transport close" for a client's goodbye).
@@ -41,6 +43,7 @@ const io = new Server({
   pingInterval: Number(option('ping-interval', '25000')),
   pingTimeout: Number(option('ping-timeout', '20000')),
   maxHttpBufferSize: Number(option('max-http-buffer-size', '1000000')),
+  ...(option('parser', 'json') === 'msgpack' ? { parser: require('socket.io-msgpack-parser') } : {}),
 });
 
 const record = (kind, detail) => emit({ event: 'record', kind, detail });
@@ -75,6 +78,11 @@ function scenarios(socket) {
   socket.on('record', (...args) => record('record', JSON.stringify(args)));
   socket.on('disconnect-me', () => socket.disconnect());
   socket.on('close-engine', () => socket.conn.close());
+  socket.on('types', (...args) => {
+    const cb = args.pop();
+    cb(args.map((a) => (Buffer.isBuffer(a) ? 'buffer' : a instanceof Date ? `date ${a.getTime()}` : typeof a)));
+  });
+  socket.on('date', (cb) => cb(new Date(1700000000123)));
   socket.on('disconnect', (reason) => record('disconnect', `${nsp}:${reason}`));
 }
 

@@ -49,6 +49,12 @@ public class ManagerOptions
     /// <summary>How payloads are serialized. Default <see cref="Protocol.SocketIoJson.DefaultOptions"/> (web defaults).</summary>
     public JsonSerializerOptions? JsonOptions { get; set; }
 
+    /// <summary>
+    /// The packet parser; it must be the server's. Default <see cref="Protocol.JsonSocketIoParser"/>;
+    /// <see cref="Protocol.MsgPackSocketIoParser"/> speaks socket.io-msgpack-parser's wire.
+    /// </summary>
+    public Protocol.ISocketIoParser Parser { get; set; } = Protocol.JsonSocketIoParser.Instance;
+
     /// <summary>Where the client logs. Default nowhere.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 
@@ -60,6 +66,7 @@ public class ManagerOptions
 
     internal void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Parser);
         if (Transports.Count == 0 || Transports.Any(t => t is not ("polling" or "websocket")))
         {
             throw new ArgumentException("Transports must name \"polling\" and/or \"websocket\".", nameof(Transports));

@@ -36,7 +36,7 @@ public sealed partial class Manager : IAsyncDisposable
     private EngineClient? _engine;
     // Every session not ended yet (the current one and those still saying goodbye): disposal waits for them.
     private readonly HashSet<EngineClient> _sessions = new();
-    private ISocketIoDecoder _decoder = JsonSocketIoParser.Instance.CreateDecoder();
+    private ISocketIoDecoder _decoder;
     private State _state;
     private Task<Exception?>? _opening;
     private bool _skipReconnect;
@@ -58,6 +58,7 @@ public sealed partial class Manager : IAsyncDisposable
         Options.Validate();
         Uri = uri;
         JsonOptions = Options.JsonOptions ?? SocketIoJson.DefaultOptions;
+        _decoder = Options.Parser.CreateDecoder();
         Logger = (ILogger?)Options.LoggerFactory?.CreateLogger("TypedSocketIo.Client") ?? NullLogger.Instance;
         _backoff = new Backoff(Options.ReconnectionDelay, Options.ReconnectionDelayMax, Options.RandomizationFactor);
         _http = new HttpClient(Options.HttpHandler ?? new SocketsHttpHandler { UseCookies = false }, disposeHandler: Options.HttpHandler is null)
@@ -291,7 +292,7 @@ public sealed partial class Manager : IAsyncDisposable
     internal void Packet(SocketIoPacket packet)
     {
         EngineClient? engine = Volatile.Read(ref _engine);
-        engine?.Send(JsonSocketIoParser.Instance.Encode(packet));
+        engine?.Send(Options.Parser.Encode(packet));
     }
 
     /// <summary>A socket no longer active: when none is left, the connection closes (the reference's _destroy).</summary>
@@ -334,7 +335,7 @@ public sealed partial class Manager : IAsyncDisposable
             engine = new EngineClient(EngineOptions(), _http);
             _engine = engine;
             _sessions.Add(engine);
-            _decoder = JsonSocketIoParser.Instance.CreateDecoder();
+            _decoder = Options.Parser.CreateDecoder();
             opened = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
             _opening = opened.Task;
         }

@@ -231,7 +231,7 @@ public class SocketIoJsonTests
 
         Assert.NotSame(original, created);
         Assert.Empty(original.Converters);
-        Assert.Equal(4, created.Converters.Count); // byte[], ReadOnlyMemory, Memory, ArraySegment
+        Assert.Equal(6, created.Converters.Count); // byte[], ReadOnlyMemory, Memory, ArraySegment, then DateTime, DateTimeOffset
     }
 
     [Fact]

@@ -13,7 +13,11 @@ public sealed class SocketIoServerOptions : EngineIOOptions
     /// <summary>Whether a dynamic child namespace is removed when its last socket leaves. Default false.</summary>
     public bool CleanupEmptyChildNamespaces { get; set; }
 
-    /// <summary>The packet parser. Default <see cref="JsonSocketIoParser"/>.</summary>
+    /// <summary>
+    /// The packet parser, the same for every connection: <see cref="JsonSocketIoParser"/> (default) or
+    /// <see cref="MsgPackSocketIoParser"/> (socket.io-msgpack-parser's wire; clients must use it too).
+    /// Configuration: <c>SocketIo:Parser</c> = <c>json</c> or <c>msgpack</c>.
+    /// </summary>
     public ISocketIoParser Parser { get; set; } = JsonSocketIoParser.Instance;
 
     /// <summary>

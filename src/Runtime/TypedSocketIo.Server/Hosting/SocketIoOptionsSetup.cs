@@ -6,7 +6,7 @@ namespace TypedSocketIo.Server.Hosting;
 
 /// <summary>
 /// Binds the <c>SocketIo</c> configuration section (e.g. <c>SocketIo:PingInterval</c>,
-/// <c>SocketIo:MaxHttpBufferSize</c>, <c>SocketIo:ServeClient</c>) when the application has a
+/// <c>SocketIo:MaxHttpBufferSize</c>, <c>SocketIo:ServeClient</c>, <c>SocketIo:Parser</c>) when the application has a
 /// configuration. Registered before the <c>AddSocketIo</c> delegate, which therefore wins.
 /// </summary>
 internal sealed class SocketIoConfigureOptions(IConfiguration? configuration = null) : IConfigureOptions<SocketIoServerOptions>
@@ -21,8 +21,8 @@ internal sealed class SocketIoConfigureOptions(IConfiguration? configuration = n
             return;
         }
 
-        // Bound into a model of the options that configuration can express (no delegates, parsers or
-        // serializer options), then copied: set keys win, a configured list replaces the default one.
+        // Bound into a model of the options that configuration can express (no delegates or
+        // serializer options; parsers by name), then copied: set keys win, a configured list replaces the default one.
         var model = new SocketIoConfigurationModel();
         section.Bind(model);
         model.ApplyTo(options);
@@ -47,6 +47,7 @@ internal sealed class SocketIoConfigurationModel
     public bool? AllowEIO3 { get; set; }
     public bool? CleanupEmptyChildNamespaces { get; set; }
     public bool? ServeClient { get; set; }
+    public string? Parser { get; set; }
     public CompressionModel? HttpCompression { get; set; }
     public DeflateModel? PerMessageDeflate { get; set; }
     public CookieModel? Cookie { get; set; }
@@ -72,6 +73,15 @@ internal sealed class SocketIoConfigurationModel
         options.AllowEIO3 = AllowEIO3 ?? options.AllowEIO3;
         options.CleanupEmptyChildNamespaces = CleanupEmptyChildNamespaces ?? options.CleanupEmptyChildNamespaces;
         options.ServeClient = ServeClient ?? options.ServeClient;
+        if (Parser is not null)
+        {
+            options.Parser = Parser.Trim().ToLowerInvariant() switch
+            {
+                "json" => TypedSocketIo.Protocol.JsonSocketIoParser.Instance,
+                "msgpack" => TypedSocketIo.Protocol.MsgPackSocketIoParser.Instance,
+                _ => throw new InvalidOperationException($"SocketIo:Parser must be \"json\" or \"msgpack\", not \"{Parser}\"."),
+            };
+        }
 
         if (HttpCompression is { } compression)
         {

@@ -287,6 +287,13 @@ public sealed class JsonSocketIoParser : ISocketIoParser
 
     private static readonly byte[][] ReservedEventsUtf8 = ReservedEvents.Select(static n => Encoding.UTF8.GetBytes(n)).ToArray();
 
+    /// <summary>Whether the JSON array <paramref name="json"/> starts with a valid event name (a number, or a string that is not reserved).</summary>
+    internal static bool HasValidEventName(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = CheckedPayloadDepth });
+        return reader.Read() && reader.TokenType == JsonTokenType.StartArray && IsValidEventName(ref reader);
+    }
+
     private static bool IsValidEventName(ref Utf8JsonReader reader)
     {
         if (!reader.Read())

@@ -29,6 +29,10 @@ public static class SocketIoJson
         result.Converters.Insert(1, new ReadOnlyMemoryConverter());
         result.Converters.Insert(2, new MemoryConverter());
         result.Converters.Insert(3, new ArraySegmentConverter());
+        // Last, so an application's own date converters win: dates written as System.Text.Json
+        // does, with their place noted for parsers that have a date type (msgpack).
+        result.Converters.Add(new PayloadDates.DateTimeConverter());
+        result.Converters.Add(new PayloadDates.DateTimeOffsetConverter());
         if (result.TypeInfoResolver is null && JsonSerializer.IsReflectionEnabledByDefault)
         {
             // Typed code asks the options for metadata; give them the reflection resolver the
@@ -82,8 +86,9 @@ public static class SocketIoJson
     public static EventData Encode(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options)
     {
         var attachments = new List<ReadOnlyMemory<byte>>();
-        ReadOnlyMemory<byte> data = WriteArray(name, args, options, attachments);
-        return new EventData(name ?? "", data, attachments);
+        var dates = new List<DateMark>();
+        ReadOnlyMemory<byte> data = WriteArray(name, args, options, attachments, dates);
+        return new EventData(name ?? "", data, PayloadDates.Attach(attachments, dates));
     }
 
     /// <summary>
@@ -92,7 +97,12 @@ public static class SocketIoJson
     /// </summary>
     [RequiresUnreferencedCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for trimming.")]
     [RequiresDynamicCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for AOT.")]
-    public static ReadOnlyMemory<byte> WriteArray(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options, List<ReadOnlyMemory<byte>> attachments)
+    public static ReadOnlyMemory<byte> WriteArray(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options, List<ReadOnlyMemory<byte>> attachments) =>
+        WriteArray(name, args, options, attachments, null);
+
+    [RequiresUnreferencedCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for trimming.")]
+    [RequiresDynamicCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for AOT.")]
+    private static ReadOnlyMemory<byte> WriteArray(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options, List<ReadOnlyMemory<byte>> attachments, List<DateMark>? dates)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         List<ReadOnlyMemory<byte>>? previous = t_writing;
@@ -100,6 +110,7 @@ public static class SocketIoJson
         try
         {
             using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder ?? JsonStringifyEncoder.Instance, SkipValidation = true });
+            using PayloadDates.Scope recording = PayloadDates.Begin(writer, dates ?? new List<DateMark>());
             writer.WriteStartArray();
             if (name is not null)
             {

@@ -18,6 +18,7 @@ public sealed class SocketIoEventWriter
 
     private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private readonly List<ReadOnlyMemory<byte>> _attachments = new();
+    private readonly List<DateMark> _dates = new();
     private Utf8JsonWriter? _writer;
     private System.Text.Encodings.Web.JavaScriptEncoder? _encoder;
     private JsonSerializerOptions _options = SocketIoJson.DefaultOptions;
@@ -65,12 +66,14 @@ public sealed class SocketIoEventWriter
     public void Write<T>(T value, JsonTypeInfo<T> typeInfo)
     {
         SocketIoJson.AttachmentWriteScope scope = SocketIoJson.BeginWritingAttachments(_attachments);
+        PayloadDates.Scope dates = PayloadDates.Begin(_writer!, _dates);
         try
         {
             JsonSerializer.Serialize(_writer!, value, typeInfo);
         }
         finally
         {
+            dates.Dispose();
             scope.Dispose();
         }
     }
@@ -106,7 +109,7 @@ public sealed class SocketIoEventWriter
         _writer!.WriteEndArray();
         _writer.Flush();
         byte[] json = _buffer.WrittenSpan.ToArray();
-        IReadOnlyList<ReadOnlyMemory<byte>> attachments = _attachments.Count == 0 ? Array.Empty<ReadOnlyMemory<byte>>() : _attachments.ToArray();
+        IReadOnlyList<ReadOnlyMemory<byte>> attachments = PayloadDates.Attach(_attachments, _dates);
         Return();
         return new EventData(name ?? "", json, attachments);
     }
@@ -121,6 +124,7 @@ public sealed class SocketIoEventWriter
 
         _inUse = false;
         _attachments.Clear();
+        _dates.Clear();
         _options = SocketIoJson.DefaultOptions;
         if (_buffer.Capacity > 64 * 1024)
         {
