@@ -29,10 +29,10 @@ public abstract partial class ClientScenarios
         // The WebSocket probe goes through a proxy that accepts and never answers: the upgrade
         // stays under way for as long as the test runs.
         await using var proxy = BlackHole.Start();
-        var manager = Track(new Manager(Server.Uri, new ManagerOptions
+        var manager = Track(new Manager(Server.Uri, WithParser(new ManagerOptions
         {
             ConfigureWebSocket = o => o.Proxy = new WebProxy(proxy.Uri) { BypassProxyOnLocal = false },
-        }));
+        })));
         SocketIoClient main = manager.Socket("/");
         SocketIoClient other = manager.Socket("/other");
         await Task.WhenAll(main.ConnectAsync(), other.ConnectAsync()).WaitAsync(Limit);
@@ -52,7 +52,7 @@ public abstract partial class ClientScenarios
         // pauses, after the switch to WebSocket.
         for (int i = 0; i < 6; i++)
         {
-            var manager = Track(new Manager(Server.Uri, new ManagerOptions()));
+            var manager = Track(new Manager(Server.Uri, WithParser(new ManagerOptions())));
             SocketIoClient socket = manager.Socket("/");
             await socket.ConnectAsync().WaitAsync(Limit);
             if (i > 0)
@@ -70,7 +70,7 @@ public abstract partial class ClientScenarios
     [Fact]
     public async Task Closing_the_manager_is_a_forced_close_and_the_server_sees_the_transport_close()
     {
-        var manager = Track(new Manager(Server.Uri, new ManagerOptions { Transports = ["polling"] }));
+        var manager = Track(new Manager(Server.Uri, WithParser(new ManagerOptions { Transports = ["polling"] })));
         SocketIoClient socket = manager.Socket("/");
         await socket.ConnectAsync().WaitAsync(Limit);
         Task<(string, string?)> disconnected = Next<(string, string?)>(h => socket.OnDisconnect((r, d) => h((r, d))));

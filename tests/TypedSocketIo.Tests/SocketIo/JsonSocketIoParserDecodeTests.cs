@@ -354,9 +354,9 @@ public class JsonSocketIoParserDecodeTests
     }
 
     [Fact]
-    public void Decode_JsonNestedBeyond128_IsRejected()
+    public void Decode_JsonNestedBeyondTheDefaultMaxDepth_IsRejected()
     {
-        string wire = "2[\"a\"," + new string('[', 200) + new string(']', 200) + "]";
+        string wire = "2[\"a\"," + new string('[', 1000) + new string(']', 1000) + "]";
         AssertRejected(wire);
     }
 

@@ -178,7 +178,7 @@ public class InMemoryAdapter
         {
             encoded ??= Namespace.Server.Options.Parser.Encode(packet);
             socket.NotifyOutgoing(packet);
-            socket.Client.WriteEncoded(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
+            socket.Connection.WriteEncoded(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
         }
     }
 
@@ -208,7 +208,7 @@ public class InMemoryAdapter
             encoded ??= Namespace.Server.Options.Parser.Encode(packet);
             count++;
             socket.NotifyOutgoing(packet);
-            socket.Client.WriteEncoded(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
+            socket.Connection.WriteEncoded(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
         }
 
         clientCount(count);

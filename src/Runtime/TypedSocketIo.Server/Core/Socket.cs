@@ -28,7 +28,7 @@ public sealed class Socket : ISocketIoListenTarget
     internal Socket(Namespace nsp, SocketIoConnection client, Handshake handshake, string id)
     {
         Namespace = nsp;
-        Client = client;
+        Connection = client;
         Handshake = handshake;
         Id = id;
     }
@@ -48,10 +48,10 @@ public sealed class Socket : ISocketIoListenTarget
     /// <summary>The authenticated user of the first request.</summary>
     public System.Security.Claims.ClaimsPrincipal User => Handshake.User;
 
-    /// <summary>The Engine.IO connection (shared by the client's sockets of every namespace).</summary>
-    public EngineSocket Conn => Client.Conn;
+    /// <summary>The Engine.IO session (shared by the sockets of every namespace of the connection; Node's <c>socket.conn</c>).</summary>
+    public EngineSocket Conn => Connection.Conn;
 
-    internal SocketIoConnection Client { get; }
+    internal SocketIoConnection Connection { get; }
 
     /// <summary>Application data attached to the socket (visible to FetchSockets).</summary>
     public object? Data { get; set; }
@@ -339,7 +339,7 @@ public sealed class Socket : ISocketIoListenTarget
     {
         SocketIoPacket packet = Pipeline.EventPacket(Namespace.Name, data, ackId);
         NotifyOutgoing(packet);
-        Client.WritePacket(packet, flags.Volatile, flags.Compress ?? true);
+        Connection.WritePacket(packet, flags.Volatile, flags.Compress ?? true);
         return true;
     }
 
@@ -431,7 +431,7 @@ public sealed class Socket : ISocketIoListenTarget
         }
 
         Interlocked.Decrement(ref _ackCount);
-        Client.DropForLimit(nameof(SocketIoServerOptions.MaxPendingAcks), $"more than {limit} acknowledgements owed by the client");
+        Connection.DropForLimit(nameof(SocketIoServerOptions.MaxPendingAcks), $"more than {limit} acknowledgements owed by the client");
         return false;
     }
 
@@ -466,7 +466,7 @@ public sealed class Socket : ISocketIoListenTarget
             return false;
         }
 
-        Client.WritePacket(new SocketIoPacket(SocketIoPacketType.Ack, Namespace.Name, id, data, attachments), isVolatile: false, compress: true);
+        Connection.WritePacket(new SocketIoPacket(SocketIoPacketType.Ack, Namespace.Name, id, data, attachments), isVolatile: false, compress: true);
         return true;
     }
 
@@ -556,11 +556,11 @@ public sealed class Socket : ISocketIoListenTarget
 
         if (close)
         {
-            Client.DisconnectAll();
+            Connection.DisconnectAll();
             return this;
         }
 
-        Client.WritePacket(new SocketIoPacket(SocketIoPacketType.Disconnect, Namespace.Name), isVolatile: false, compress: true);
+        Connection.WritePacket(new SocketIoPacket(SocketIoPacketType.Disconnect, Namespace.Name), isVolatile: false, compress: true);
         OnClose("server namespace disconnect", null);
         return this;
     }
@@ -582,7 +582,7 @@ public sealed class Socket : ISocketIoListenTarget
         Raise(Disconnecting, reason);
         Namespace.Adapter.DelAll(Id);
         Namespace.Remove(this);
-        Client.Remove(this);
+        Connection.Remove(this);
         foreach (long id in _acks.Keys)
         {
             FailAck(id, new SocketIoException("The socket disconnected before the acknowledgement arrived."));
@@ -654,7 +654,7 @@ public sealed class Socket : ISocketIoListenTarget
         return;
 
     Full:
-        Client.DropForLimit(nameof(SocketIoServerOptions.MaxPendingEvents), $"more than {limit} events waiting for their handlers");
+        Connection.DropForLimit(nameof(SocketIoServerOptions.MaxPendingEvents), $"more than {limit} events waiting for their handlers");
     }
 
     /// <summary>

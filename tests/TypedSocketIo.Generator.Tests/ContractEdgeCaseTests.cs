@@ -4,11 +4,10 @@ using TypedSocketIo.Generator.Tests.Infrastructure;
 namespace TypedSocketIo.Generator.Tests;
 
 /// <summary>
-/// Contracts the generator does not handle yet. Each test states the behaviour wanted — the
-/// generator either reports an error on the contract or generates code that compiles — and is
-/// skipped until the generator is fixed: remove the Skip with the fix.
+/// Contracts at the edges of what the generator handles, each once a bug: the generator either
+/// reports an error on the contract or generates code that compiles, never code that does not.
 /// </summary>
-public sealed class KnownIssueTests
+public sealed class ContractEdgeCaseTests
 {
     private const string Usings = """
         using System;
@@ -20,7 +19,7 @@ public sealed class KnownIssueTests
         """;
 
     [Fact]
-    public void ContractDeclaredAndImportedIsGeneratedOnce()
+    public void A_contract_declared_and_imported_is_generated_once()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             [assembly: SocketIoContracts(typeof(Demo.IChatEvents))]
@@ -39,7 +38,7 @@ public sealed class KnownIssueTests
     }
 
     [Fact]
-    public void ContractImportedTwiceIsGeneratedOnce()
+    public void A_contract_imported_twice_is_generated_once()
     {
         MetadataReference shared = GeneratorHarness.MetadataOnlyReference("""
             namespace Shared;
@@ -63,7 +62,7 @@ public sealed class KnownIssueTests
     }
 
     [Fact]
-    public void OverloadsWithDistinctEventNames() => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + """
+    public void Overloads_with_distinct_event_names_are_diagnosed_or_compile() => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + """
         namespace Demo;
 
         [SocketIoEvents]
@@ -78,7 +77,7 @@ public sealed class KnownIssueTests
         """));
 
     [Fact]
-    public void SameMethodInTwoBaseInterfaces() => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + """
+    public void The_same_method_in_two_base_interfaces_is_diagnosed_or_compiles() => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + """
         namespace Demo;
 
         public interface IFirst
@@ -103,14 +102,14 @@ public sealed class KnownIssueTests
     [InlineData("public class Outer { [SocketIoEvents] private interface IHidden { void Ping(); } }")]
     [InlineData("public class Outer { [SocketIoEvents] protected interface IHidden { void Ping(); } }")]
     [InlineData("[SocketIoEvents] file interface IHidden { void Ping(); }")]
-    public void InaccessibleContract(string declaration) => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + "namespace Demo;\n\n" + declaration));
+    public void An_inaccessible_contract_is_diagnosed_or_compiles(string declaration) => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + "namespace Demo;\n\n" + declaration));
 
     [Theory]
     [InlineData("Task<int> Confirm(int acks);")]
     [InlineData("Task Confirm(string cancellationToken);")]
     [InlineData("void Set(string _options);")]
     [InlineData("void Set(string _target);")]
-    public void ParameterNamedLikeGeneratedCode(string method) => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + $$"""
+    public void A_parameter_named_like_generated_code_is_diagnosed_or_compiles(string method) => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + $$"""
         namespace Demo;
 
         [SocketIoEvents]
@@ -121,7 +120,7 @@ public sealed class KnownIssueTests
         """));
 
     [Fact]
-    public void ContractsWithTheSameBaseName() => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + """
+    public void Contracts_with_the_same_base_name_are_diagnosed_or_compile() => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + """
         namespace Demo;
 
         [SocketIoEvents]
@@ -138,7 +137,7 @@ public sealed class KnownIssueTests
         """));
 
     [Fact]
-    public void LineBreakInEventName() => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + """
+    public void A_line_break_in_an_event_name_is_diagnosed_or_compiles() => AssertDiagnosedOrCompiles(GeneratorHarness.Run(Usings + """
         namespace Demo;
 
         [SocketIoEvents]
@@ -150,7 +149,7 @@ public sealed class KnownIssueTests
         """));
 
     [Fact]
-    public void NamespaceStartingWithSystemIsNotTheFramework()
+    public void A_namespace_starting_with_System_is_not_the_framework()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace SystemsLab.Chat;

@@ -1,0 +1,17 @@
+using System.Text.Json;
+using TypedSocketIo.Protocol;
+
+namespace TypedSocketIo;
+
+/// <summary>Where generated handler registration adds its handlers: a server socket or a client socket.</summary>
+public interface ISocketIoListenTarget
+{
+    /// <summary>The serializer options of the server or client, for contracts that name no serializer context.</summary>
+    JsonSerializerOptions JsonOptions { get; }
+
+    /// <summary>
+    /// Adds a handler for <paramref name="eventName"/>; dispose the result to remove it. A handler
+    /// that throws or whose task fails is logged; the connection stays up.
+    /// </summary>
+    IDisposable On(string eventName, Func<IncomingEvent, Task> handler);
+}
