@@ -345,4 +345,38 @@ public class SocketIoDecoderTests
 
         return bytes.ToArray();
     }
+
+    [Theory]
+    [InlineData("2[\"\\ud83d\"]")]
+    [InlineData("2[\"\\udc00x\"]")]
+    [InlineData("2/admin,1[\"\\ud800\\ud800\",1]")]
+    public void EventName_WithALoneSurrogateEscape_IsAnOrdinaryName(string wire)
+    {
+        // JavaScript writes and accepts such names; they cannot spell a reserved name.
+        SocketIoPacket packet = Decode(wire);
+
+        Assert.Equal(SocketIoPacketType.Event, packet.Type);
+        Assert.StartsWith("\"\\ud", SocketIoJson.ReadEventName(packet.Data.Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BinaryEvent_WithALoneSurrogateEscapeInAPropertyName_IsDecoded()
+    {
+        SocketIoPacket packet = Decode(Text($"52-[\"a\",{{\"\\ud800\":1}},{{\"\\udc00\":2,\"_placeholder\":true,\"num\":1}},{Placeholder(0)}]"), Binary(1), Binary(2));
+
+        AssertAttachments([[1], [2]], packet.Attachments);
+        SocketIoArgs args = EventArgs(packet);
+        Assert.False(args.IsBinary(0));
+        Assert.True(args.IsBinary(1));
+        Assert.Equal(new byte[] { 2 }, args.GetBytes(1).ToArray());
+        SocketIoArgs.Reader reader = args.GetReader();
+        reader.Skip();
+        Assert.Equal(new byte[] { 2 }, reader.ReadBinary().ToArray());
+    }
+
+    [Fact]
+    public void BinaryEvent_WithALoneSurrogateEscapeInAPlaceholderWithoutANum_IsRejected()
+    {
+        AssertParseError(() => Decode(Text("51-[\"a\",{\"\\udc00\":0,\"_placeholder\":true}]"), Binary(1)), "attachments");
+    }
 }
