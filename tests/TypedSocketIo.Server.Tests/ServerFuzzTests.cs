@@ -659,7 +659,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
             var buffer = new byte[8192];
             int headEnd = -1;
             int? contentLength = null;
-            using var pending = new CancellationTokenSource(pendingIsFine ? TimeSpan.FromMilliseconds(500) : Timeout.InfiniteTimeSpan);
+            using var pending = new CancellationTokenSource(pendingIsFine ? TimeSpan.FromMilliseconds(150) : Timeout.InfiniteTimeSpan);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cts.Token, pending.Token);
             try
             {

@@ -80,6 +80,15 @@ public sealed class FuzzCase
         }
     }
 
+    /// <summary>Fails the case unless <paramref name="condition"/> holds; the message is only built on failure.</summary>
+    public void Check([DoesNotReturnIf(false)] bool condition, Func<string> message)
+    {
+        if (!condition)
+        {
+            throw new FuzzFailure(message());
+        }
+    }
+
     /// <summary>
     /// Runs one decode of <paramref name="inputLength"/> bytes of input. It must return, or throw one of the
     /// <paramref name="documented"/> exception types with a message; any other exception, an allocation beyond
