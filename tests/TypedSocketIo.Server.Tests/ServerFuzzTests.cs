@@ -21,7 +21,9 @@ namespace TypedSocketIo.Server.Tests;
 /// frames over WebSocket and long-polling POSTs (protocols 3 and 4), and random handshake query strings. Only the
 /// offending connection closes: a healthy client on the same server keeps receiving broadcasts, every fuzzing
 /// session ends and is removed, no response is a 500 or shows an exception message, and nothing is logged at Error.
+/// They run alone, so that their load does not skew the timing of other tests.
 /// </summary>
+[Collection(nameof(ServerFuzzTests))]
 public sealed class ServerFuzzTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan CaseTimeout = TimeSpan.FromSeconds(20);
@@ -719,3 +721,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>The fuzz tests' collection: not run in parallel with the others.</summary>
+[CollectionDefinition(nameof(ServerFuzzTests), DisableParallelization = true)]
+public sealed class ServerFuzzCollection;
