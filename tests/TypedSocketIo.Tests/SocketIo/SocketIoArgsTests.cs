@@ -316,4 +316,45 @@ public class SocketIoArgsTests
     {
         Assert.ThrowsAny<JsonException>(() => Args("[1"));
     }
+
+    [Theory]
+    [InlineData("[\"!!\"]")]
+    [InlineData("[\"AQI\"]")]
+    [InlineData("[\"\\ud800AQ==\"]")]
+    [InlineData("[{\"_placeholder\":true,\"num\":1.5}]")]
+    [InlineData("[{\"_placeholder\":true,\"num\":99999999999}]")]
+    [InlineData("[{\"_placeholder\":true,\"num\":-1}]")]
+    public void ReadingAsBinary_WhatIsNeitherBase64NorAPlaceholderOfAnAttachment_ThrowsJsonException(string json)
+    {
+        // Not FormatException or InvalidOperationException: callers (typed acks, generated dispatchers) expect JsonException.
+        SocketIoArgs args = Args(json, 0, [9]);
+
+        Assert.ThrowsAny<JsonException>(() => args.GetBytes(0));
+        Assert.ThrowsAny<JsonException>(() => args.GetReader().ReadBinary());
+        Assert.ThrowsAny<JsonException>(() => args.GetReader().ReadBytes());
+        Assert.ThrowsAny<JsonException>(() => args.Get<byte[]>(0));
+    }
+
+    [Fact]
+    public void ToValues_RepeatedPropertyNames_TheLastWins()
+    {
+        object?[] values = Args("[{\"a\":1,\"b\":2,\"a\":3}]").ToValues();
+
+        AssertValuesEqual(Obj(("a", 3L), ("b", 2L)), values[0]);
+    }
+
+    [Theory]
+    [InlineData("[\"\\ud800\"]")]
+    [InlineData("[{\"\\udc00\":1}]")]
+    public void ToValues_StringsDotNetCannotDecode_ThrowJsonException(string json)
+    {
+        Assert.ThrowsAny<JsonException>(() => Args(json).ToValues());
+    }
+
+    [Fact]
+    public void InvalidUtf8_IsRejected()
+    {
+        Assert.ThrowsAny<JsonException>(() => new SocketIoArgs(new byte[] { (byte)'[', (byte)'"', 0xC3, (byte)'"', (byte)']' }, []));
+    }
 }
+

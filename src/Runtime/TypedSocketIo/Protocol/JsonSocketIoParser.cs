@@ -314,7 +314,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
         // Compared without decoding: a name may hold escapes (even lone surrogates) that are fine on the wire.
         foreach (byte[] reserved in ReservedEventsUtf8)
         {
-            if (reader.ValueTextEquals(reserved))
+            if (JsonNames.ValueTextEquals(ref reader, reserved))
             {
                 return false;
             }
@@ -353,9 +353,9 @@ public sealed class JsonSocketIoParser : ISocketIoParser
 
                     break;
                 case JsonValueKind.Object:
-                    if (element.TryGetProperty("_placeholder", out JsonElement flag) && flag.ValueKind == JsonValueKind.True)
+                    if (JsonNames.TryGetProperty(element, "_placeholder"u8, out JsonElement flag) && flag.ValueKind == JsonValueKind.True)
                     {
-                        if (!element.TryGetProperty("num", out JsonElement num) || num.ValueKind != JsonValueKind.Number
+                        if (!JsonNames.TryGetProperty(element, "num"u8, out JsonElement num) || num.ValueKind != JsonValueKind.Number
                             || !num.TryGetInt32(out int n) || n < 0 || n >= attachments)
                         {
                             throw new SocketIoParseException("Illegal attachments: a placeholder points at no attachment.");

@@ -21,7 +21,7 @@ public sealed class SocketIoArgs
     /// Reads the JSON array <paramref name="json"/> (copied and validated here), skipping its first
     /// <paramref name="skip"/> items (the event name).
     /// </summary>
-    /// <exception cref="JsonException"><paramref name="json"/> is not a JSON array.</exception>
+    /// <exception cref="JsonException"><paramref name="json"/> is not a JSON array (or not UTF-8).</exception>
     public SocketIoArgs(ReadOnlyMemory<byte> json, IReadOnlyList<ReadOnlyMemory<byte>> attachments, JsonSerializerOptions? options = null, int skip = 0)
         : this(json.ToArray(), attachments, options, skip, validate: true)
     {
@@ -35,6 +35,11 @@ public sealed class SocketIoArgs
         _options = options ?? SocketIoJson.DefaultOptions;
         if (validate && !json.IsEmpty)
         {
+            if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+            {
+                throw new JsonException("The arguments are not valid UTF-8.");
+            }
+
             var reader = new Utf8JsonReader(json.Span, ReaderOptions);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
             {
@@ -130,7 +135,7 @@ public sealed class SocketIoArgs
 
     /// <summary>Whether argument <paramref name="index"/> is a binary attachment.</summary>
     public bool IsBinary(int index) =>
-        Elements[index].ValueKind == JsonValueKind.Object && Elements[index].TryGetProperty("_placeholder", out JsonElement p) && p.ValueKind == JsonValueKind.True;
+        Elements[index].ValueKind == JsonValueKind.Object && JsonNames.TryGetProperty(Elements[index], "_placeholder"u8, out JsonElement p) && p.ValueKind == JsonValueKind.True;
 
     /// <summary>Argument <paramref name="index"/> as binary.</summary>
     public ReadOnlyMemory<byte> GetBytes(int index)
@@ -169,13 +174,21 @@ public sealed class SocketIoArgs
     }
 
     /// <summary>Every argument as a JSON-like .NET value: binary as byte[], objects as dictionaries, arrays as lists.</summary>
+    /// <exception cref="JsonException">A string or property name holds an escape .NET cannot decode (a lone surrogate).</exception>
     public object?[] ToValues()
     {
         JsonElement[] elements = Elements;
         var values = new object?[elements.Length];
         for (int i = 0; i < values.Length; i++)
         {
-            values[i] = ToValue(elements[i]);
+            try
+            {
+                values[i] = ToValue(elements[i]);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new JsonException($"Argument {i} cannot be read as .NET values: {ex.Message}", ex);
+            }
         }
 
         return values;
@@ -189,12 +202,23 @@ public sealed class SocketIoArgs
         JsonValueKind.String => element.GetString(),
         JsonValueKind.Number => element.TryGetInt64(out long l) ? (object)l : element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToList(),
-        _ => element.TryGetProperty("_placeholder", out JsonElement p) && p.ValueKind == JsonValueKind.True
-            && element.TryGetProperty("num", out JsonElement n) && n.ValueKind == JsonValueKind.Number
+        _ => JsonNames.TryGetProperty(element, "_placeholder"u8, out JsonElement p) && p.ValueKind == JsonValueKind.True
+            && JsonNames.TryGetProperty(element, "num"u8, out JsonElement n) && n.ValueKind == JsonValueKind.Number
             && n.TryGetInt32(out int num) && num >= 0 && num < Attachments.Count
             ? Attachments[num].ToArray()
-            : element.EnumerateObject().ToDictionary(static x => x.Name, x => ToValue(x.Value)),
+            : ToDictionary(element),
     };
+
+    private Dictionary<string, object?> ToDictionary(JsonElement element)
+    {
+        var dictionary = new Dictionary<string, object?>();
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            dictionary[property.Name] = ToValue(property.Value); // a repeated name: the last value wins, as in JSON.parse
+        }
+
+        return dictionary;
+    }
 
     /// <inheritdoc />
     public override string ToString() => "[" + string.Join(",", Elements.Select(e => e.GetRawText())) + "]";

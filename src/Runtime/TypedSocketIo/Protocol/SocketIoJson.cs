@@ -225,11 +225,19 @@ public static class SocketIoJson
     }
 
     /// <summary>Reads a binary value: a placeholder (resolved against the current attachments) or base64.</summary>
+    /// <exception cref="JsonException">The value is neither a placeholder of a current attachment nor a base64 string.</exception>
     public static ReadOnlyMemory<byte> ReadBinary(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.String)
         {
-            return reader.GetBytesFromBase64();
+            try
+            {
+                return reader.GetBytesFromBase64();
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+            {
+                throw new JsonException("Expected binary data (an attachment placeholder or base64), got a string that is not base64.", ex);
+            }
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -241,15 +249,16 @@ public static class SocketIoJson
         int num = -1;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            string? property = reader.GetString();
+            bool isPlaceholder = JsonNames.ValueTextEquals(ref reader, "_placeholder"u8);
+            bool isNum = !isPlaceholder && JsonNames.ValueTextEquals(ref reader, "num"u8);
             reader.Read();
-            if (property == "_placeholder")
+            if (isPlaceholder)
             {
                 placeholder = reader.TokenType == JsonTokenType.True;
             }
-            else if (property == "num" && reader.TokenType == JsonTokenType.Number)
+            else if (isNum && reader.TokenType == JsonTokenType.Number)
             {
-                num = reader.GetInt32();
+                num = reader.TryGetInt32(out int n) ? n : -1;
             }
             else
             {
