@@ -60,12 +60,12 @@ internal static class SoakReport
         new("sessions", "", r => r.Server.Sessions, 50),
     ];
 
-    public static string Summary(SoakOptions options, List<Row> rows, LoadStats stats, List<string> failures, double loadStart, double loadEnd, string machine, string stamp)
+    public static string Summary(SoakOptions options, List<Row> rows, LoadStats stats, List<string> failures, double loadStart, double loadEnd, string machine, string loadAverages, string stamp)
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Soak run {stamp}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"- machine: {machine} (shared with other builds and tests)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"- machine: {machine}; 1-minute load average {loadAverages}");
         text.AppendLine(CultureInfo.InvariantCulture, $"- load: {SoakRun.Describe(options)}");
         List<Row> load = rows.Where(r => r.Phase == "load").ToList();
         List<Row> measured = load.Where(r => r.Server.T >= loadStart + options.Warmup).ToList();

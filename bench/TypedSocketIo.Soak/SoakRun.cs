@@ -46,6 +46,7 @@ internal sealed class SoakRun
     private double _loadStart, _loadEnd;
     private ServerSample? _previous;
     private StreamWriter _csv = StreamWriter.Null;
+    private string _loadAverageAtStart = "";
 
     public SoakRun(SoakOptions options) => _options = options;
 
@@ -53,6 +54,7 @@ internal sealed class SoakRun
 
     public async Task<int> RunAsync()
     {
+        _loadAverageAtStart = LoadAverage();
         Directory.CreateDirectory(_options.OutDirectory);
         string stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
         string basePath = Path.Combine(_options.OutDirectory, $"soak-{stamp}");
@@ -118,7 +120,8 @@ internal sealed class SoakRun
         }
 
         CheckTotals();
-        string summary = SoakReport.Summary(_options, _rows, _stats, _failures, _loadStart, _loadEnd, Machine(), stamp);
+        string loadAverages = $"{_loadAverageAtStart} at the start, {LoadAverage()} at the end (other work on the machine shares its cores)";
+        string summary = SoakReport.Summary(_options, _rows, _stats, _failures, _loadStart, _loadEnd, Machine(), loadAverages, stamp);
         await File.WriteAllTextAsync(basePath + "-summary.md", summary).ConfigureAwait(false);
         await File.WriteAllTextAsync(basePath + ".svg", SoakReport.Svg(_options, _rows, _loadStart, _loadEnd)).ConfigureAwait(false);
         Console.WriteLine(summary);
@@ -497,6 +500,23 @@ internal sealed class SoakRun
         if (_options.SlowReaders > 0 && _options.Duration >= 60 && load.SlowDropped == 0)
         {
             _failures.Add("no slow reader was dropped for a full send buffer");
+        }
+    }
+
+    /// <summary>The 1-minute load average (Linux), or "?".</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "?";
         }
     }
 
