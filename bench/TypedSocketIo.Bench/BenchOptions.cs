@@ -6,7 +6,7 @@ namespace TypedSocketIo.Bench;
 internal sealed class BenchOptions
 {
     /// <summary>The scenarios one may name.</summary>
-    public static readonly string[] KnownScenarios = ["echo", "raw", "sio", "sio-ackraw", "idle"];
+    public static readonly string[] KnownScenarios = ["echo", "raw", "sio", "sio-ackraw", "idle", "heartbeat"];
 
     /// <summary>What <c>all</c> (and no scenario) runs.</summary>
     public static readonly string[] AllScenarios = ["echo", "raw", "sio", "idle"];
@@ -32,8 +32,20 @@ internal sealed class BenchOptions
     /// <summary>Seconds of one measurement slice; echo and raw alternate slice by slice.</summary>
     public double Slice { get; set; } = 1;
 
+    /// <summary>The <c>--connections</c> given, if any (each scenario has its own default).</summary>
+    public int? ConnectionsGiven { get; set; }
+
     /// <summary>Idle connections of the idle scenario.</summary>
-    public int Connections { get; set; } = 1000;
+    public int Connections => ConnectionsGiven ?? 1000;
+
+    /// <summary>Sessions of the heartbeat scenario.</summary>
+    public int HeartbeatSessions => ConnectionsGiven ?? 10_000;
+
+    /// <summary>The heartbeat scenario's pingInterval, in seconds.</summary>
+    public double PingInterval { get; set; } = 3;
+
+    /// <summary>The heartbeat scenario's pingTimeout, in seconds.</summary>
+    public double PingTimeout { get; set; } = 2;
 
     /// <summary>Bytes of application data per echo message (the frame carries one more: the Engine.IO type digit).</summary>
     public int MessageSize { get; set; } = 32;
@@ -86,7 +98,13 @@ internal sealed class BenchOptions
                     options.Slice = ParseDouble(arg, Value(), 0.1, 3600);
                     break;
                 case "--connections" or "-n":
-                    options.Connections = ParseInt(arg, Value(), 1, 100_000);
+                    options.ConnectionsGiven = ParseInt(arg, Value(), 1, 100_000);
+                    break;
+                case "--ping-interval":
+                    options.PingInterval = ParseDouble(arg, Value(), 0.05, 600);
+                    break;
+                case "--ping-timeout":
+                    options.PingTimeout = ParseDouble(arg, Value(), 0.05, 600);
                     break;
                 case "--size" or "-s":
                     options.MessageSize = ParseInt(arg, Value(), 1, 1_000_000);
@@ -161,8 +179,16 @@ internal sealed class BenchOptions
         yield return Duration.ToString(CultureInfo.InvariantCulture);
         yield return "--warmup";
         yield return Warmup.ToString(CultureInfo.InvariantCulture);
-        yield return "--connections";
-        yield return Connections.ToString(CultureInfo.InvariantCulture);
+        if (ConnectionsGiven is { } connections)
+        {
+            yield return "--connections";
+            yield return connections.ToString(CultureInfo.InvariantCulture);
+        }
+
+        yield return "--ping-interval";
+        yield return PingInterval.ToString(CultureInfo.InvariantCulture);
+        yield return "--ping-timeout";
+        yield return PingTimeout.ToString(CultureInfo.InvariantCulture);
         yield return "--size";
         yield return MessageSize.ToString(CultureInfo.InvariantCulture);
     }
@@ -181,6 +207,8 @@ internal sealed class BenchOptions
                       (not in all); the round-trip scenarios named together run in one process,
                       interleaved slice by slice
           idle        N idle Engine.IO WebSocket sessions vs N idle plain WebSockets: memory per connection
+          heartbeat   N Engine.IO WebSocket sessions whose clients never answer a ping: how late each ping
+                      and each ping-timeout close comes against its deadline, server side (not in all)
           all         echo, raw, sio and idle
 
         Options:
@@ -188,14 +216,17 @@ internal sealed class BenchOptions
           -d, --duration S       measured seconds per server, each round-trip scenario (default 10)
           -w, --warmup S         warm-up seconds per server before the round-trip measurement (default 2)
               --slice S          the round-trip scenarios take turns in slices of S seconds (default 1)
-          -n, --connections N    idle connections (default 1000)
+          -n, --connections N    idle connections (default 1000); heartbeat sessions (default 10000)
+              --ping-interval S  the heartbeat scenario's pingInterval (default 3)
+              --ping-timeout S   the heartbeat scenario's pingTimeout (default 2)
           -s, --size B           message data bytes (default 32)
           -o, --out FILE         append the results of the run to FILE as one JSON line
               --alloc-types      list the types allocated most during each round-trip scenario's slices, with
                                  their estimated bytes per round trip (the runtime's randomized
                                  AllocationSampled events, GC AllocationTick before .NET 10; adds some overhead)
               --in-process       run everything in this process (default: a fresh child process for the
-                                 round trips and for each idle measurement)
+                                 round trips and for each idle measurement; the heartbeat server runs in a
+                                 child process and its clients in this one)
         """;
 
     private static int ParseInt(string name, string value, int min, int max)

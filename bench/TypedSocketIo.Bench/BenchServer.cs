@@ -86,7 +86,14 @@ internal sealed class BenchServer : IAsyncDisposable
     /// Whether the raw endpoint keeps its receive buffer while waiting (the usual sample code), or
     /// waits with a zero-byte read and rents a buffer per message as Engine.IO's transport does.
     /// </param>
-    public static async Task<BenchServer> StartAsync(ServerKind kind, Action<EngineIOOptions>? configure = null, bool rawBufferWhileIdle = true)
+    /// <param name="onEngineConnection">For <see cref="ServerKind.EngineIo"/>: the connection handler instead of the echo handler.</param>
+    /// <param name="configureApp">Called before the endpoint is mapped (to add a middleware in front of it).</param>
+    public static async Task<BenchServer> StartAsync(
+        ServerKind kind,
+        Action<EngineIOOptions>? configure = null,
+        bool rawBufferWhileIdle = true,
+        Action<EngineSocket>? onEngineConnection = null,
+        Action<WebApplication>? configureApp = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -110,9 +117,10 @@ internal sealed class BenchServer : IAsyncDisposable
 
         WebApplication app = builder.Build();
         var server = new BenchServer(app, kind) { _rawBufferWhileIdle = rawBufferWhileIdle };
+        configureApp?.Invoke(app);
         if (kind == ServerKind.EngineIo)
         {
-            EngineIOEndpointConventionBuilder endpoint = app.MapEngineIo("/engine.io", OnConnection, configure);
+            EngineIOEndpointConventionBuilder endpoint = app.MapEngineIo("/engine.io", onEngineConnection ?? OnConnection, configure);
             server.Engine = endpoint.Server;
         }
         else if (kind.IsSocketIo())

@@ -43,6 +43,9 @@ namespace TypedSocketIo.Bench
     {
         public const string ResultTag = "##RESULT## ";
 
+        /// <summary>A child process that needs clients from the runner says so with this tag, its measurement and its address.</summary>
+        public const string ReadyTag = "##READY## ";
+
         public static readonly JsonSerializerOptions Json = new()
         {
             WriteIndented = false,
@@ -63,6 +66,10 @@ namespace TypedSocketIo.Bench
                         measurements.Add("roundtrip");
                     }
                 }
+                else if (scenario == HeartbeatScenario.Measurement)
+                {
+                    measurements.Add(HeartbeatScenario.Measurement);
+                }
                 else
                 {
                     measurements.Add("idle-raw");
@@ -78,8 +85,27 @@ namespace TypedSocketIo.Bench
             "roundtrip" => await EchoScenario.RunAsync(options.RoundTripScenarios.Select(ServerKinds.FromName).ToList(), options),
             "idle-engine" => await IdleScenario.RunAsync(ServerKind.EngineIo, options),
             "idle-raw" => await IdleScenario.RunAsync(ServerKind.Raw, options),
+            HeartbeatScenario.Measurement when options.Child is not null => await HeartbeatScenario.RunServerAsync(options, uri => ReadyAsync(uri, options)),
+            HeartbeatScenario.Measurement => await HeartbeatScenario.RunInProcessAsync(options),
             _ => throw new ArgumentException($"Unknown measurement '{measurement}'."),
         };
+
+        /// <summary>
+        /// In a heartbeat child process: tells the runner where the server listens, then waits
+        /// (bounded) for the line <c>opened K</c> once its clients have finished opening.
+        /// </summary>
+        private static async Task<int> ReadyAsync(Uri uri, BenchOptions options)
+        {
+            Console.WriteLine($"{ReadyTag}{HeartbeatScenario.Measurement} {uri}");
+            TimeSpan limit = TimeSpan.FromSeconds(120 + (options.HeartbeatSessions / 50.0));
+            string? line = await Task.Run(Console.In.ReadLine).WaitAsync(limit);
+            if (line is null || !line.StartsWith("opened ", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Expected 'opened K' from the runner, got '{line}'.");
+            }
+
+            return int.Parse(line.AsSpan(7), CultureInfo.InvariantCulture);
+        }
 
         public static async Task<int> RunAsync(BenchOptions options)
         {
@@ -87,11 +113,13 @@ namespace TypedSocketIo.Bench
             Console.WriteLine($"TypedSocketIo.Bench — {started:yyyy-MM-dd HH:mm} — {Machine.Describe()}");
             Console.WriteLine($"scenarios: {string.Join(" ", options.Scenarios)}; clients {options.Clients}, message {options.MessageSize} B, " +
                 $"warm-up {options.Warmup} s + {options.Duration} s measured per server in {options.Slice} s slices; idle connections {options.Connections}; " +
+                (options.Scenarios.Contains(HeartbeatScenario.Measurement) ? $"heartbeat sessions {options.HeartbeatSessions}, pingInterval {options.PingInterval} s, pingTimeout {options.PingTimeout} s; " : "") +
                 (options.InProcess ? "all in this process" : "a fresh process per measurement"));
             Console.WriteLine();
 
             RoundTripResult? roundTrip = null;
             var idleResults = new List<IdleResult>();
+            var heartbeats = new List<HeartbeatResult>();
             var errors = new List<string>();
             foreach (string measurement in Measurements(options))
             {
@@ -109,6 +137,14 @@ namespace TypedSocketIo.Bench
                         case IdleResult idle:
                             idleResults.Add(idle);
                             break;
+                        case HeartbeatResult heartbeat:
+                            heartbeats.Add(heartbeat);
+                            if (heartbeat.Server.Failures > 0 || heartbeat.Clients.NotClosed > 0 || heartbeat.Clients.Opened != heartbeat.Clients.Requested)
+                            {
+                                errors.Add($"{measurement}: {string.Join("; ", heartbeat.Server.FailureTexts.Append($"{heartbeat.Clients.Opened} of {heartbeat.Clients.Requested} clients opened, {heartbeat.Clients.NotClosed} not closed"))}");
+                            }
+
+                            break;
                     }
                 }
                 catch (Exception ex)
@@ -118,7 +154,7 @@ namespace TypedSocketIo.Bench
                 }
             }
 
-            Report.Print(roundTrip, idleResults, options);
+            Report.Print(roundTrip, idleResults, heartbeats, options);
             foreach (string error in errors)
             {
                 Console.WriteLine("FAILED " + error);
@@ -126,7 +162,7 @@ namespace TypedSocketIo.Bench
 
             if (options.Out is { } path)
             {
-                AppendJsonLine(path, started, options, roundTrip, idleResults, errors);
+                AppendJsonLine(path, started, options, roundTrip, idleResults, heartbeats, errors);
                 Console.WriteLine($"appended the results to {Path.GetFullPath(path)}");
             }
 
@@ -141,6 +177,7 @@ namespace TypedSocketIo.Bench
             {
                 FileName = Environment.ProcessPath ?? throw new InvalidOperationException("No process path."),
                 RedirectStandardOutput = true,
+                RedirectStandardInput = measurement == HeartbeatScenario.Measurement,
                 UseShellExecute = false,
             };
             if (Path.GetFileNameWithoutExtension(start.FileName).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
@@ -155,6 +192,7 @@ namespace TypedSocketIo.Bench
 
             using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the child process.");
             string? resultLine = null;
+            Task<HeartbeatClientResult>? clients = null;
             Task reader = Task.Run(async () =>
             {
                 while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
@@ -162,6 +200,16 @@ namespace TypedSocketIo.Bench
                     if (line.StartsWith(ResultTag, StringComparison.Ordinal))
                     {
                         resultLine = line;
+                    }
+                    else if (line.StartsWith(ReadyTag, StringComparison.Ordinal) && measurement == HeartbeatScenario.Measurement)
+                    {
+                        // The heartbeat server is up: its clients run here, and the child learns when they have opened.
+                        var uri = new Uri(line[(ReadyTag.Length + measurement.Length + 1)..]);
+                        clients = Task.Run(() => HeartbeatScenario.RunClientsAsync(uri, options, opened =>
+                        {
+                            process.StandardInput.WriteLine($"opened {opened}");
+                            process.StandardInput.Flush();
+                        }));
                     }
                     else
                     {
@@ -173,7 +221,9 @@ namespace TypedSocketIo.Bench
             // Warm-up and measurement, plus generous time for start-up, connecting and closing.
             double limit = measurement.StartsWith("idle", StringComparison.Ordinal)
                 ? 90 + (options.Connections / 50.0)
-                : 90 + (2 * (options.Warmup + options.Duration));
+                : measurement == HeartbeatScenario.Measurement
+                    ? 180 + (options.HeartbeatSessions / 25.0) + options.PingInterval + options.PingTimeout
+                    : 90 + (2 * (options.Warmup + options.Duration));
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(limit));
             try
             {
@@ -192,13 +242,21 @@ namespace TypedSocketIo.Bench
             }
 
             string json = resultLine[(ResultTag.Length + measurement.Length + 1)..];
+            if (measurement == HeartbeatScenario.Measurement)
+            {
+                HeartbeatServerResult server = JsonSerializer.Deserialize<HeartbeatServerResult>(json, Json)!;
+                HeartbeatClientResult clientResult = await (clients ?? throw new InvalidOperationException("The heartbeat child never said where it listens."))
+                    .WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                return new HeartbeatResult { Server = server, Clients = clientResult, InProcess = false };
+            }
+
             return measurement.StartsWith("idle", StringComparison.Ordinal)
                 ? JsonSerializer.Deserialize<IdleResult>(json, Json)!
                 : JsonSerializer.Deserialize<RoundTripResult>(json, Json)!;
         }
 
         /// <summary>Appends everything of this run as one JSON line.</summary>
-        private static void AppendJsonLine(string path, DateTimeOffset started, BenchOptions options, RoundTripResult? roundTrip, List<IdleResult> idle, List<string> errors)
+        private static void AppendJsonLine(string path, DateTimeOffset started, BenchOptions options, RoundTripResult? roundTrip, List<IdleResult> idle, List<HeartbeatResult> heartbeats, List<string> errors)
         {
             var line = new JsonObject
             {
@@ -212,11 +270,15 @@ namespace TypedSocketIo.Bench
                     ["warmup"] = options.Warmup,
                     ["slice"] = options.Slice,
                     ["connections"] = options.Connections,
+                    ["heartbeatSessions"] = options.HeartbeatSessions,
+                    ["pingInterval"] = options.PingInterval,
+                    ["pingTimeout"] = options.PingTimeout,
                     ["size"] = options.MessageSize,
                     ["inProcess"] = options.InProcess,
                 },
                 ["roundTrip"] = roundTrip is null ? null : JsonSerializer.SerializeToNode(roundTrip, Json),
                 ["idle"] = JsonSerializer.SerializeToNode(idle, Json),
+                ["heartbeat"] = JsonSerializer.SerializeToNode(heartbeats, Json),
                 ["errors"] = JsonSerializer.SerializeToNode(errors, Json),
             };
             string? directory = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -6,7 +6,7 @@ namespace TypedSocketIo.Bench;
 /// <summary>Prints the results as tables on stdout.</summary>
 internal static class Report
 {
-    public static void Print(RoundTripResult? roundTrip, List<IdleResult> idle, BenchOptions options)
+    public static void Print(RoundTripResult? roundTrip, List<IdleResult> idle, List<HeartbeatResult> heartbeats, BenchOptions options)
     {
         List<EchoResult> echo = roundTrip?.Results ?? [];
         if (roundTrip is not null)
@@ -17,6 +17,11 @@ internal static class Report
         if (idle.Count > 0)
         {
             PrintIdle(idle, options);
+        }
+
+        foreach (HeartbeatResult heartbeat in heartbeats)
+        {
+            PrintHeartbeat(heartbeat);
         }
 
         PrintEvents(roundTrip, idle);
@@ -109,6 +114,52 @@ internal static class Report
 
         Console.WriteLine();
     }
+
+    private static void PrintHeartbeat(HeartbeatResult result)
+    {
+        HeartbeatServerResult server = result.Server;
+        HeartbeatClientResult clients = result.Clients;
+        Console.WriteLine($"Heartbeat precision: {clients.Requested} Engine.IO WebSocket sessions, pingInterval {server.PingIntervalMs} ms, pingTimeout {server.PingTimeoutMs} ms; " +
+            "the clients read everything but never answer a ping. Server-side times: the connection handler, the ping's PacketCreated, Closed. " +
+            "ping lateness = ping − (open + pingInterval); close lateness = close − (open + pingInterval + pingTimeout)");
+        var table = new Table("what", "count", "min ms", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms", "early");
+        foreach ((string name, LatenessStats stats) in new[] { ("ping lateness", server.Pings), ("close lateness", server.Closes) })
+        {
+            table.Add(name, stats.Count.ToString(CultureInfo.InvariantCulture), F3(stats.MinMs), F3(stats.P50Ms), F3(stats.P90Ms), F3(stats.P99Ms),
+                F3(stats.MaxMs), F3(stats.MeanMs), stats.Early.ToString(CultureInfo.InvariantCulture));
+        }
+
+        LatenessStats delay = server.HandlerDelay;
+        table.Add("handler delay", delay.Count.ToString(CultureInfo.InvariantCulture), F3(delay.MinMs), F3(delay.P50Ms), F3(delay.P90Ms), F3(delay.P99Ms), F3(delay.MaxMs), F3(delay.MeanMs), "");
+        table.Print();
+        Console.WriteLine("(handler delay = onConnection − the handshake request's entry into the endpoint: the server starts the session's clock in between)");
+        Console.WriteLine($"Early against the request's entry (early whatever the handler's delay; must be 0): pings {server.PingsEarlyAgainstRequest}, closes {server.ClosesEarlyAgainstRequest}");
+        foreach (string early in server.EarlySessions)
+        {
+            Console.WriteLine($"  early against onConnection: {early} ms");
+        }
+
+        string where = result.InProcess ? "server and clients in this process" : "the server in a child process, the clients in this one";
+        Console.WriteLine($"Sessions: the clients opened {clients.Opened} of {clients.Requested} in {F2(clients.ConnectSeconds)} s ({F0(clients.Opened / Math.Max(clients.ConnectSeconds, 1e-9))}/s, 16 handshakes at a time); " +
+            $"the server saw {server.Sessions} (first to last open {F2(server.OpenSpanSeconds)} s); {where}.");
+        Console.WriteLine($"Server process CPU: while opening {F2(server.OpeningCpuSeconds)} s over {F2(server.OpeningSeconds)} s ({F2(server.OpeningCpuSeconds / Math.Max(server.OpeningSeconds, 1e-9))} cores); " +
+            $"from then to the last close {F2(server.HeartbeatCpuSeconds)} s over {F2(server.HeartbeatSeconds)} s ({F2(server.HeartbeatCpuSeconds / Math.Max(server.HeartbeatSeconds, 1e-9))} cores)" +
+            (result.InProcess ? " (clients included)" : $"; client process CPU {F2(clients.CpuSeconds)} s over {F2(clients.WallSeconds)} s"));
+        Console.WriteLine($"Server closes: {string.Join(", ", server.CloseReasons.Select(p => $"'{p.Key}'×{p.Value}"))}; sessions without a ping {server.SessionsWithoutPing}, " +
+            $"with more than one ping {server.SessionsWithMorePings}, left open {server.SessionsLeftOpen}");
+        Console.WriteLine($"Clients: pings received per client {string.Join(", ", clients.PingsPerClient.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}"))}; " +
+            $"ends {string.Join(", ", clients.Ends.Select(p => $"{p.Key} ×{p.Value}"))}; unexpected frames {clients.UnexpectedFrames}; not closed in time {clients.NotClosed}" +
+            (clients.ConnectFailures.Count == 0 ? "" : "; connect failures " + string.Join(", ", clients.ConnectFailures.Select(p => $"{p.Key} ×{p.Value}"))));
+        Console.WriteLine($"Server events: {server.Events.Describe()}");
+        foreach (string failure in server.FailureTexts)
+        {
+            Console.WriteLine($"  heartbeat: FAILURE {failure}");
+        }
+
+        Console.WriteLine();
+    }
+
+    private static string F3(double value) => double.IsNaN(value) ? "-" : value.ToString("F3", CultureInfo.InvariantCulture);
 
     private static void PrintEvents(RoundTripResult? roundTrip, List<IdleResult> idle)
     {

@@ -278,7 +278,7 @@ public sealed class EngineSocket
     private void ScheduleHeartbeat()
     {
         EngineIOOptions options = _server.Options;
-        long now = TimerScheduler.NowMs();
+        long now = TimerScheduler.NowMs() + 1; // +1: NowMs truncates, so a deadline never falls before the full interval
         if (Protocol == 3)
         {
             _heartbeat.ScheduleAt(now + (long)(options.PingInterval + options.PingTimeout).TotalMilliseconds);
