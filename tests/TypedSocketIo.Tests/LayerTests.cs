@@ -102,31 +102,40 @@ public sealed class LayerTests
             {
                 SymbolInfo info = model.GetSymbolInfo(name);
                 ISymbol? symbol = info.Symbol ?? info.CandidateSymbols.FirstOrDefault();
-                INamedTypeSymbol? type = symbol as INamedTypeSymbol ?? symbol?.ContainingType;
-                while (type?.ContainingType is not null)
+                if (symbol is not (INamedTypeSymbol or IMethodSymbol or IPropertySymbol or IFieldSymbol or IEventSymbol))
                 {
-                    type = type.ContainingType; // a nested type lives where its outer type does
+                    continue; // namespaces, locals, parameters, type parameters: nothing of another file
                 }
 
-                if (type is null)
+                // A member is where it is declared (a partial type can span layers: its typed entry
+                // points live in Typed/); a type is visible when one of its parts is.
+                ISymbol declared = symbol is INamedTypeSymbol ? symbol : symbol.OriginalDefinition;
+                if (symbol is not INamedTypeSymbol && declared.DeclaringSyntaxReferences.IsEmpty)
+                {
+                    declared = symbol.ContainingType?.OriginalDefinition ?? declared;
+                }
+
+                if (declared is INamedTypeSymbol namedType)
+                {
+                    declared = namedType.OriginalDefinition;
+                }
+
+                string[] layers = declared.DeclaringSyntaxReferences
+                    .Select(r => r.SyntaxTree.FilePath)
+                    .Where(p => p != "GlobalUsings.cs")
+                    .Select(p => LayerOf(root, p))
+                    .Distinct()
+                    .ToArray();
+                if (layers.Length == 0)
                 {
                     continue;
                 }
 
-                foreach (SyntaxReference declaration in type.OriginalDefinition.DeclaringSyntaxReferences)
+                checkedReferences++;
+                if (!layers.Any(used => used == layer || MaySee[layer].Contains(used)))
                 {
-                    if (declaration.SyntaxTree.FilePath == "GlobalUsings.cs")
-                    {
-                        continue;
-                    }
-
-                    string used = LayerOf(root, declaration.SyntaxTree.FilePath);
-                    checkedReferences++;
-                    if (used != layer && !MaySee[layer].Contains(used))
-                    {
-                        int line = name.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-                        violations.Add($"{Path.GetRelativePath(root, tree.FilePath)}:{line} ({layer}) uses {type.Name} ({used})");
-                    }
+                    int line = name.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+                    violations.Add($"{Path.GetRelativePath(root, tree.FilePath)}:{line} ({layer}) uses {declared.Name} ({string.Join(", ", layers)})");
                 }
             }
         }

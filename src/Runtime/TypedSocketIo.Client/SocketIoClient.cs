@@ -80,12 +80,6 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
         return io.Socket(nsp, options.ToSocketOptions());
     }
 
-    /// <summary>A typed socket: <typeparamref name="TListen"/> are the server's events to this client, <typeparamref name="TEmit"/> this client's events to the server.</summary>
-    public static SocketIoClient<TListen, TEmit> Create<TListen, TEmit>(Uri uri, SocketIoClientOptions? options = null)
-        where TListen : class
-        where TEmit : class =>
-        new(Create(uri, options));
-
     /// <summary>The connection this socket uses.</summary>
     public Manager Io { get; }
 

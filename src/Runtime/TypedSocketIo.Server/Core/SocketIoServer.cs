@@ -14,7 +14,7 @@ namespace TypedSocketIo.Server;
 /// <c>MapSocketIo</c>. Its own methods act on the main namespace <c>/</c>. It is also the endpoint's
 /// convention builder, so <c>app.MapSocketIo().RequireCors(…)</c> works.
 /// </summary>
-public sealed class SocketIoServer : IEndpointConventionBuilder
+public sealed partial class SocketIoServer : IEndpointConventionBuilder
 {
     private readonly ConcurrentDictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
     private readonly List<ParentNamespace> _parents = new();
@@ -104,24 +104,6 @@ public sealed class SocketIoServer : IEndpointConventionBuilder
 
         return nsp;
     }
-
-    /// <summary>
-    /// The namespace called <paramref name="name"/> with typed events: <typeparamref name="TListen"/>
-    /// the events clients send, <typeparamref name="TEmit"/> the events the server sends.
-    /// </summary>
-    public Namespace<TListen, TEmit> Of<TListen, TEmit>(string name)
-        where TListen : class
-        where TEmit : class => new(Of(name));
-
-    /// <summary>
-    /// The namespace called <paramref name="name"/> with typed events, typed inter-server events
-    /// (<typeparamref name="TServerSide"/>) and typed socket data (<typeparamref name="TData"/>), as
-    /// the reference's <c>Server&lt;ListenEvents, EmitEvents, ServerSideEvents, SocketData&gt;</c>.
-    /// </summary>
-    public Namespace<TListen, TEmit, TServerSide, TData> Of<TListen, TEmit, TServerSide, TData>(string name)
-        where TListen : class
-        where TEmit : class
-        where TServerSide : class => new(Of(name));
 
     /// <summary>A dynamic namespace: every name matching <paramref name="pattern"/> becomes a child namespace.</summary>
     public ParentNamespace Of(Regex pattern)
