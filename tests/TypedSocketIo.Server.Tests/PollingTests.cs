@@ -73,7 +73,7 @@ public sealed class PollingTests
         (string sid, _) = await http.HandshakeAsync();
 
         Task<RawResponse> poll = http.GetAsync(Q(sid));
-        await Task.Delay(100);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
         Assert.False(poll.IsCompleted);
         host.Socket(sid).Send("later");
 
@@ -92,7 +92,7 @@ public sealed class PollingTests
         using var http = new RawPolling(q => host.Url(q));
         (string sid, _) = await http.HandshakeAsync();
         Task<RawResponse> poll = http.GetAsync(Q(sid));
-        await Task.Delay(50);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
 
         RawResponse response = await http.PostAsync(Q(sid), body);
 
@@ -141,7 +141,7 @@ public sealed class PollingTests
         (string victim, _) = await http.HandshakeAsync();
         (string bystander, _) = await http.HandshakeAsync();
         Task<RawResponse> poll = http.GetAsync(Q(victim));
-        await Task.Delay(50);
+        await Wait.UntilAsync(() => host.Socket(victim).PollWaiting); // the poll is parked
 
         RawResponse response = await http.PostAsync(Q(victim), "4" + new string('x', 100));
 
@@ -164,7 +164,7 @@ public sealed class PollingTests
         using var http = new RawPolling(q => host.Url(q));
         (string sid, _) = await http.HandshakeAsync();
         Task<RawResponse> first = http.GetAsync(Q(sid));
-        await Task.Delay(100);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
 
         RawResponse second = await http.GetAsync(Q(sid));
 
@@ -183,7 +183,7 @@ public sealed class PollingTests
         (string sid, _) = await http.HandshakeAsync();
         using var cts = new CancellationTokenSource();
         Task<RawResponse> poll = http.GetAsync(Q(sid), cancellationToken: cts.Token);
-        await Task.Delay(100);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
 
         cts.Cancel();
 
@@ -199,7 +199,7 @@ public sealed class PollingTests
         using var http = new RawPolling(q => host.Url(q));
         (string sid, _) = await http.HandshakeAsync();
         Task<RawResponse> poll = http.GetAsync(Q(sid));
-        await Task.Delay(100);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
 
         RawResponse response = await http.PostAsync(Q(sid), "1");
 
@@ -217,7 +217,7 @@ public sealed class PollingTests
         using var http = new RawPolling(q => host.Url(q));
         (string sid, _) = await http.HandshakeAsync();
         Task<RawResponse> poll = http.GetAsync(Q(sid));
-        await Task.Delay(100);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
 
         host.Socket(sid).Close();
 

@@ -15,7 +15,7 @@ public sealed class ShutdownTests
         Task<RawResponse> poll = http.GetAsync($"EIO=4&transport=polling&sid={polling}");
         await using RawWebSocket ws = await RawWebSocket.ConnectAsync(host.WebSocketUrl("EIO=4&transport=websocket"));
         string webSocket = RawPolling.SidPattern.Match(await ws.ReceiveTextAsync()).Groups[1].Value;
-        await Task.Delay(50);
+        await Wait.UntilAsync(() => host.Socket(polling).PollWaiting); // the poll is parked
 
         host.Server.Close();
 
@@ -35,7 +35,7 @@ public sealed class ShutdownTests
         using var http = new RawPolling(q => host.Url(q));
         (string sid, _) = await http.HandshakeAsync();
         Task<RawResponse> poll = http.GetAsync($"EIO=4&transport=polling&sid={sid}");
-        await Task.Delay(50);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
         EngineSocket socket = host.Socket(sid);
 
         await host.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));

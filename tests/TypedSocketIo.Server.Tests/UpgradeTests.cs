@@ -20,7 +20,7 @@ public sealed class UpgradeTests
         var upgraded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         socket.UpgradeCompleted += _ => upgraded.TrySetResult();
         Task<RawResponse> poll = http.GetAsync(Q(sid));
-        await Task.Delay(50);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
 
         await using RawWebSocket ws = await RawWebSocket.ConnectAsync(host.WebSocketUrl($"EIO=4&transport=websocket&sid={sid}"));
         await ws.SendTextAsync("2probe");
@@ -114,7 +114,8 @@ public sealed class UpgradeTests
         Assert.Equal(EngineReadyState.Open, host.Socket(sid).ReadyState);
         Assert.Equal("polling", host.Socket(sid).Transport);
         Task<RawResponse> poll = http.GetAsync(Q(sid));
-        await Task.Delay(300);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
+        await Task.Delay(300); // a bounded negative check: an upgrade's noops (every 100 ms) would have answered it by now
         Assert.False(poll.IsCompleted); // long-polls normally again: no more noops
         host.Socket(sid).Send("back");
         Assert.Equal("4back", (await poll.WaitAsync(TimeSpan.FromSeconds(5))).Text);

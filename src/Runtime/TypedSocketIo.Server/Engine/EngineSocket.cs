@@ -466,6 +466,18 @@ public sealed class EngineSocket
         }
     }
 
+    /// <summary>Whether a long-polling GET waits for packets (tests wait on it instead of sleeping).</summary>
+    internal bool PollWaiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _transport is PollingTransport { HasPendingGet: true };
+            }
+        }
+    }
+
     /// <summary>Whether a polling POST is being handled (tests wait on it to overlap one for sure).</summary>
     internal bool PollingPostInProgress
     {
