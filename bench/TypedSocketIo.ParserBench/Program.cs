@@ -106,7 +106,7 @@ static async Task<Result> MeasureAsync(ISocketIoParser parser, string transport,
         Parser = clientParser,
     });
     await client.ConnectAsync();
-    IBenchClientEvents emit = client.Timeout(TimeSpan.FromSeconds(30));
+    IBenchClientEvents emit = client.Timeout(TimeSpan.FromSeconds(30)).Emit;
 
     var warmup = Stopwatch.StartNew();
     while (warmup.Elapsed < TimeSpan.FromSeconds(Math.Min(1, seconds / 3)))

@@ -24,7 +24,7 @@ public abstract partial class ClientScenarios
     {
         var client = TypedClient(o => o.Auth = new { token = "typed" });
         await client.ConnectAsync().WaitAsync(Limit);
-        WhoAmI who = await client.Timeout(Limit).Whoami();
+        WhoAmI who = await client.Timeout(Limit).Emit.Whoami();
         Assert.Equal("/", who.Nsp);
         Assert.Equal(client.Id, who.Id);
         Assert.Equal("typed", who.Auth.GetProperty("token").GetString());
@@ -53,7 +53,7 @@ public abstract partial class ClientScenarios
         var client = TypedClient();
         client.On.Question(q => Task.FromResult(new Answer(q + "!", [4, 5])));
         await client.ConnectAsync().WaitAsync(Limit);
-        Answer answer = await client.Timeout(Limit).Ask("typed?");
+        Answer answer = await client.Timeout(Limit).Emit.Ask("typed?");
         Assert.Equal("typed?!", answer.Got);
         Assert.Equal(new byte[] { 4, 5 }, answer.Data);
     }
@@ -72,7 +72,7 @@ public abstract partial class ClientScenarios
         var plain = TypedClient();
         await plain.ConnectAsync().WaitAsync(Limit);
         SocketIoTimeoutException timeout = await Assert.ThrowsAsync<SocketIoTimeoutException>(
-            () => plain.Timeout(TimeSpan.FromMilliseconds(300)).Never("x"));
+            () => plain.Timeout(TimeSpan.FromMilliseconds(300)).Emit.Never("x"));
         Assert.Equal("never", timeout.EventName);
     }
 

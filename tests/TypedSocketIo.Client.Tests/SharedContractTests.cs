@@ -70,7 +70,7 @@ public sealed class SharedContractTests : IAsyncLifetime
         client.On.Notice(text => notice.TrySetResult(text));
         await client.ConnectAsync().WaitAsync(Limit);
 
-        JoinResult result = await client.Timeout(Limit).Join("lobby");
+        JoinResult result = await client.Timeout(Limit).Emit.Join("lobby");
         Assert.Equal(new JoinResult(true, 1), result);
         Assert.Equal(("server", 1), await joined.Task.WaitAsync(Limit));
 
@@ -78,9 +78,9 @@ public sealed class SharedContractTests : IAsyncLifetime
         client.Emit.Message(sent);
         Assert.Equal(sent with { Text = "hi!" }, await message.Task.WaitAsync(Limit));
 
-        Assert.Equal(4 + 3 + 2, await client.Timeout(Limit).Upload("name", [1, 2, 3], new byte[] { 9, 9 }));
-        Assert.Equal(new byte[] { 5, 6 }, await client.Timeout(Limit).Echo([5, 6]));
-        Page<ChatMessage> page = await client.Timeout(Limit).History("lobby", 2, CancellationToken.None);
+        Assert.Equal(4 + 3 + 2, await client.Timeout(Limit).Emit.Upload("name", [1, 2, 3], new byte[] { 9, 9 }));
+        Assert.Equal(new byte[] { 5, 6 }, await client.Timeout(Limit).Emit.Echo([5, 6]));
+        Page<ChatMessage> page = await client.Timeout(Limit).Emit.History("lobby", 2, CancellationToken.None);
         Assert.Equal("page 2", Assert.Single(page.Items).Text);
 
         // Server-to-client acknowledgements: the server asks, the client's handlers answer.

@@ -79,7 +79,7 @@ public sealed class PackageTests(PackedPackages packages) : IClassFixture<Packed
             var welcome = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             client.On.Welcome(text => welcome.TrySetResult(text));
             await client.ConnectAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            JoinResult joined = await client.Timeout(TimeSpan.FromSeconds(30)).Join("lobby");
+            JoinResult joined = await client.Timeout(TimeSpan.FromSeconds(30)).Emit.Join("lobby");
             client.Emit.Hello("package");
             string text = await welcome.Task.WaitAsync(TimeSpan.FromSeconds(30));
             Console.WriteLine($"typed round trip: {joined.Ok} {joined.Room} {text}");

@@ -94,7 +94,7 @@ public sealed class ChatSession(Uri uri, string name, string room, ChatOutput ou
     {
         try
         {
-            JoinResult result = await client.Timeout(AckTimeout).Join(wanted);
+            JoinResult result = await client.Timeout(AckTimeout).Emit.Join(wanted);
             if (result.Ok)
             {
                 output.Joined(result.Room, result.Users);
@@ -114,7 +114,7 @@ public sealed class ChatSession(Uri uri, string name, string room, ChatOutput ou
     {
         try
         {
-            SendResult result = await client.Timeout(AckTimeout).SendMessage(text);
+            SendResult result = await client.Timeout(AckTimeout).Emit.SendMessage(text);
             if (result.Ok)
             {
                 output.Delivered(result.Id!, result.At, text);

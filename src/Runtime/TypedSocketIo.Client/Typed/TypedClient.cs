@@ -39,10 +39,10 @@ public sealed class SocketIoClient<TListen, TEmit> : IAsyncDisposable
     public TEmit Emit => _emit ??= SocketIoContract<TEmit>.CreateEmitter(Untyped);
 
     /// <summary>Typed emits whose acknowledgements must arrive within <paramref name="timeout"/>.</summary>
-    public TEmit Timeout(TimeSpan timeout) => SocketIoContract<TEmit>.CreateEmitter(Untyped.Timeout(timeout).Target);
+    public ClientEmitter<TEmit> Timeout(TimeSpan timeout) => new(Untyped.Timeout(timeout));
 
     /// <summary>Typed emits dropped unless they can be sent at once.</summary>
-    public TEmit Volatile => SocketIoContract<TEmit>.CreateEmitter(Untyped.Volatile.Target);
+    public ClientEmitter<TEmit> Volatile => new(Untyped.Volatile);
 
     /// <inheritdoc cref="SocketIoClient.JsonOptions" />
     public JsonSerializerOptions JsonOptions => Untyped.JsonOptions;
@@ -78,4 +78,25 @@ public sealed class SocketIoClient<TListen, TEmit> : IAsyncDisposable
 
     /// <inheritdoc />
     public override string ToString() => Untyped.ToString();
+}
+
+/// <summary>
+/// Typed emits from a client with flags (<c>client.Timeout(t).Emit.EventName(args)</c>), the same
+/// shape as the server's <c>socket.Timeout(t).Emit.EventName(args)</c>.
+/// </summary>
+public readonly struct ClientEmitter<TEmit>
+    where TEmit : class
+{
+    private readonly ClientEmitter _untyped;
+
+    internal ClientEmitter(ClientEmitter untyped) => _untyped = untyped;
+
+    /// <summary>Emits with these flags.</summary>
+    public TEmit Emit => SocketIoContract<TEmit>.CreateEmitter(_untyped.Target);
+
+    /// <summary>Adds a timeout for acknowledgements.</summary>
+    public ClientEmitter<TEmit> Timeout(TimeSpan timeout) => new(_untyped.Timeout(timeout));
+
+    /// <summary>Makes the emit volatile: dropped rather than buffered when the socket cannot send now.</summary>
+    public ClientEmitter<TEmit> Volatile => new(_untyped.Volatile);
 }
