@@ -6,14 +6,11 @@ namespace TypedSocketIo.Analyzers;
 /// <summary>What the analyzers recognize in TypedSocketIo's API.</summary>
 internal static class SocketIoSymbols
 {
-    public const string SocketIoEventsAttribute = "TypedSocketIo.SocketIoEventsAttribute";
-    public const string EventAttribute = "TypedSocketIo.EventAttribute";
+    public const string SocketIoEventsAttribute = SocketIoNames.SocketIoEventsAttribute;
+    public const string EventAttribute = SocketIoNames.EventAttribute;
 
     /// <summary>The names Socket.IO keeps for itself (the reference's RESERVED_EVENTS).</summary>
-    public static readonly HashSet<string> ReservedEvents = new(System.StringComparer.Ordinal)
-    {
-        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
-    };
+    public static readonly HashSet<string> ReservedEvents = new(SocketIoNames.ReservedEvents, System.StringComparer.Ordinal);
 
     /// <summary>
     /// Whether <paramref name="type"/> is TypedSocketIo's API: declared in one of its assemblies

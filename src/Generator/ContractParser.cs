@@ -10,9 +10,9 @@ namespace TypedSocketIo.Generator;
 /// <summary>Turns contract symbols into <see cref="ContractSpec"/> models and diagnostics.</summary>
 internal sealed class ContractParser
 {
-    public const string SocketIoEventsAttribute = "TypedSocketIo.SocketIoEventsAttribute";
-    public const string SocketIoContractsAttribute = "TypedSocketIo.SocketIoContractsAttribute";
-    public const string EventAttribute = "TypedSocketIo.EventAttribute";
+    public const string SocketIoEventsAttribute = SocketIoNames.SocketIoEventsAttribute;
+    public const string SocketIoContractsAttribute = SocketIoNames.SocketIoContractsAttribute;
+    public const string EventAttribute = SocketIoNames.EventAttribute;
 
     private static readonly SymbolDisplayFormat DeclaredType =
         SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);

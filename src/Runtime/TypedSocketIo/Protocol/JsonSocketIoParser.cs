@@ -49,10 +49,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
     internal const int CheckedPayloadDepth = int.MaxValue;
 
     /// <summary>Event names no peer may send or emit.</summary>
-    public static readonly IReadOnlySet<string> ReservedEvents = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
-    };
+    public static readonly IReadOnlySet<string> ReservedEvents = new HashSet<string>(SocketIoNames.ReservedEvents, StringComparer.Ordinal);
 
     /// <summary>Throws for the names no one may emit (<see cref="ReservedEvents"/>).</summary>
     public static void ThrowIfReserved(string eventName)
