@@ -31,14 +31,15 @@ internal sealed class ContractParser
 
     public ContractParser(Compilation compilation)
     {
-        _task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
-        _taskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
-        _valueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
-        _valueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
-        _cancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-        _readOnlyMemory = compilation.GetTypeByMetadataName("System.ReadOnlyMemory`1");
-        _jsonSerializerContext = compilation.GetTypeByMetadataName("System.Text.Json.Serialization.JsonSerializerContext");
-        _eventAttribute = compilation.GetTypeByMetadataName(EventAttribute);
+        TypedSocketIo.Generator.KnownTypes known = TypedSocketIo.Generator.KnownTypes.For(compilation);
+        _task = known.Task;
+        _taskOfT = known.TaskOfT;
+        _valueTask = known.ValueTask;
+        _valueTaskOfT = known.ValueTaskOfT;
+        _cancellationToken = known.CancellationToken;
+        _readOnlyMemory = known.ReadOnlyMemory;
+        _jsonSerializerContext = known.JsonSerializerContext;
+        _eventAttribute = known.EventAttribute;
     }
 
     /// <summary>Parses a type marked with [SocketIoEvents].</summary>
