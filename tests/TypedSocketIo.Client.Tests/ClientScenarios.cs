@@ -232,6 +232,18 @@ public abstract partial class ClientScenarios : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_refusal_whose_message_cannot_be_decoded_as_text_still_arrives_as_a_refusal()
+    {
+        // JSON.stringify writes a lone surrogate as an escape that .NET cannot turn into a string:
+        // the client must still report the refusal, not fail on it.
+        SocketIoClient socket = Client("/odd", o => o.AutoConnect = false);
+        SocketIoConnectException error = await Assert.ThrowsAsync<SocketIoConnectException>(() => socket.ConnectAsync().WaitAsync(Limit));
+        Assert.True(error.RefusedByServer);
+        Assert.StartsWith("odd ", error.Message, StringComparison.Ordinal); // how the surrogate itself comes out is the codec's
+        Assert.EndsWith("name", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_middleware_refusal_arrives_with_its_message_and_data_and_ends_the_socket()
     {
         // Not connecting at creation: the refusal of that first attempt could come before the

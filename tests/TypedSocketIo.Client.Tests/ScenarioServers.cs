@@ -226,7 +226,7 @@ public sealed class NodeScenarioServer(ScenarioOptions options) : ScenarioServer
 /// <summary>The scenarios on TypedSocketIo's server (Kestrel on loopback).</summary>
 public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(options)
 {
-    private static readonly Regex AnyButSecure = new("^/(?!secure$).*", RegexOptions.CultureInvariant);
+    private static readonly Regex AnyButSecure = new("^/(?!secure$|odd$).*", RegexOptions.CultureInvariant);
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private readonly HashSet<EngineSocket> _connections = new();
     private WebApplication? _app;
@@ -267,6 +267,7 @@ public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(
                 return Task.FromException(new ConnectionRejectedException("not authorized", new { code = 401, token }));
             })
             .OnConnection(Scenarios);
+        io.Of("/odd").Use((_, _) => throw new ConnectionRejectedException("odd \ud800 name")); // a lone surrogate, written as an escape
         await app.StartAsync();
         _app = app;
     }

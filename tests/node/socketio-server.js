@@ -86,7 +86,7 @@ function scenarios(socket) {
   socket.on('disconnect', (reason) => record('disconnect', `${nsp}:${reason}`));
 }
 
-io.of(/^\/(?!secure$).*/).on('connection', scenarios);
+io.of(/^\/(?!secure$|odd$).*/).on('connection', scenarios);
 io.of('/').on('connection', scenarios);
 const secure = io.of('/secure');
 secure.use((socket, next) => {
@@ -97,6 +97,8 @@ secure.use((socket, next) => {
   return next(err);
 });
 secure.on('connection', scenarios);
+// A refusal whose message holds a lone surrogate: JSON.stringify writes it as an escape.
+io.of('/odd').use((socket, next) => next(new Error('odd \ud800 name')));
 
 const httpServer = require('node:http').createServer();
 io.attach(httpServer);

@@ -666,7 +666,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
             {
                 if (root.TryGetProperty("message", out JsonElement m) && m.ValueKind == JsonValueKind.String)
                 {
-                    message = m.GetString()!;
+                    message = TextOf(m);
                 }
 
                 if (root.TryGetProperty("data", out JsonElement d))
@@ -676,7 +676,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
             }
             else if (root.ValueKind == JsonValueKind.String)
             {
-                message = root.GetString()!; // Socket.IO v2 sent the message alone
+                message = TextOf(root); // Socket.IO v2 sent the message alone
             }
         }
         catch (JsonException)
@@ -684,6 +684,23 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
         }
 
         return SocketIoConnectException.Refusal(message, data);
+    }
+
+    /// <summary>
+    /// A JSON string's text; one that .NET cannot decode (a lone surrogate escape, which JavaScript's
+    /// JSON.stringify writes) is given as written, escapes and all, rather than failing.
+    /// </summary>
+    private static string TextOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            string raw = value.GetRawText();
+            return raw[1..^1];
+        }
     }
 
     private void OnConnectPacket(SocketIoPacket packet)
@@ -697,7 +714,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
                 if (document.RootElement.ValueKind == JsonValueKind.Object
                     && document.RootElement.TryGetProperty("sid", out JsonElement s) && s.ValueKind == JsonValueKind.String)
                 {
-                    sid = s.GetString();
+                    sid = TextOf(s);
                 }
             }
         }
