@@ -52,7 +52,9 @@ public sealed class TypedEmitInteropTests
         Socket<IClientEvents, IServerEvents> socketC = await sockets.GetAsync(c);
         var nsp = host.Io.Of<IClientEvents, IServerEvents>("/");
 
-        // Volatile: delivered to an idle client (a busy transport may drop it, so it goes alone).
+        // Volatile: delivered to an idle client (a busy transport may drop it, so it goes alone, once
+        // the transport has finished writing the CONNECT answer).
+        await Wait.UntilAsync(() => socketC.Untyped.Conn.IsWritable);
         socketC.Volatile.Emit.UserJoined("volatile", 1);
         Assert.Equal("[\"volatile\",1]", Args(await client.MessageAsync("c", "user joined")));
 
