@@ -635,7 +635,7 @@ public sealed class EngineSocket
                         throw new BodyTooLargeException();
                     }
 
-                    buffer = ReceiveBuffers.Grow(buffer, length, (int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer = ReceiveBuffers.Grow(buffer, length, limit);
                 }
 
                 int read = await body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);

@@ -151,8 +151,7 @@ internal sealed class WebSocketTransport : EngineTransport
             _closeRequested = true;
             if (!graceful)
             {
-                _queue.Clear();
-                _queuedBytes = 0;
+                DropQueueLocked();
             }
 
             startWriter = !_sending; // otherwise the writer sends the close frame once its queue is drained
@@ -164,6 +163,13 @@ internal sealed class WebSocketTransport : EngineTransport
         {
             _ = SendLoopAsync();
         }
+    }
+
+    /// <summary>Forgets the packets not yet written. Caller holds the queue's lock.</summary>
+    private void DropQueueLocked()
+    {
+        _queue.Clear();
+        _queuedBytes = 0;
     }
 
     /// <summary>Cancels every read and write and cuts the connection after <paramref name="delay"/>, unless the transport ended by then.</summary>
@@ -223,7 +229,7 @@ internal sealed class WebSocketTransport : EngineTransport
                 {
                     if (length == buffer.Length)
                     {
-                        buffer = ReceiveBuffers.Grow(buffer, length, (int)Math.Min((long)buffer.Length * 2, _maxMessageSize + 1));
+                        buffer = ReceiveBuffers.Grow(buffer, length, _maxMessageSize);
                     }
 
                     ValueWebSocketReceiveResult result = await _webSocket.ReceiveAsync(buffer.AsMemory(length), _aborted.Token).ConfigureAwait(false);
@@ -308,8 +314,7 @@ internal sealed class WebSocketTransport : EngineTransport
         lock (_queue)
         {
             _closeRequested = true;
-            _queue.Clear();
-            _queuedBytes = 0;
+            DropQueueLocked();
             if (_sending)
             {
                 _writerExited ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -423,8 +428,7 @@ internal sealed class WebSocketTransport : EngineTransport
         lock (_queue)
         {
             _closeRequested = true;
-            _queue.Clear();
-            _queuedBytes = 0;
+            DropQueueLocked();
         }
 
         Finish(reason, description);
@@ -473,8 +477,7 @@ internal sealed class WebSocketTransport : EngineTransport
         lock (_queue)
         {
             _closeRequested = true;
-            _queue.Clear();
-            _queuedBytes = 0;
+            DropQueueLocked();
         }
 
         CutAfter(TimeSpan.Zero);

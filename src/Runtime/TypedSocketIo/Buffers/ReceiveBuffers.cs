@@ -27,10 +27,14 @@ public static class ReceiveBuffers
         }
     }
 
-    /// <summary>A larger buffer holding the first <paramref name="length"/> bytes of <paramref name="buffer"/>, which is given back.</summary>
-    public static byte[] Grow(byte[] buffer, int length, int minimumLength)
+    /// <summary>
+    /// A buffer twice as large (at most <paramref name="limit"/> + 1 bytes: one byte past the limit
+    /// tells that a message is over it) holding the first <paramref name="length"/> bytes of
+    /// <paramref name="buffer"/>, which is given back.
+    /// </summary>
+    public static byte[] Grow(byte[] buffer, int length, long limit)
     {
-        byte[] larger = Rent(minimumLength);
+        byte[] larger = Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
         buffer.AsSpan(0, length).CopyTo(larger);
         Return(buffer);
         return larger;
