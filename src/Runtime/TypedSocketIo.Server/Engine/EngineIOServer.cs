@@ -126,7 +126,7 @@ public sealed class EngineIOServer
                 return;
             }
 
-            if (socket.Transport != transport)
+            if (transport != EngineIOOptions.Polling || socket.Polling is not { } polling)
             {
                 await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
                 return;
@@ -134,11 +134,11 @@ public sealed class EngineIOServer
 
             if (HttpMethods.IsGet(context.Request.Method))
             {
-                await socket.HandlePollingGetAsync(context).ConfigureAwait(false);
+                await polling.HandleGetAsync(context).ConfigureAwait(false);
             }
             else if (HttpMethods.IsPost(context.Request.Method))
             {
-                await socket.HandlePollingPostAsync(context).ConfigureAwait(false);
+                await polling.HandlePostAsync(context).ConfigureAwait(false);
             }
             else
             {
@@ -209,19 +209,20 @@ public sealed class EngineIOServer
         {
             WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
             var webSocketTransport = new WebSocketTransport(webSocket, protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold, context.Abort) { Metrics = Metrics };
-            EngineSocket socket = Open(context, id, protocol, supportsBinary, webSocketTransport);
+            EngineSocket socket = Open(context, id, protocol, webSocketTransport);
             await webSocketTransport.RunAsync().ConfigureAwait(false);
             socket.OnClose("transport close", null); // no-op unless the transport ended without telling
             return;
         }
 
-        EngineSocket pollingSocket = Open(context, id, protocol, supportsBinary, new PollingTransport());
-        await pollingSocket.HandlePollingGetAsync(context).ConfigureAwait(false);
+        var pollingTransport = new PollingTransport(this, protocol, supportsBinary);
+        Open(context, id, protocol, pollingTransport);
+        await pollingTransport.HandleGetAsync(context).ConfigureAwait(false);
     }
 
-    private EngineSocket Open(HttpContext context, string id, int protocol, bool supportsBinary, EngineTransport transport)
+    private EngineSocket Open(HttpContext context, string id, int protocol, EngineTransport transport)
     {
-        var socket = new EngineSocket(this, id, protocol, supportsBinary, new EngineRequest(context), transport);
+        var socket = new EngineSocket(this, id, protocol, new EngineRequest(context), transport);
         _clients[id] = socket;
         socket.Open(id);
         Log.SessionOpened(id, transport.Name, protocol);
@@ -306,20 +307,6 @@ public sealed class EngineIOServer
         return header.ToString();
     }
 
-    /// <summary>The headers of every long-polling response.</summary>
-    private void ApplyPollingHeaders(HttpContext context)
-    {
-        IHeaderDictionary headers = context.Response.Headers;
-        string? userAgent = context.Request.Headers.UserAgent;
-        if (userAgent is not null && (userAgent.Contains(";MSIE", StringComparison.Ordinal) || userAgent.Contains("Trident/", StringComparison.Ordinal)))
-        {
-            headers["X-XSS-Protection"] = "0";
-        }
-
-        headers.CacheControl = "no-store";
-        Options.OnHeaders?.Invoke(headers, context);
-    }
-
     private async Task RefuseAsync(HttpContext context, EngineErrorCode code, string? message = null)
     {
         message ??= ErrorMessages[(int)code];
@@ -370,97 +357,5 @@ public sealed class EngineIOServer
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
         context.Response.ContentLength = 0;
         return Task.CompletedTask;
-    }
-
-    internal async Task WriteOkAsync(HttpContext context)
-    {
-        HttpResponse response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/html";
-        response.ContentLength = 2;
-        ApplyPollingHeaders(context);
-        await response.Body.WriteAsync("ok"u8.ToArray()).ConfigureAwait(false);
-    }
-
-    internal async Task WritePayloadAsync(HttpContext context, PollAnswer answer, int protocol, bool supportsBinary)
-    {
-        using var body = new PooledBufferWriter(256);
-        string contentType = "text/plain; charset=UTF-8";
-        if (protocol == 4)
-        {
-            EngineIOCodec.WritePayload(body, answer.Packets);
-        }
-        else if (supportsBinary && Array.Exists(answer.Packets, static p => p.IsBinary))
-        {
-            EngineIOCodec.WriteV3BinaryPayload(body, answer.Packets);
-            contentType = "application/octet-stream";
-        }
-        else
-        {
-            EngineIOCodec.WriteV3TextPayload(body, answer.Packets);
-        }
-
-        Metrics?.Sent(webSocket: false, answer.Packets.Length, body.WrittenCount);
-        HttpResponse response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = contentType;
-        ApplyPollingHeaders(context);
-
-        string? encoding = Options.HttpCompression is { } compression && answer.Compress && body.WrittenCount >= compression.Threshold
-            ? ChooseEncoding(context.Request.Headers.AcceptEncoding)
-            : null;
-        try
-        {
-            if (encoding is null)
-            {
-                response.ContentLength = body.WrittenCount;
-                await response.Body.WriteAsync(body.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
-                return;
-            }
-
-            response.Headers.ContentEncoding = encoding;
-            using var compressed = new MemoryStream();
-            await using (Stream zip = encoding == "gzip"
-                ? new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true)
-                : new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-            {
-                await zip.WriteAsync(body.WrittenMemory).ConfigureAwait(false);
-            }
-
-            response.ContentLength = compressed.Length;
-            await response.Body.WriteAsync(compressed.GetBuffer().AsMemory(0, (int)compressed.Length), context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException)
-        {
-            // The client went away; the session notices through its next request or heartbeat.
-        }
-    }
-
-    private static string? ChooseEncoding(Microsoft.Extensions.Primitives.StringValues acceptEncoding)
-    {
-        bool gzip = false, deflate = false;
-        foreach (string? value in acceptEncoding)
-        {
-            if (value is null)
-            {
-                continue;
-            }
-
-            foreach (string part in value.Split(','))
-            {
-                string[] pieces = part.Split(';');
-                string name = pieces[0].Trim();
-                bool refused = pieces.Length > 1 && pieces[1].Replace(" ", "", StringComparison.Ordinal) is "q=0" or "q=0.0" or "q=0.00" or "q=0.000";
-                if (refused)
-                {
-                    continue;
-                }
-
-                gzip |= name.Equals("gzip", StringComparison.OrdinalIgnoreCase) || name == "*";
-                deflate |= name.Equals("deflate", StringComparison.OrdinalIgnoreCase);
-            }
-        }
-
-        return gzip ? "gzip" : deflate ? "deflate" : null;
     }
 }
