@@ -44,7 +44,7 @@ if (url is null)
     builder.Logging.ClearProviders();
     builder.Services.AddSocketIo();
     app = builder.Build();
-    app.MapSocketIo().Of("/").OnConnection(socket => socket.On("echo", static e => e.Ack(e.Args.GetString(0))));
+    app.MapSocketIo().Server.Of("/").OnConnection(socket => socket.On("echo", static e => e.Ack(e.Args.GetString(0))));
     await app.StartAsync();
     url = new Uri(app.Urls.First());
 }

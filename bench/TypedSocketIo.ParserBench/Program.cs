@@ -92,7 +92,7 @@ static async Task<Result> MeasureAsync(ISocketIoParser parser, string transport,
         o.MaxHttpBufferSize = 4_000_000;
     });
     await using WebApplication app = builder.Build();
-    app.MapSocketIo().Of<IBenchClientEvents, IBenchServerEvents>("/").OnConnection(socket =>
+    app.MapSocketIo().Server.Of<IBenchClientEvents, IBenchServerEvents>("/").OnConnection(socket =>
     {
         socket.On.Echo(static data => data);
         socket.On.Numbers(static t => t);

@@ -36,7 +36,7 @@ public sealed class SocketIoTestHost : IAsyncDisposable
     /// <summary>Starts a host; <paramref name="configure"/> sets up namespaces and handlers.</summary>
     public static async Task<SocketIoTestHost> StartAsync(Action<SocketIoServer, SocketIoTestHost>? configure = null,
         Action<SocketIoServerOptions>? options = null, Action<WebApplicationBuilder>? configureBuilder = null,
-        Action<WebApplication>? configurePipeline = null, Action<SocketIoServer>? configureServer = null)
+        Action<WebApplication>? configurePipeline = null, Action<SocketIoEndpointConventionBuilder>? configureEndpoint = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
@@ -49,8 +49,9 @@ public sealed class SocketIoTestHost : IAsyncDisposable
         configureBuilder?.Invoke(builder);
         WebApplication app = builder.Build();
         configurePipeline?.Invoke(app);
-        SocketIoServer io = app.MapSocketIo();
-        configureServer?.Invoke(io);
+        SocketIoEndpointConventionBuilder endpoint = app.MapSocketIo();
+        configureEndpoint?.Invoke(endpoint);
+        SocketIoServer io = endpoint.Server;
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var host = new SocketIoTestHost(app, io, new Uri(address));

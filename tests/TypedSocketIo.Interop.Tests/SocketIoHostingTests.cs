@@ -28,7 +28,7 @@ public sealed class SocketIoHostingTests
                 app.UseAuthentication();
                 app.UseAuthorization();
             },
-            configureServer: io => io.RequireAuthorization());
+            configureEndpoint: endpoint => endpoint.RequireAuthorization());
         await using var client = await SioDriver.StartAsync();
 
         await client.ConnectAsync("alice", host.Url(), new { extraHeaders = new Dictionary<string, string> { ["X-User"] = "alice" }, transports = new[] { "polling" } });

@@ -68,7 +68,7 @@ public sealed class PackageTests(PackedPackages packages) : IClassFixture<Packed
             builder.Logging.ClearProviders();
             builder.Services.AddSocketIo();
             var app = builder.Build();
-            app.MapSocketIo().Of<IClientEvents, IServerEvents>("/app").OnConnection(socket =>
+            app.MapSocketIo().Server.Of<IClientEvents, IServerEvents>("/app").OnConnection(socket =>
             {
                 socket.On.Join(room => new JoinResult(true, room));
                 socket.On.Hello(name => socket.Emit.Welcome("hello " + name));

@@ -180,7 +180,7 @@ public sealed class ServeClientTests
         await using var host = await SocketIoTestHost.StartAsync(
             configureBuilder: b => b.Services.AddCors(o => o.AddPolicy("page", p => p.WithOrigins("http://page.example").AllowAnyHeader())),
             configurePipeline: app => app.UseCors(),
-            configureServer: io => io.RequireCors("page"));
+            configureEndpoint: endpoint => endpoint.RequireCors("page"));
         using HttpClient http = CreateHttp();
         using var request = new HttpRequestMessage(HttpMethod.Get, host.Url() + "/socket.io/socket.io.min.js");
         request.Headers.Add("Origin", "http://page.example");

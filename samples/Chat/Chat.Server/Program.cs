@@ -23,7 +23,7 @@ var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 
-var io = app.MapSocketIo();
+var io = app.MapSocketIo().Server;
 var chat = io.Of<IChatClientEvents, IChatServerEvents>("/chat");
 
 // Every client must say who it is: io("/chat", { auth: { name: "ada" } }).

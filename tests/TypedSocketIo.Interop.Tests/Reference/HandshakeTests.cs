@@ -8,7 +8,7 @@ namespace TypedSocketIo.Interop.Tests.Reference;
 
 /// <summary>
 /// Ports of socket.io's test/handshake.ts. The reference's <c>cors</c> option is, here, an ASP.NET
-/// Core CORS policy on the Socket.IO endpoint (<c>app.MapSocketIo().RequireCors(…)</c>).
+/// Core CORS policy on the Socket.IO endpoint (<c>app.MapSocketIo().RequireCors(…)</c>, on the builder that carries the server).
 /// </summary>
 public sealed class HandshakeTests
 {
@@ -16,7 +16,7 @@ public sealed class HandshakeTests
         configureBuilder: b => b.Services.AddCors(o => o.AddPolicy("reference", p => p
             .WithOrigins(origin).WithMethods("GET", "POST").WithHeaders("content-type").AllowCredentials())),
         configurePipeline: app => app.UseCors(),
-        configureServer: io => io.RequireCors("reference"));
+        configureEndpoint: endpoint => endpoint.RequireCors("reference"));
 
     private static RawPolling Http(SocketIoTestHost host) => new(q => new Uri(host.BaseUri, "/socket.io/?" + q));
 

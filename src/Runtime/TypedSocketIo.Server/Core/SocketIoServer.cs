@@ -11,14 +11,14 @@ namespace TypedSocketIo.Server;
 
 /// <summary>
 /// A Socket.IO server (the reference's <c>Server</c>), created by <c>AddSocketIo</c> and served by
-/// <c>MapSocketIo</c>. Its own methods act on the main namespace <c>/</c>. It is also the endpoint's
-/// convention builder, so <c>app.MapSocketIo().RequireCors(…)</c> works.
+/// <c>MapSocketIo</c> (whose endpoint convention builder carries it as <c>Server</c>). Its own methods
+/// act on the main namespace <c>/</c>.
 /// </summary>
-public sealed partial class SocketIoServer : IEndpointConventionBuilder
+public sealed partial class SocketIoServer
 {
     private readonly ConcurrentDictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
     private readonly List<ParentNamespace> _parents = new();
-    private IEndpointConventionBuilder? _endpoint;
+    private int _mapped;
     private int _closed;
 
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> of the server's metrics (see docs/server.md).</summary>
@@ -263,23 +263,16 @@ public sealed partial class SocketIoServer : IEndpointConventionBuilder
         Engine.Close();
     }
 
-    // ------------------------------------------------------------------ endpoint conventions
+    // ------------------------------------------------------------------ mapping
 
-    internal bool IsMapped => System.Threading.Volatile.Read(ref _endpoint) is not null;
+    internal bool IsMapped => System.Threading.Volatile.Read(ref _mapped) != 0;
 
-    internal void SetEndpoint(IEndpointConventionBuilder endpoint)
+    /// <summary>Records that an endpoint serves the server; a server is served by one endpoint only.</summary>
+    internal void MarkMapped()
     {
-        if (Interlocked.CompareExchange(ref _endpoint, endpoint, null) is not null)
+        if (Interlocked.Exchange(ref _mapped, 1) != 0)
         {
             throw new InvalidOperationException("This Socket.IO server is mapped already.");
         }
     }
-
-    /// <inheritdoc />
-    public void Add(Action<EndpointBuilder> convention) =>
-        (_endpoint ?? throw new InvalidOperationException("Map the server with MapSocketIo first.")).Add(convention);
-
-    /// <inheritdoc />
-    public void Finally(Action<EndpointBuilder> finallyConvention) =>
-        (_endpoint ?? throw new InvalidOperationException("Map the server with MapSocketIo first.")).Finally(finallyConvention);
 }

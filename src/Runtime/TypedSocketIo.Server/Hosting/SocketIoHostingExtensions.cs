@@ -47,10 +47,10 @@ public static class SocketIoHostingExtensions
     /// <summary>
     /// Serves the Socket.IO server at <paramref name="path"/> (default <c>/socket.io/</c>) and, unless
     /// <see cref="SocketIoServerOptions.ServeClient"/> is false, the official client bundles beside it
-    /// (<c>/socket.io/socket.io.js</c>, …). Returns the server, to configure namespaces and, as a
-    /// convention builder, the endpoints.
+    /// (<c>/socket.io/socket.io.js</c>, …). Returns the endpoints' convention builder, which carries
+    /// the server (<see cref="SocketIoEndpointConventionBuilder.Server"/>) to configure namespaces.
     /// </summary>
-    public static SocketIoServer MapSocketIo(this IEndpointRouteBuilder endpoints, string path = "/socket.io/")
+    public static SocketIoEndpointConventionBuilder MapSocketIo(this IEndpointRouteBuilder endpoints, string path = "/socket.io/")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -62,13 +62,13 @@ public static class SocketIoHostingExtensions
 
         SocketIoServer server = services.GetRequiredService<SocketIoServer>();
         server.Options.Validate();
+        server.MarkMapped();
         ClientBundle? bundle = server.Options.ServeClient ? ClientBundle.Require(ClientBundle.Instance) : null;
         IEndpointConventionBuilder engine = EngineIOEndpointRouteBuilderExtensions.MapServer(endpoints, path, server.Engine);
-        server.SetEndpoint(bundle is null
-            ? engine
-            : new CompositeConventionBuilder([engine, .. bundle.Map(endpoints, "/" + path.Trim('/'))]));
         services.GetService<IHostApplicationLifetime>()?.ApplicationStopping.Register(server.Close);
-        return server;
+        return new SocketIoEndpointConventionBuilder(
+            bundle is null ? [engine] : [engine, .. bundle.Map(endpoints, "/" + path.Trim('/'))],
+            server);
     }
 }
 
@@ -85,23 +85,3 @@ internal sealed class SocketIoBuilder(IServiceCollection services) : ISocketIoBu
 }
 
 internal sealed class SocketIoMarkerService;
-
-/// <summary>Applies conventions to the Socket.IO endpoint and the client bundle endpoints alike.</summary>
-internal sealed class CompositeConventionBuilder(IEndpointConventionBuilder[] builders) : IEndpointConventionBuilder
-{
-    public void Add(Action<EndpointBuilder> convention)
-    {
-        foreach (IEndpointConventionBuilder builder in builders)
-        {
-            builder.Add(convention);
-        }
-    }
-
-    public void Finally(Action<EndpointBuilder> finallyConvention)
-    {
-        foreach (IEndpointConventionBuilder builder in builders)
-        {
-            builder.Finally(finallyConvention);
-        }
-    }
-}
