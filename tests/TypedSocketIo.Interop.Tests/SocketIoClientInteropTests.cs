@@ -292,7 +292,7 @@ public sealed class SocketIoClientInteropTests
                 }
                 catch (SocketIoTimeoutException ex)
                 {
-                    h.Record("result", ex.Message);
+                    h.Record("result", $"{ex.EventName}: {ex.Message}");
                 }
             });
             socket.On("ignored", _ => { });
@@ -303,7 +303,8 @@ public sealed class SocketIoClientInteropTests
         await client.EmitAsync("c", "start", []);
         int seq = await client.EmitAsync("c", "ignored", [], ack: true, timeout: 200);
 
-        Assert.Equal("operation has timed out", await host.NextAsync("result"));
+        // The reference's message, naming the event whose acknowledgement did not come.
+        Assert.Equal("never answered: operation has timed out: no acknowledgement of \"never answered\" arrived in time", await host.NextAsync("result"));
         JsonElement error = await client.AckAsync("c", seq);
         Assert.Equal("ack-error", error.GetProperty("event").GetString());
     }

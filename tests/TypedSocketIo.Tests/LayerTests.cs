@@ -57,8 +57,8 @@ public sealed class LayerTests
                 string relative = path[projectDir.Length..];
                 int slash = relative.IndexOf(Path.DirectorySeparatorChar);
                 string layer = slash < 0 ? name : name + "/" + relative[..slash];
-                // The core library's Buffers/ is part of its foundation, with the files at its root.
-                return layer == "core/Buffers" ? "core" : layer;
+                // The core library's Buffers/ and Threading/ are part of its foundation, with the files at its root.
+                return layer is "core/Buffers" or "core/Threading" ? "core" : layer;
             }
         }
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Threading;
 using TypedSocketIo.Testing;
 
-namespace TypedSocketIo.Server.Tests;
+namespace TypedSocketIo.Tests;
 
 public sealed class TimerSchedulerTests
 {

@@ -2,24 +2,13 @@ using TypedSocketIo.Protocol;
 
 namespace TypedSocketIo.Client;
 
-/// <summary>Flags of one client emit.</summary>
-internal readonly record struct ClientEmitFlags
-{
-    public bool Volatile { get; init; }
-
-    public TimeSpan? Timeout { get; init; }
-
-    /// <summary>Sent by the retry queue (not queued again).</summary>
-    public bool FromQueue { get; init; }
-}
-
 /// <summary>An emit with flags (<c>socket.Timeout(t)</c>, <c>socket.Volatile</c>).</summary>
 public readonly struct ClientEmitter
 {
     private readonly SocketIoClient _socket;
-    private readonly ClientEmitFlags _flags;
+    private readonly EmitFlags _flags;
 
-    internal ClientEmitter(SocketIoClient socket, ClientEmitFlags flags)
+    internal ClientEmitter(SocketIoClient socket, EmitFlags flags)
     {
         _socket = socket;
         _flags = flags;
@@ -54,7 +43,7 @@ public readonly struct ClientEmitter
 }
 
 /// <summary>What the generated emitters send through: a client socket with flags.</summary>
-internal sealed class ClientTarget(SocketIoClient socket, ClientEmitFlags flags) : ISocketIoEmitTarget
+internal sealed class ClientTarget(SocketIoClient socket, EmitFlags flags) : ISocketIoEmitTarget
 {
     public System.Text.Json.JsonSerializerOptions JsonOptions => socket.JsonOptions;
 

@@ -1,4 +1,5 @@
 using TypedSocketIo.EngineIO;
+using TypedSocketIo.Events;
 
 namespace TypedSocketIo.Client;
 
@@ -11,13 +12,13 @@ namespace TypedSocketIo.Client;
 public sealed class EngineEvents
 {
     private readonly Manager _manager;
-    private readonly Handlers<Action> _open = new();
-    private readonly Handlers<Action<string>> _upgrade = new();
-    private readonly Handlers<Action<Exception>> _upgradeError = new();
-    private readonly Handlers<Action<EnginePacket>> _packet = new();
-    private readonly Handlers<Action<EnginePacket>> _packetCreate = new();
-    private readonly Handlers<Action> _ping = new();
-    private readonly Handlers<Action<string, string?>> _close = new();
+    private readonly ListenerList<Action> _open = new();
+    private readonly ListenerList<Action<string>> _upgrade = new();
+    private readonly ListenerList<Action<Exception>> _upgradeError = new();
+    private readonly ListenerList<Action<EnginePacket>> _packet = new();
+    private readonly ListenerList<Action<EnginePacket>> _packetCreate = new();
+    private readonly ListenerList<Action> _ping = new();
+    private readonly ListenerList<Action<string, string?>> _close = new();
 
     internal EngineEvents(Manager manager) => _manager = manager;
 

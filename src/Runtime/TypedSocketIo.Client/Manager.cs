@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TypedSocketIo.Client.Engine;
 using TypedSocketIo.EngineIO;
+using TypedSocketIo.Events;
 using TypedSocketIo.Protocol;
 
 namespace TypedSocketIo.Client;
@@ -24,15 +25,15 @@ public sealed partial class Manager : IAsyncDisposable
     private readonly Dictionary<string, SocketIoClient> _sockets = new(StringComparer.Ordinal);
     private readonly HttpClient _http;
     private readonly Backoff _backoff;
-    private readonly Handlers<Action> _open = new();
-    private readonly Handlers<Action<Exception>> _error = new();
-    private readonly Handlers<Action<string, string?>> _close = new();
-    private readonly Handlers<Action> _ping = new();
-    private readonly Handlers<Action<SocketIoPacket>> _packet = new();
-    private readonly Handlers<Action<int>> _reconnectAttempt = new();
-    private readonly Handlers<Action<int>> _reconnect = new();
-    private readonly Handlers<Action<Exception>> _reconnectError = new();
-    private readonly Handlers<Action> _reconnectFailed = new();
+    private readonly ListenerList<Action> _open = new();
+    private readonly ListenerList<Action<Exception>> _error = new();
+    private readonly ListenerList<Action<string, string?>> _close = new();
+    private readonly ListenerList<Action> _ping = new();
+    private readonly ListenerList<Action<SocketIoPacket>> _packet = new();
+    private readonly ListenerList<Action<int>> _reconnectAttempt = new();
+    private readonly ListenerList<Action<int>> _reconnect = new();
+    private readonly ListenerList<Action<Exception>> _reconnectError = new();
+    private readonly ListenerList<Action> _reconnectFailed = new();
     private EngineClient? _engine;
     // Every session not ended yet (the current one and those still saying goodbye): disposal waits for them.
     private readonly HashSet<EngineClient> _sessions = new();

@@ -1,7 +1,8 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
+using TypedSocketIo.Events;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;
 
@@ -9,17 +10,16 @@ namespace TypedSocketIo.Server;
 /// A client's connection to one namespace (the reference's server-side <c>Socket</c>). Emit and
 /// change handlers from any thread; handlers run in the order packets arrive.
 /// </summary>
-public sealed class Socket : ISocketIoListenTarget
+public sealed partial class Socket : ISocketIoListenTarget
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, Handler[]> _handlers = new(StringComparer.Ordinal); // arrays replaced, never changed: dispatch copies nothing
-    private readonly ConcurrentDictionary<long, Action<SocketIoArgs?, Exception?>> _acks = new();
-    private int _ackCount; // _acks.Count without locking every bucket
+    private readonly EventHandlerRegistry<SocketIoEvent> _handlers = new();
+    private readonly ListenerList<Action<SocketIoEvent>> _anyListeners = new();
+    private readonly ListenerList<Action<string, SocketIoArgs>> _anyOutgoingListeners = new();
+    private readonly AckRegistry _acks;
+    private readonly EventInbox<SocketIoEvent> _inbox;
+    private readonly Action<string, Exception> _handlerFailed;
     private readonly List<Func<SocketIoEvent, Func<Task>, Task>> _middleware = new();
-    private readonly Queue<SocketIoEvent> _inbox = new();
-    private bool _draining;
-    private List<Action<SocketIoEvent>> _anyListeners = new();
-    private List<Action<string, SocketIoArgs>> _anyOutgoingListeners = new();
     private const int Pending = 0, Open = 1, Closed = 2;
     private int _state; // Pending while the middleware runs, then Open, then Closed for good
     private CancellationTokenSource? _aborted;
@@ -31,6 +31,10 @@ public sealed class Socket : ISocketIoListenTarget
         Connection = client;
         Handshake = handshake;
         Id = id;
+        SocketIoServerOptions options = nsp.Server.Options;
+        _acks = new AckRegistry(options.MaxPendingAcks);
+        _inbox = new EventInbox<SocketIoEvent>(ProcessAsync, options.MaxPendingEvents, preferLocal: true);
+        _handlerFailed = OnHandlerFailed;
     }
 
     /// <summary>The socket id (random; for protocol 3 clients, derived from the engine id as the reference does).</summary>
@@ -102,11 +106,7 @@ public sealed class Socket : ISocketIoListenTarget
 
     JsonSerializerOptions ISocketIoListenTarget.JsonOptions => Server.JsonOptions;
 
-    IDisposable ISocketIoListenTarget.On(string eventName, Func<IncomingEvent, Task> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return AddHandler(eventName, new Handler(null, handler));
-    }
+    IDisposable ISocketIoListenTarget.On(string eventName, Func<IncomingEvent, Task> handler) => On(eventName, handler);
 
     /// <summary>Raised when the socket is about to leave (its rooms are still visible), with the reason.</summary>
     public event Action<Socket, string>? Disconnecting;
@@ -116,382 +116,6 @@ public sealed class Socket : ISocketIoListenTarget
 
     /// <summary>Raised when packet middleware fails.</summary>
     public event Action<Socket, Exception>? Error;
-
-    // ------------------------------------------------------------------ listening
-
-    /// <summary>Adds a handler for <paramref name="eventName"/>; dispose the result to remove it.</summary>
-    public IDisposable On(string eventName, Action<SocketIoEvent> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return AddHandler(eventName, new Handler(handler, null));
-    }
-
-    /// <summary>Adds an asynchronous handler for <paramref name="eventName"/>; dispose the result to remove it.</summary>
-    public IDisposable On(string eventName, Func<SocketIoEvent, Task> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return AddHandler(eventName, new Handler(null, handler));
-    }
-
-    /// <summary>Adds a handler whose result is the acknowledgement (sent when the client asked for one).</summary>
-    public IDisposable OnWithAck(string eventName, Func<SocketIoEvent, Task<object?>> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return On(eventName, async e =>
-        {
-            object? result = await handler(e).ConfigureAwait(false);
-            e.Ack(result);
-        });
-    }
-
-    /// <summary>Removes every handler of <paramref name="eventName"/>.</summary>
-    public void Off(string eventName)
-    {
-        lock (_lock)
-        {
-            _handlers.Remove(eventName);
-        }
-    }
-
-    /// <summary>How many handlers <paramref name="eventName"/> has.</summary>
-    public int ListenerCount(string eventName)
-    {
-        lock (_lock)
-        {
-            return _handlers.TryGetValue(eventName, out Handler[]? list) ? list.Length : 0;
-        }
-    }
-
-    private IDisposable AddHandler(string eventName, Handler handler)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(eventName);
-        lock (_lock)
-        {
-            _handlers[eventName] = _handlers.TryGetValue(eventName, out Handler[]? list) ? [.. list, handler] : [handler];
-        }
-
-        return new Subscription(() =>
-        {
-            lock (_lock)
-            {
-                if (_handlers.TryGetValue(eventName, out Handler[]? list) && Array.IndexOf(list, handler) is int index and >= 0)
-                {
-                    if (list.Length == 1)
-                    {
-                        _handlers.Remove(eventName);
-                    }
-                    else
-                    {
-                        _handlers[eventName] = [.. list.AsSpan(0, index), .. list.AsSpan(index + 1)];
-                    }
-                }
-            }
-        });
-    }
-
-    /// <summary>Adds a listener called for every incoming event, after the others already added.</summary>
-    public IDisposable OnAny(Action<SocketIoEvent> listener)
-    {
-        AddAny(ref _anyListeners, listener, prepend: false);
-        return new Subscription(() => OffAny(listener));
-    }
-
-    /// <summary>Adds a listener called for every incoming event, before the others.</summary>
-    public IDisposable PrependAny(Action<SocketIoEvent> listener)
-    {
-        AddAny(ref _anyListeners, listener, prepend: true);
-        return new Subscription(() => OffAny(listener));
-    }
-
-    /// <summary>Removes one catch-all listener, or all of them when <paramref name="listener"/> is null.</summary>
-    public void OffAny(Action<SocketIoEvent>? listener = null) => RemoveAny(ref _anyListeners, listener);
-
-    /// <summary>The catch-all listeners.</summary>
-    public IReadOnlyList<Action<SocketIoEvent>> ListenersAny() => System.Threading.Volatile.Read(ref _anyListeners);
-
-    /// <summary>Adds a listener called for every outgoing event (name and arguments), broadcasts included.</summary>
-    public IDisposable OnAnyOutgoing(Action<string, SocketIoArgs> listener)
-    {
-        AddAny(ref _anyOutgoingListeners, listener, prepend: false);
-        return new Subscription(() => OffAnyOutgoing(listener));
-    }
-
-    /// <summary>Adds an outgoing listener before the others.</summary>
-    public IDisposable PrependAnyOutgoing(Action<string, SocketIoArgs> listener)
-    {
-        AddAny(ref _anyOutgoingListeners, listener, prepend: true);
-        return new Subscription(() => OffAnyOutgoing(listener));
-    }
-
-    /// <summary>Removes one outgoing listener, or all of them.</summary>
-    public void OffAnyOutgoing(Action<string, SocketIoArgs>? listener = null) => RemoveAny(ref _anyOutgoingListeners, listener);
-
-    /// <summary>The outgoing catch-all listeners.</summary>
-    public IReadOnlyList<Action<string, SocketIoArgs>> ListenersAnyOutgoing() => System.Threading.Volatile.Read(ref _anyOutgoingListeners);
-
-    // Copy-on-write lists: dispatch reads them without a lock.
-    private void AddAny<T>(ref List<T> field, T listener, bool prepend)
-    {
-        ArgumentNullException.ThrowIfNull(listener);
-        lock (_lock)
-        {
-            var copy = new List<T>(field);
-            if (prepend)
-            {
-                copy.Insert(0, listener);
-            }
-            else
-            {
-                copy.Add(listener);
-            }
-
-            System.Threading.Volatile.Write(ref field, copy);
-        }
-    }
-
-    private void RemoveAny<T>(ref List<T> field, T? listener)
-        where T : class
-    {
-        lock (_lock)
-        {
-            if (listener is null)
-            {
-                System.Threading.Volatile.Write(ref field, new List<T>());
-                return;
-            }
-
-            var copy = new List<T>(field);
-            copy.Remove(listener);
-            System.Threading.Volatile.Write(ref field, copy);
-        }
-    }
-
-    /// <summary>
-    /// Adds packet middleware, run for every incoming event before its handlers. Throwing (or not
-    /// calling next) stops the event; an exception raises <see cref="Error"/>.
-    /// </summary>
-    public Socket Use(Func<SocketIoEvent, Func<Task>, Task> middleware)
-    {
-        ArgumentNullException.ThrowIfNull(middleware);
-        lock (_lock)
-        {
-            _middleware.Add(middleware);
-        }
-
-        return this;
-    }
-
-    // ------------------------------------------------------------------ emitting
-
-    /// <summary>Emits an event to this client.</summary>
-    /// <returns>Always true, as the reference's emit (a dropped volatile packet included).</returns>
-    /// <exception cref="ArgumentException">The event name is reserved.</exception>
-    public bool Emit(string eventName, params object?[] args) => new SocketEmitter(this, default).Emit(eventName, args);
-
-    /// <summary>Emits a <c>message</c> event (the reference's <c>socket.send</c>).</summary>
-    public bool Send(params object?[] args) => Emit("message", args);
-
-    /// <summary>Same as <see cref="Send(object?[])"/> (the reference's <c>socket.write</c>).</summary>
-    public bool Write(params object?[] args) => Emit("message", args);
-
-    /// <summary>Emits an event without arguments and waits for the client's acknowledgement.</summary>
-    public Task<SocketIoArgs> EmitWithAck(string eventName, CancellationToken cancellationToken = default) =>
-        new SocketEmitter(this, default).EmitWithAck(eventName, cancellationToken);
-
-    /// <summary>
-    /// Emits an event and waits for the client's acknowledgement. The arguments are an array
-    /// (<c>EmitWithAck("ask", ["question"], token)</c>), so a token is never taken for an argument.
-    /// </summary>
-    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
-        new SocketEmitter(this, default).EmitWithAck(eventName, args, cancellationToken);
-
-    /// <summary>Emits with acknowledgements that fail with <see cref="SocketIoTimeoutException"/> after <paramref name="timeout"/>.</summary>
-    public SocketEmitter Timeout(TimeSpan timeout) => new(this, new EmitFlags { Timeout = timeout });
-
-    /// <summary>Emits that are dropped when the transport is not ready to send.</summary>
-    public SocketEmitter Volatile => new(this, new EmitFlags { Volatile = true });
-
-    /// <summary>Emits whose compression is set explicitly (on by default).</summary>
-    public SocketEmitter Compress(bool compress) => new(this, new EmitFlags { Compress = compress });
-
-    /// <summary>Broadcasts to every socket of the namespace but this one.</summary>
-    public BroadcastOperator Broadcast => Namespace.NewBroadcast().Except(Id);
-
-    /// <summary>Broadcasts to <paramref name="room"/> (and further rooms added), this socket excluded.</summary>
-    public BroadcastOperator To(string room) => Broadcast.To(room);
-
-    /// <summary>Broadcasts to these rooms, this socket excluded.</summary>
-    public BroadcastOperator To(IEnumerable<string> rooms) => Broadcast.To(rooms);
-
-    /// <summary>Same as <see cref="To(string)"/>.</summary>
-    public BroadcastOperator In(string room) => Broadcast.To(room);
-
-    /// <summary>Broadcasts to every socket but those in <paramref name="room"/> (and this one).</summary>
-    public BroadcastOperator Except(string room) => Broadcast.Except(room);
-
-    /// <summary>Broadcasts to this node's sockets only.</summary>
-    public BroadcastOperator Local => Broadcast.Local;
-
-    internal bool Send(string eventName, object?[] args, EmitFlags flags, long? ackId) =>
-        Send(Pipeline.Encode(eventName, args, Server.JsonOptions), flags, ackId);
-
-    internal bool Send(in EventData data, EmitFlags flags, long? ackId)
-    {
-        SocketIoPacket packet = Pipeline.EventPacket(Namespace.Name, data, ackId);
-        NotifyOutgoing(packet);
-        Connection.WritePacket(packet, flags.Volatile, flags.Compress ?? true);
-        return true;
-    }
-
-    internal Task<SocketIoArgs> SendWithAck(string eventName, object?[] args, EmitFlags flags, CancellationToken cancellationToken) =>
-        SendWithAck(Pipeline.Encode(eventName, args, Server.JsonOptions), flags, cancellationToken);
-
-    internal Task<SocketIoArgs> SendWithAck(in EventData data, EmitFlags flags, CancellationToken cancellationToken)
-    {
-        JsonSocketIoParser.ThrowIfReserved(data.Name);
-        long id = Namespace.NextAckId();
-        var result = new TaskCompletionSource<SocketIoArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
-        CancellationTokenRegistration registration = default;
-        ScheduledTimer? timer = null;
-        long deadline = flags.Timeout is { } t ? TimerScheduler.NowMs() + (long)t.TotalMilliseconds : long.MaxValue;
-        if (!TryReserveAck())
-        {
-            return Task.FromException<SocketIoArgs>(new SocketIoException("The client owes too many acknowledgements (MaxPendingAcks) and was disconnected."));
-        }
-
-        _acks[id] = (args, error) =>
-        {
-            timer?.Cancel();
-            registration.Dispose();
-            if (error is null && TimerScheduler.NowMs() > deadline)
-            {
-                error = new SocketIoTimeoutException(); // answered, but after the deadline
-            }
-
-            if (error is not null)
-            {
-                result.TrySetException(error);
-            }
-            else
-            {
-                result.TrySetResult(args!);
-            }
-        };
-
-        if (cancellationToken.CanBeCanceled)
-        {
-            registration = cancellationToken.Register(static s =>
-            {
-                var (socket, ackId, token) = ((Socket, long, CancellationToken))s!;
-                socket.FailAck(ackId, new OperationCanceledException(token));
-            }, (this, id, cancellationToken));
-        }
-
-        if (!Connected)
-        {
-            FailAck(id, new SocketIoException("The socket is disconnected."));
-            return result.Task;
-        }
-
-        Send(data, flags, id);
-        if (flags.Timeout is { } timeout)
-        {
-            if (timeout <= TimeSpan.Zero)
-            {
-                FailAck(id, new SocketIoTimeoutException()); // as the reference's timeout(0): never in time
-            }
-            else
-            {
-                timer = TimerScheduler.Shared.CreateTimer(static s => { var (socket, ackId) = ((Socket, long))s; socket.FailAck(ackId, new SocketIoTimeoutException()); }, (this, id));
-                timer.Schedule(timeout);
-            }
-        }
-
-        return result.Task;
-    }
-
-    private void FailAck(long id, Exception error)
-    {
-        if (TryTakeAck(id, out Action<SocketIoArgs?, Exception?>? callback))
-        {
-            callback(null, error);
-        }
-    }
-
-    /// <summary>
-    /// Counts one more acknowledgement owed by the client; past MaxPendingAcks the client is
-    /// disconnected instead (it does not answer, and what waits for it must not grow without end).
-    /// </summary>
-    private bool TryReserveAck()
-    {
-        int limit = Server.Options.MaxPendingAcks;
-        if (Interlocked.Increment(ref _ackCount) <= limit)
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref _ackCount);
-        Connection.DropForLimit(nameof(SocketIoServerOptions.MaxPendingAcks), $"more than {limit} acknowledgements owed by the client");
-        return false;
-    }
-
-    private bool TryTakeAck(long id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Action<SocketIoArgs?, Exception?>? callback)
-    {
-        if (_acks.TryRemove(id, out callback))
-        {
-            Interlocked.Decrement(ref _ackCount);
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Registers an ack expected for a broadcast packet with id <paramref name="id"/>; false when the client was dropped for owing too many.</summary>
-    internal bool ExpectAck(long id, Action<SocketIoArgs?, Exception?> callback)
-    {
-        if (!TryReserveAck())
-        {
-            return false;
-        }
-
-        _acks[id] = callback;
-        return true;
-    }
-
-
-    internal bool SendAckRaw(long id, ReadOnlyMemory<byte> data, IReadOnlyList<ReadOnlyMemory<byte>> attachments)
-    {
-        if (!Connected)
-        {
-            return false;
-        }
-
-        Connection.WritePacket(new SocketIoPacket(SocketIoPacketType.Ack, Namespace.Name, id, data, attachments), isVolatile: false, compress: true);
-        return true;
-    }
-
-    internal void NotifyOutgoing(SocketIoPacket packet)
-    {
-        List<Action<string, SocketIoArgs>> listeners = System.Threading.Volatile.Read(ref _anyOutgoingListeners);
-        if (listeners.Count == 0 || packet.Type != SocketIoPacketType.Event)
-        {
-            return;
-        }
-
-        string name = SocketIoJson.ReadEventName(packet.Data.Span);
-        var args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
-        foreach (Action<string, SocketIoArgs> listener in listeners)
-        {
-            try
-            {
-                listener(name, args);
-            }
-            catch (Exception ex)
-            {
-                Server.Log.HandlerFailed(Id, "any outgoing", ex);
-            }
-        }
-    }
 
     // ------------------------------------------------------------------ rooms
 
@@ -583,9 +207,9 @@ public sealed class Socket : ISocketIoListenTarget
         Namespace.Adapter.DelAll(Id);
         Namespace.Remove(this);
         Connection.Remove(this);
-        foreach (long id in _acks.Keys)
+        foreach (long id in _acks.Ids)
         {
-            FailAck(id, new SocketIoException("The socket disconnected before the acknowledgement arrived."));
+            _acks.Fail(id, new SocketIoException("The socket disconnected before the acknowledgement arrived."));
         }
 
         Server.Log.SocketDisconnected(Id, Namespace.Name, reason);
@@ -611,9 +235,9 @@ public sealed class Socket : ISocketIoListenTarget
                 OnEvent(packet);
                 break;
             case SocketIoPacketType.Ack:
-                if (packet.Id is { } id && TryTakeAck(id, out Action<SocketIoArgs?, Exception?>? ack))
+                if (packet.Id is { } id)
                 {
-                    ack(SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions), null);
+                    _acks.Complete(id, SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions));
                 }
 
                 break;
@@ -625,89 +249,44 @@ public sealed class Socket : ISocketIoListenTarget
 
     private void OnEvent(SocketIoPacket packet)
     {
-        SocketIoArgs args;
         string name = SocketIoJson.ReadEventName(packet.Data.Span);
-        args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
-        var e = new SocketIoEvent(this, name, args, packet.Id);
+        var args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
 
         // Handlers run off the receive path, one event at a time per socket, in arrival order (the
         // reference defers dispatch too): a slow handler never holds up the transport, and an event
         // followed by a DISCONNECT in the same batch is dropped. What waits is bounded.
-        int limit = Server.Options.MaxPendingEvents;
-        lock (_inbox)
+        if (!_inbox.TryPost(new SocketIoEvent(this, name, args, packet.Id)))
         {
-            if (_inbox.Count >= limit)
-            {
-                goto Full;
-            }
-
-            _inbox.Enqueue(e);
-            if (_draining)
-            {
-                return;
-            }
-
-            _draining = true;
+            int limit = Server.Options.MaxPendingEvents;
+            Connection.DropForLimit(nameof(SocketIoServerOptions.MaxPendingEvents), $"more than {limit} events waiting for their handlers");
         }
-
-        ThreadPool.UnsafeQueueUserWorkItem(static socket => socket.DrainInbox(), this, preferLocal: true);
-        return;
-
-    Full:
-        Connection.DropForLimit(nameof(SocketIoServerOptions.MaxPendingEvents), $"more than {limit} events waiting for their handlers");
     }
 
     /// <summary>
-    /// Dispatches the inbox in order. Packet middleware that does not complete at once is awaited
+    /// Runs one event of the inbox. Packet middleware that does not complete at once is awaited
     /// before the next event enters its middleware, so handlers see events in arrival order
     /// whatever the middleware awaits.
     /// </summary>
-    private void DrainInbox()
+    private Task ProcessAsync(SocketIoEvent e)
     {
-        while (true)
+        if (!Connected)
         {
-            SocketIoEvent e;
-            lock (_inbox)
-            {
-                if (_inbox.Count == 0)
-                {
-                    _draining = false;
-                    return;
-                }
-
-                e = _inbox.Dequeue();
-            }
-
-            if (!Connected)
-            {
-                continue;
-            }
-
-            Func<SocketIoEvent, Func<Task>, Task>[] middleware;
-            lock (_lock)
-            {
-                middleware = _middleware.Count == 0 ? [] : _middleware.ToArray();
-            }
-
-            if (middleware.Length == 0)
-            {
-                Dispatch(e);
-                continue;
-            }
-
-            Task run = RunMiddlewareAsync(e, middleware);
-            if (!run.IsCompleted)
-            {
-                _ = DrainAfterAsync(run); // still draining: later events wait their turn
-                return;
-            }
+            return Task.CompletedTask;
         }
-    }
 
-    private async Task DrainAfterAsync(Task middleware)
-    {
-        await middleware.ConfigureAwait(false); // never throws: RunMiddlewareAsync handles its errors
-        DrainInbox();
+        Func<SocketIoEvent, Func<Task>, Task>[] middleware;
+        lock (_lock)
+        {
+            middleware = _middleware.Count == 0 ? [] : _middleware.ToArray();
+        }
+
+        if (middleware.Length == 0)
+        {
+            Dispatch(e);
+            return Task.CompletedTask;
+        }
+
+        return RunMiddlewareAsync(e, middleware);
     }
 
     private async Task RunMiddlewareAsync(SocketIoEvent e, Func<SocketIoEvent, Func<Task>, Task>[] middleware)
@@ -741,7 +320,7 @@ public sealed class Socket : ISocketIoListenTarget
 
     private void Dispatch(SocketIoEvent e)
     {
-        foreach (Action<SocketIoEvent> listener in System.Threading.Volatile.Read(ref _anyListeners))
+        foreach (Action<SocketIoEvent> listener in _anyListeners.Items)
         {
             try
             {
@@ -753,47 +332,16 @@ public sealed class Socket : ISocketIoListenTarget
             }
         }
 
-        Handler[] handlers;
-        lock (_lock)
-        {
-            handlers = _handlers.TryGetValue(e.Name, out Handler[]? list) ? list : [];
-        }
-
-        foreach (Handler handler in handlers)
-        {
-            try
-            {
-                if (handler.Sync is not null)
-                {
-                    handler.Sync(e);
-                }
-                else
-                {
-                    Task task = handler.Async!(e);
-                    if (!task.IsCompletedSuccessfully)
-                    {
-                        _ = ObserveAsync(task, e.Name);
-                    }
-                }
-            }
-            catch (Exception ex)
-            {
-                Server.Log.HandlerFailed(Id, e.Name, ex);
-            }
-        }
+        _handlers.Invoke(e.Name, e, _handlerFailed);
     }
 
-    private async Task ObserveAsync(Task task, string eventName)
+    private void OnHandlerFailed(string eventName, Exception ex)
     {
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (System.Threading.Volatile.Read(ref _state) == Closed)
+        if (ex is OperationCanceledException && System.Threading.Volatile.Read(ref _state) == Closed)
         {
             Server.Log.HandlerCancelled(Id, eventName); // cancelled by Aborted as the socket left: not a failure
         }
-        catch (Exception ex)
+        else
         {
             Server.Log.HandlerFailed(Id, eventName, ex);
         }
@@ -818,75 +366,4 @@ public sealed class Socket : ISocketIoListenTarget
 
     /// <inheritdoc />
     public override string ToString() => $"{Namespace.Name}#{Id}";
-
-    private sealed record Handler(Action<SocketIoEvent>? Sync, Func<SocketIoEvent, Task>? Async);
-}
-
-/// <summary>Flags of one emit.</summary>
-public readonly record struct EmitFlags
-{
-    /// <summary>Drop the packet when the transport is not ready to send.</summary>
-    public bool Volatile { get; init; }
-
-    /// <summary>Compress the packet (null: the default, on).</summary>
-    public bool? Compress { get; init; }
-
-    /// <summary>How long to wait for acknowledgements.</summary>
-    public TimeSpan? Timeout { get; init; }
-
-    /// <summary>Broadcast to this node only.</summary>
-    public bool Local { get; init; }
-}
-
-/// <summary>Emits to one socket with flags (<c>socket.Timeout(t)</c>, <c>socket.Volatile</c>, …).</summary>
-public readonly struct SocketEmitter
-{
-    private readonly Socket _socket;
-    private readonly EmitFlags _flags;
-
-    internal SocketEmitter(Socket socket, EmitFlags flags)
-    {
-        _socket = socket;
-        _flags = flags;
-    }
-
-    /// <summary>The flags.</summary>
-    public EmitFlags Flags => _flags;
-
-    /// <summary>Adds a timeout for acknowledgements.</summary>
-    public SocketEmitter Timeout(TimeSpan timeout) => new(_socket, _flags with { Timeout = timeout });
-
-    /// <summary>Makes the emit volatile.</summary>
-    public SocketEmitter Volatile => new(_socket, _flags with { Volatile = true });
-
-    /// <summary>Sets compression.</summary>
-    public SocketEmitter Compress(bool compress) => new(_socket, _flags with { Compress = compress });
-
-    /// <summary>Emits an event.</summary>
-    public bool Emit(string eventName, params object?[] args) => _socket.Send(eventName, args, _flags, ackId: null);
-
-    /// <summary>Emits an event without arguments and waits for the acknowledgement (bounded by the timeout, when set).</summary>
-    public Task<SocketIoArgs> EmitWithAck(string eventName, CancellationToken cancellationToken = default) =>
-        _socket.SendWithAck(eventName, [], _flags, cancellationToken);
-
-    /// <summary>Emits an event with <paramref name="args"/> and waits for the acknowledgement (bounded by the timeout, when set).</summary>
-    public Task<SocketIoArgs> EmitWithAck(string eventName, object?[] args, CancellationToken cancellationToken = default) =>
-        _socket.SendWithAck(eventName, args, _flags, cancellationToken);
-}
-
-/// <summary>A socket with flags, as the emit target of a generated emitter.</summary>
-internal sealed class SocketTarget(Socket socket, EmitFlags flags) : ISocketIoEmitTarget
-{
-    public JsonSerializerOptions JsonOptions => socket.Server.JsonOptions;
-
-    public bool Emit(in EventData data) => socket.Send(data, flags, ackId: null);
-
-    public Task<SocketIoArgs> EmitWithAck(in EventData data, CancellationToken cancellationToken) => socket.SendWithAck(data, flags, cancellationToken);
-}
-
-internal sealed class Subscription(Action dispose) : IDisposable
-{
-    private Action? _dispose = dispose;
-
-    public void Dispose() => Interlocked.Exchange(ref _dispose, null)?.Invoke();
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;
 

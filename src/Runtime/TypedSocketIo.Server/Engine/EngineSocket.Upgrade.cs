@@ -1,4 +1,5 @@
 using TypedSocketIo.EngineIO;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.Engine;
 

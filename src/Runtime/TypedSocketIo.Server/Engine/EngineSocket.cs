@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.Engine;
 

@@ -1,16 +1,19 @@
-namespace TypedSocketIo.Client;
+namespace TypedSocketIo.Events;
 
 /// <summary>
-/// The handlers of one client event: copy-on-write, so handlers are added and removed from any
-/// thread while others run. A handler that throws is reported and does not stop the others.
+/// A list of listeners (the handlers of one event, catch-all listeners, life-cycle listeners),
+/// copy-on-write, so listeners are added and removed from any thread while others run without a
+/// lock. A listener that throws is reported and does not stop the others. Used by the server's
+/// socket and the client's alike.
 /// </summary>
-internal sealed class Handlers<T>
+internal sealed class ListenerList<T>
     where T : Delegate
 {
     private T[] _items = [];
 
     public T[] Items => Volatile.Read(ref _items);
 
+    /// <summary>Adds <paramref name="handler"/> (first when <paramref name="prepend"/>); dispose the result to remove it.</summary>
     public IDisposable Add(T handler, bool prepend = false)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -25,6 +28,7 @@ internal sealed class Handlers<T>
         }
     }
 
+    /// <summary>Removes <paramref name="handler"/>, or every listener when it is null.</summary>
     public void Remove(T? handler)
     {
         while (true)
@@ -69,7 +73,7 @@ internal sealed class Handlers<T>
         }
     }
 
-    private sealed class Removal(Handlers<T> owner, T handler) : IDisposable
+    private sealed class Removal(ListenerList<T> owner, T handler) : IDisposable
     {
         private int _disposed;
 

@@ -1,4 +1,4 @@
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Threading;
 
 /// <summary>
 /// One scheduler for the heartbeats and timeouts of every session: a queue of deadlines ordered by

@@ -1,0 +1,99 @@
+namespace TypedSocketIo.Events;
+
+/// <summary>
+/// A socket's incoming events, processed one at a time in arrival order off the receive path (a
+/// slow handler never holds up the transport), with a bound on how many may wait. When processing
+/// an event returns a task that is not complete (asynchronous middleware), the next event waits for
+/// it. One implementation for the server's socket and the client's.
+/// </summary>
+/// <typeparam name="T">The queued item.</typeparam>
+internal sealed class EventInbox<T>
+{
+    private readonly Queue<T> _queue = new();
+    private readonly Func<T, Task> _process;
+    private readonly int _limit;
+    private readonly bool _preferLocal;
+    private bool _draining;
+
+    /// <param name="process">Processes one item; it handles its own errors and must not throw.</param>
+    /// <param name="limit">How many items may wait.</param>
+    /// <param name="preferLocal">Whether the drain prefers the current thread's local queue.</param>
+    public EventInbox(Func<T, Task> process, int limit, bool preferLocal)
+    {
+        _process = process;
+        _limit = limit;
+        _preferLocal = preferLocal;
+    }
+
+    /// <summary>How many items wait.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_queue)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Queues <paramref name="item"/>; false when <c>limit</c> items wait already (nothing is queued).</summary>
+    public bool TryPost(T item)
+    {
+        lock (_queue)
+        {
+            if (_queue.Count >= _limit)
+            {
+                return false;
+            }
+
+            _queue.Enqueue(item);
+            if (_draining)
+            {
+                return true;
+            }
+
+            _draining = true;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static inbox => inbox.Drain(), this, _preferLocal);
+        return true;
+    }
+
+    private void Drain()
+    {
+        while (true)
+        {
+            T item;
+            lock (_queue)
+            {
+                if (_queue.Count == 0)
+                {
+                    _draining = false;
+                    return;
+                }
+
+                item = _queue.Dequeue();
+            }
+
+            Task processed = _process(item);
+            if (!processed.IsCompleted)
+            {
+                _ = DrainAfterAsync(processed); // still draining: later items wait their turn
+                return;
+            }
+        }
+    }
+
+    private async Task DrainAfterAsync(Task processed)
+    {
+        try
+        {
+            await processed.ConfigureAwait(false);
+        }
+        finally
+        {
+            Drain();
+        }
+    }
+}
