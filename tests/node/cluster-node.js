@@ -125,7 +125,7 @@ async function serverCommand(io, c) {
     case 'leave': target(io, c).socketsLeave(c.target); return true;
     case 'disconnect': target(io, c).disconnectSockets(true); return true;
     case 's2s':
-      if (c.ack) return await io.timeout(c.timeout || 3000).serverSideEmitWithAck(c.event, ...decodeArgs(c.args || []));
+      if (c.ack) return await io.serverSideEmitWithAck(c.event, ...decodeArgs(c.args || []));
       io.serverSideEmit(c.event, ...decodeArgs(c.args || []));
       return true;
     case 'count': return await io.of('/').adapter.serverCount();
