@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs the Node peers the interop tests
-# drive (npm ci from the committed lock file) and Debian's Chromium for the browser tests, builds
+# drive (npm ci from the committed lock file), Debian's Chromium and redis-server for the browser and
+# Redis cluster tests, builds
 # with warnings as errors, runs each test project, and ends with one line "N passed, N failed"
 # (totals over all test runs).
 # Exit status is non-zero when anything failed or did not build.
@@ -17,22 +18,29 @@ command -v dotnet >/dev/null || fail "dotnet (the .NET 10 SDK) is required."
 command -v node >/dev/null || fail "node (Node.js 20) is required: the interop tests drive the official npm clients."
 command -v npm >/dev/null || fail "npm is required."
 
-# The chat sample's end-to-end test drives Debian's headless Chromium (/usr/bin/chromium).
-if [[ ! -x /usr/bin/chromium ]]; then
-  echo "==> apt-get install chromium (for the browser tests)"
+# Debian packages the tests start themselves: Chromium (the chat sample's browser test) and
+# redis-server (the Redis cluster tests, on a free loopback port in a temporary directory).
+apt_install() { # package, binary it provides, what needs it
+  [[ -x "$2" ]] && return 0
+  echo "==> apt-get install $1 ($3)"
   if [[ $(id -u) -eq 0 ]]; then
     sudo=()
   elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
     sudo=(sudo -n)
   else
-    fail "Chromium (/usr/bin/chromium) is required by the browser tests: install Debian's chromium package (apt-get install chromium) as root, or run ./test.sh as root or with sudo."
+    fail "$2 is required by $3: install Debian's $1 package (apt-get install $1) as root, or run ./test.sh as root or with sudo."
   fi
-  command -v apt-get >/dev/null || fail "Chromium (/usr/bin/chromium) is required by the browser tests and apt-get is not available to install it."
-  "${sudo[@]}" apt-get update -qq || fail "apt-get update failed."
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
-    || fail "apt-get install chromium failed."
-  [[ -x /usr/bin/chromium ]] || fail "apt-get installed chromium, but /usr/bin/chromium is missing."
-fi
+  command -v apt-get >/dev/null || fail "$2 is required by $3 and apt-get is not available to install it."
+  if [[ -z ${apt_updated:-} ]]; then
+    "${sudo[@]}" apt-get update -qq || fail "apt-get update failed."
+    apt_updated=1
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null \
+    || fail "apt-get install $1 failed."
+  [[ -x "$2" ]] || fail "apt-get installed $1, but $2 is missing."
+}
+apt_install chromium /usr/bin/chromium "the browser tests"
+apt_install redis-server /usr/bin/redis-server "the Redis cluster tests"
 
 echo "==> npm ci (tests/node)"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed in tests/node."

@@ -24,6 +24,8 @@ public sealed class LayerTests
         ["client/Engine"] = ["core", "core/EngineIO"],
         ["client"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "client/Engine"],
         ["client/Typed"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "client/Engine", "client"],
+        // The Redis package sits on the server's cluster adapter (server/Core) and plugs itself in through Hosting.
+        ["redis"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "server/Engine", "server/Core", "server/Typed", "server/Hosting"],
     };
 
     private static readonly (string Folder, string Name)[] Projects =
@@ -31,6 +33,7 @@ public sealed class LayerTests
         ("src/Runtime/TypedSocketIo", "core"),
         ("src/Runtime/TypedSocketIo.Server", "server"),
         ("src/Runtime/TypedSocketIo.Client", "client"),
+        ("src/Runtime/TypedSocketIo.Redis", "redis"),
     ];
 
     private static string RepositoryRoot()

@@ -14,6 +14,11 @@ namespace TypedSocketIo.Server;
 public sealed class Handshake
 {
     internal Handshake(EngineRequest request, JsonElement auth)
+        : this(request, auth, DateTimeOffset.UtcNow)
+    {
+    }
+
+    private Handshake(EngineRequest request, JsonElement auth, DateTimeOffset now, string? time = null)
     {
         Headers = request.Headers;
         Query = request.Query;
@@ -21,12 +26,34 @@ public sealed class Handshake
         Address = request.RemoteIpAddress?.ToString() ?? "";
         XDomain = request.Headers.ContainsKey("Origin");
         Secure = request.IsHttps;
-        DateTimeOffset now = DateTimeOffset.UtcNow;
         Issued = now.ToUnixTimeMilliseconds();
-        Time = now.ToString("ddd MMM dd yyyy HH:mm:ss 'GMT+0000 (Coordinated Universal Time)'", CultureInfo.InvariantCulture);
+        Time = time ?? now.ToString("ddd MMM dd yyyy HH:mm:ss 'GMT+0000 (Coordinated Universal Time)'", CultureInfo.InvariantCulture);
         Url = $"{request.PathBase}{request.Path}{request.QueryString}";
         User = request.User;
         Request = request;
+    }
+
+    /// <summary>A handshake another server of the cluster sent (Node's shape), as far as it can be rebuilt.</summary>
+    internal static Handshake FromWire(JsonElement wire)
+    {
+        var context = new DefaultHttpContext();
+        JsonElement auth = default;
+        long issued = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        string? time = null;
+        if (wire.ValueKind == JsonValueKind.Object)
+        {
+            RemoteHandshake.Fill(context, wire);
+            auth = wire.TryGetProperty("auth", out JsonElement a) ? a.Clone() : default;
+            issued = wire.TryGetProperty("issued", out JsonElement i) && i.TryGetInt64(out long ms) ? ms : issued;
+            time = wire.TryGetProperty("time", out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        }
+
+        if (auth.ValueKind != JsonValueKind.Object)
+        {
+            auth = JsonElement.Parse("{}"u8);
+        }
+
+        return new Handshake(new EngineRequest(context), auth, DateTimeOffset.FromUnixTimeMilliseconds(issued), time);
     }
 
     /// <summary>The HTTP headers of the first request.</summary>

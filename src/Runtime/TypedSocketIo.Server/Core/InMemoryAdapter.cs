@@ -186,7 +186,8 @@ public class InMemoryAdapter
     /// Sends <paramref name="packet"/> (whose id every target shares) and reports each answer;
     /// <paramref name="clientCount"/> is told how many sockets were sent to.
     /// </summary>
-    public virtual void BroadcastWithAck(SocketIoPacket packet, BroadcastOptions options, Action<int> clientCount, Action<Socket, SocketIoArgs> onAck)
+    /// <remarks>In a cluster, answers from sockets of other servers come with a null socket.</remarks>
+    public virtual void BroadcastWithAck(SocketIoPacket packet, BroadcastOptions options, Action<int> clientCount, Action<Socket?, SocketIoArgs> onAck)
     {
         EnginePacket[]? encoded = null;
         int count = 0;
@@ -264,6 +265,11 @@ public class InMemoryAdapter
         }
     }
 
+    /// <summary>Called once when the server closes or the namespace goes away: a cluster adapter leaves the cluster.</summary>
+    public virtual void Close()
+    {
+    }
+
     /// <summary>The connected sockets that <paramref name="options"/> target, each once.</summary>
     protected List<Socket> Targets(BroadcastOptions options)
     {
@@ -319,43 +325,4 @@ public class InMemoryAdapter
     }
 
     internal static readonly IReadOnlySet<string> EmptySet = new HashSet<string>();
-}
-
-/// <summary>A view of a socket that may live on another server (the reference's RemoteSocket).</summary>
-public sealed class RemoteSocket
-{
-    private readonly Socket _socket;
-
-    internal RemoteSocket(Socket socket)
-    {
-        _socket = socket;
-        Id = socket.Id;
-        Handshake = socket.Handshake;
-        Rooms = socket.Rooms;
-        Data = socket.Data;
-    }
-
-    /// <summary>The socket id.</summary>
-    public string Id { get; }
-
-    /// <summary>The handshake details.</summary>
-    public Handshake Handshake { get; }
-
-    /// <summary>The rooms at the time of the fetch.</summary>
-    public IReadOnlySet<string> Rooms { get; }
-
-    /// <summary>The socket's data at the time of the fetch.</summary>
-    public object? Data { get; }
-
-    /// <summary>Emits to the socket.</summary>
-    public bool Emit(string eventName, params object?[] args) => _socket.Emit(eventName, args);
-
-    /// <summary>Makes the socket join <paramref name="room"/>.</summary>
-    public ValueTask Join(string room) => _socket.Join(room);
-
-    /// <summary>Makes the socket leave <paramref name="room"/>.</summary>
-    public ValueTask Leave(string room) => _socket.Leave(room);
-
-    /// <summary>Disconnects the socket.</summary>
-    public void Disconnect(bool close = false) => _socket.Disconnect(close);
 }

@@ -414,6 +414,7 @@ public sealed class ParentNamespace : Namespace
         if (_children.TryRemove(new KeyValuePair<string, Namespace>(child.Name, child)))
         {
             Server.RemoveNamespace(child);
+            child.Adapter.Close();
         }
     }
 

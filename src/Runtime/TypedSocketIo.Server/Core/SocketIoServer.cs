@@ -258,6 +258,8 @@ public sealed partial class SocketIoServer
             {
                 socket.OnClose("server shutting down", null);
             }
+
+            nsp.Adapter.Close();
         }
 
         Engine.Close();

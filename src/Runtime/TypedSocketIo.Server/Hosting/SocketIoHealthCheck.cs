@@ -8,7 +8,8 @@ public static class SocketIoHealthCheckBuilderExtensions
 {
     /// <summary>
     /// Adds a check (named <paramref name="name"/>, default <c>socketio</c>) that is Healthy while the
-    /// Socket.IO server serves, with its clients, sockets and namespaces as data, and
+    /// Socket.IO server serves, with its clients, sockets and namespaces as data (and <c>cluster</c>,
+    /// the state of cluster adapters: Degraded while one cannot reach the other servers), and
     /// <paramref name="failureStatus"/> (default Unhealthy) once it is closed (the host is stopping)
     /// or when it was never mapped.
     /// </summary>
@@ -30,9 +31,19 @@ internal sealed class SocketIoHealthCheck(SocketIoServer server) : IHealthCheck
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         int sockets = 0;
+        int clusterNamespaces = 0;
+        var disconnected = new List<string>();
         foreach (Namespace nsp in server.Namespaces.Values)
         {
             sockets += nsp.Sockets.Count;
+            if (nsp.Adapter is TypedSocketIo.Server.Cluster.ClusterAdapter cluster)
+            {
+                clusterNamespaces++;
+                if (!cluster.Transport.IsConnected)
+                {
+                    disconnected.Add(nsp.Name);
+                }
+            }
         }
 
         var data = new Dictionary<string, object>
@@ -41,12 +52,19 @@ internal sealed class SocketIoHealthCheck(SocketIoServer server) : IHealthCheck
             ["sockets"] = sockets,
             ["namespaces"] = server.Namespaces.Count,
         };
+        if (clusterNamespaces > 0)
+        {
+            data["cluster"] = disconnected.Count == 0 ? "connected" : "disconnected";
+        }
+
         HealthStatus failure = context.Registration.FailureStatus;
         HealthCheckResult result = server.IsClosed
             ? new HealthCheckResult(failure, "The Socket.IO server is closed (the host is stopping).", data: data)
             : !server.IsMapped
                 ? new HealthCheckResult(failure, "The Socket.IO server is not mapped: call app.MapSocketIo().", data: data)
-                : HealthCheckResult.Healthy($"The Socket.IO server serves {data["clients"]} client(s).", data);
+                : disconnected.Count > 0
+                    ? HealthCheckResult.Degraded($"The cluster adapter of {string.Join(", ", disconnected)} cannot reach the other servers: only local clients are served.", data: data)
+                    : HealthCheckResult.Healthy($"The Socket.IO server serves {data["clients"]} client(s).", data);
         return Task.FromResult(result);
     }
 }
