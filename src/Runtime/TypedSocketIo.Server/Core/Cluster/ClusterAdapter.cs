@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.Cluster;
 
