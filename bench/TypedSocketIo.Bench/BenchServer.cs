@@ -78,7 +78,7 @@ internal sealed class BenchServer : IAsyncDisposable
     public EngineIOServer? Engine { get; private set; }
 
     /// <summary>Open server-side connections: Engine.IO sessions, or raw WebSockets in their echo loop.</summary>
-    public int OpenConnections => Engine?.ClientsCount ?? Volatile.Read(ref _rawOpen);
+    public int OpenConnections => Engine?.SessionCount ?? Volatile.Read(ref _rawOpen);
 
     /// <param name="kind">The endpoint to serve.</param>
     /// <param name="configure">Engine.IO options (for Socket.IO, applied to its <see cref="SocketIoServerOptions"/>).</param>

@@ -240,7 +240,7 @@ internal static class SoakServer
             Threads = process.Threads.Count,
             PoolThreads = ThreadPool.ThreadCount,
             PoolQueue = ThreadPool.PendingWorkItemCount,
-            Sessions = io.Engine.ClientsCount,
+            Sessions = io.Engine.SessionCount,
             Sockets = io.Sockets.Sockets.Count,
             DroppedSendBufferFull = Interlocked.Read(ref _dropped),
             PingTimeouts = Interlocked.Read(ref _pingTimeouts),

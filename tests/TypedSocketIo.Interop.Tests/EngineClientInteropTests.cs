@@ -192,7 +192,7 @@ public sealed class EngineClientInteropTests
 
         Assert.Equal("forced close", (await node.NextAsync("close", "c")).GetProperty("reason").GetString());
         Assert.Equal("transport close", (await host.NextAsync("close", sid)).Reason);
-        Assert.Equal(0, host.Server.ClientsCount);
+        Assert.Equal(0, host.Server.SessionCount);
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public sealed class GracefulShutdownTests
             await client.ConnectAsync("ws", host.Url(), new { forceNew = true, transports = new[] { "websocket" } });
             await client.ConnectAsync("polling", host.Url(), new { forceNew = true, transports = new[] { "polling" } });
             // An idle long-polling client always has a GET waiting: it carries the close packet.
-            await Wait.UntilAsync(() => host.Io.Engine.ClientsCount == 2 && host.Io.Engine.Clients.All(c => c.Transport == "websocket" || c.IsWritable));
+            await Wait.UntilAsync(() => host.Io.Engine.SessionCount == 2 && host.Io.Engine.Sessions.All(c => c.Transport == "websocket" || c.IsWritable));
             HealthCheckService health = host.Io.Services!.GetRequiredService<HealthCheckService>();
             Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync()).Status);
 
@@ -33,7 +33,7 @@ public sealed class GracefulShutdownTests
             Assert.Equal("server shutting down", await host.NextAsync("disconnect"));
             Assert.Equal("server shutting down", await host.NextAsync("disconnect"));
             Assert.True(host.Io.IsClosed);
-            Assert.Equal(0, host.Io.Engine.ClientsCount);
+            Assert.Equal(0, host.Io.Engine.SessionCount);
             Assert.Empty(host.Io.Sockets.Sockets);
         }
         finally

@@ -506,7 +506,7 @@ public sealed class SocketIoClientInteropTests
         RawResponse poll = await http.GetAsync($"EIO=4&transport=polling&sid={sid}");
 
         Assert.Equal("1", poll.Text);
-        Assert.Equal(0, host.Io.Engine.ClientsCount);
+        Assert.Equal(0, host.Io.Engine.SessionCount);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class SocketIoV2ClientInteropTests
         await client.SendAckAsync("c", question.GetProperty("ackId").GetInt64(), "answer");
 
         Assert.Equal(connection[1], connection[0]); // protocol 4: the main namespace socket id is the engine id
-        Assert.Equal("3", connection[2]);
+        Assert.Equal("V3", connection[2]);
         Assert.Equal("[\"hi\",2,{\"x\":true}]", Args(await client.AckAsync("c", seq)));
         Assert.Equal("[{\"$binary\":\"BwgJ\"},{\"nested\":{\"$binary\":\"BwgJ\"}}]", Args(await client.MessageAsync("c", "bin")));
         Assert.Equal("[\"answer\"]", await host.NextAsync("answer"));

@@ -103,7 +103,7 @@ public sealed class EngineIO3Tests
             Assert.Equal("1:3", (await http.GetAsync(Q(sid))).Text);
         }
 
-        Assert.Equal(1, host.Server.ClientsCount);
+        Assert.Equal(1, host.Server.SessionCount);
         Assert.Equal("1:1", (await http.GetAsync(Q(sid))).Text);
         Assert.Equal("ping timeout", (await host.NextAsync("close", sid)).Reason);
     }

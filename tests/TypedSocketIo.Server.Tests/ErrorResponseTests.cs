@@ -75,7 +75,7 @@ public sealed class ErrorResponseTests
         (string sid, _) = await http.HandshakeAsync("EIO=4&transport=polling&transport=polling");
         Assert.Equal("2", (await http.GetAsync($"EIO=4&transport=polling&sid={sid}&sid={sid}")).Text);
         AssertError(await http.GetAsync("EIO=4&transport=polling&transport=websocket"), HttpStatusCode.BadRequest, 3, "Bad request");
-        Assert.Equal(1, host.Server.ClientsCount);
+        Assert.Equal(1, host.Server.SessionCount);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.RegularExpressions;
+using TypedSocketIo.EngineIO;
 using TypedSocketIo.Server.Engine;
 using TypedSocketIo.Testing;
 
@@ -77,7 +78,7 @@ public sealed class HandshakeTests
         Assert.Matches("^0\\{\"sid\":\"[A-Za-z0-9_-]{20}\",\"upgrades\":\\[\\],\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":1000000\\}$", open);
         ServerEvent connection = await host.NextAsync("connection");
         Assert.Equal("websocket", host.Socket(connection.Sid).Transport);
-        Assert.Equal(4, host.Socket(connection.Sid).Protocol);
+        Assert.Equal(EngineIOProtocol.V4, host.Socket(connection.Sid).Protocol);
     }
 
     [Fact]
@@ -126,7 +127,7 @@ public sealed class HandshakeTests
         (string sid, _) = await http.HandshakeAsync();
 
         Assert.Equal("custom-1", sid);
-        Assert.Equal(1, host.Server.ClientsCount);
+        Assert.Equal(1, host.Server.SessionCount);
     }
 
     [Fact]
@@ -154,7 +155,7 @@ public sealed class HandshakeTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.Status);
         Assert.Equal("{\"code\":3,\"message\":\"Bad request\"}", response.Text);
-        Assert.Equal(0, host.Server.ClientsCount);
+        Assert.Equal(0, host.Server.SessionCount);
     }
 
     [Fact]
@@ -163,7 +164,7 @@ public sealed class HandshakeTests
         await using var host = await EngineTestHost.StartAsync(o => o.GenerateId = _ => throw new InvalidOperationException("no ids today"));
 
         await Assert.ThrowsAsync<WebSocketException>(() => RawWebSocket.ConnectAsync(host.WebSocketUrl("EIO=4&transport=websocket")));
-        Assert.Equal(0, host.Server.ClientsCount);
+        Assert.Equal(0, host.Server.SessionCount);
     }
 
     [Fact]
@@ -188,7 +189,7 @@ public sealed class HandshakeTests
         RawResponse v3Response = await http.GetAsync("EIO=3&transport=polling");
         string v3 = RawPolling.SidPattern.Match(v3Response.Text).Groups[1].Value;
 
-        Assert.Equal(4, host.Socket(v4).Protocol);
-        Assert.Equal(3, host.Socket(v3).Protocol);
+        Assert.Equal(EngineIOProtocol.V4, host.Socket(v4).Protocol);
+        Assert.Equal(EngineIOProtocol.V3, host.Socket(v3).Protocol);
     }
 }

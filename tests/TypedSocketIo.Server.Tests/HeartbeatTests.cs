@@ -28,7 +28,7 @@ public sealed class HeartbeatTests
             Assert.Equal("ok", (await http.PostAsync(Q(sid), "3")).Text);
         }
 
-        Assert.Equal(1, host.Server.ClientsCount);
+        Assert.Equal(1, host.Server.SessionCount);
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class HeartbeatTests
             await ws.SendTextAsync("3");
         }
 
-        Assert.Equal(1, host.Server.ClientsCount);
+        Assert.Equal(1, host.Server.SessionCount);
         Assert.Equal("2", await ws.ReceiveTextAsync());
         Assert.Equal("ping timeout", (await host.NextAsync("close", sid)).Reason);
     }

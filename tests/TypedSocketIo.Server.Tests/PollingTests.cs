@@ -254,7 +254,7 @@ public sealed class PollingTests
         host.Socket(sid).Close();
 
         Assert.Equal("forced close", (await host.NextAsync("close", sid, TimeSpan.FromSeconds(5))).Reason);
-        Assert.Equal(0, host.Server.ClientsCount);
+        Assert.Equal(0, host.Server.SessionCount);
     }
 
     [Fact]

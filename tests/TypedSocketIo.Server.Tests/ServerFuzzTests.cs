@@ -47,7 +47,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
         await FuzzRunner.RunAsync(nameof(MutatedFrames_OverWebSocketAndPolling_CloseAtMostTheirOwnConnection), 300, async c =>
         {
             int errorsBefore = log.Errors.Count;
-            int protocol = c.Random.Next(3) == 0 ? 3 : 4;
+            EngineIOProtocol protocol = c.Random.Next(3) == 0 ? EngineIOProtocol.V3 : EngineIOProtocol.V4;
             string? sid = c.Random.Next(2) == 0
                 ? await FuzzWebSocketAsync(c, host, protocol)
                 : await FuzzPollingAsync(c, host, protocol);
@@ -55,7 +55,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
             // The fuzzing session ends (we closed it, or the server did), and the server forgets it.
             if (sid is not null)
             {
-                await Wait.UntilAsync(() => !host.Io.Engine.TryGetClient(sid, out _), TimeSpan.FromSeconds(10));
+                await Wait.UntilAsync(() => !host.Io.Engine.TryGetSession(sid, out _), TimeSpan.FromSeconds(10));
             }
 
             // The healthy client is untouched: it receives a broadcast.
@@ -111,10 +111,10 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
                 string newSid = match.Groups[1].Value;
                 string eio = Regex.Match(response.Body, "^[0-9]+:").Success ? "3" : "4";
                 await polling.PostAsync($"EIO={eio}&transport=polling&sid={Uri.EscapeDataString(newSid)}", eio == "3" ? "1:1" : "1");
-                await Wait.UntilAsync(() => !host.Io.Engine.TryGetClient(newSid, out _), TimeSpan.FromSeconds(10));
+                await Wait.UntilAsync(() => !host.Io.Engine.TryGetSession(newSid, out _), TimeSpan.FromSeconds(10));
             }
 
-            if (liveSid is not null && host.Io.Engine.TryGetClient(liveSid, out _))
+            if (liveSid is not null && host.Io.Engine.TryGetSession(liveSid, out _))
             {
                 await polling.PostAsync($"EIO=4&transport=polling&sid={liveSid}", "1");
             }
@@ -180,7 +180,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
 
     private static async Task AssertOnlyTheHealthyClientRemainsAsync(SocketIoTestHost host, ErrorLog log)
     {
-        await Wait.UntilAsync(() => host.Io.Engine.ClientsCount == 1 && host.Io.Sockets.Sockets.Count == 1, TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(() => host.Io.Engine.SessionCount == 1 && host.Io.Sockets.Sockets.Count == 1, TimeSpan.FromSeconds(10));
         Assert.Empty(log.Errors);
     }
 
@@ -194,8 +194,8 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
     /// answered before it emits (packets for a namespace not joined yet close the connection): usually "/", sometimes
     /// "/admin", sometimes none (protocol 3 joins "/" implicitly).
     /// </summary>
-    private static string? ConnectPacket(FuzzCase c, int protocol) =>
-        protocol == 3 || c.Random.Next(6) == 0 ? null : c.Random.Next(4) == 0 ? "40/admin," : "40";
+    private static string? ConnectPacket(FuzzCase c, EngineIOProtocol protocol) =>
+        protocol == EngineIOProtocol.V3 || c.Random.Next(6) == 0 ? null : c.Random.Next(4) == 0 ? "40/admin," : "40";
 
     /// <summary>The events and binary events of the corpus sent to "/".</summary>
     private static readonly EnginePacket[][] ValidEvents = FuzzCorpus.SocketIoMessages
@@ -203,7 +203,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
         .ToArray();
 
     /// <summary>The Engine.IO packets of one fuzzing session after it joined: Socket.IO messages, valid and mutated.</summary>
-    private static List<EnginePacket> SessionPackets(FuzzCase c, int protocol)
+    private static List<EnginePacket> SessionPackets(FuzzCase c, EngineIOProtocol protocol)
     {
         var packets = new List<EnginePacket>();
         for (int n = c.Random.Next(1, 6); n > 0; n--)
@@ -227,9 +227,9 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>A WebSocket session sending mutated frames; returns its sid (null when the handshake failed).</summary>
-    private static async Task<string?> FuzzWebSocketAsync(FuzzCase c, SocketIoTestHost host, int protocol)
+    private static async Task<string?> FuzzWebSocketAsync(FuzzCase c, SocketIoTestHost host, EngineIOProtocol protocol)
     {
-        await using RawWebSocket ws = await RawWebSocket.ConnectAsync(new Uri($"ws://{host.BaseUri.Authority}/socket.io/?EIO={protocol}&transport=websocket"));
+        await using RawWebSocket ws = await RawWebSocket.ConnectAsync(new Uri($"ws://{host.BaseUri.Authority}/socket.io/?EIO={(int)protocol}&transport=websocket"));
         string open = await ws.ReceiveTextAsync();
         string sid = RawPolling.SidPattern.Match(open).Groups[1].Value;
         c.Check(sid.Length > 0, $"Open packet: {open}");
@@ -241,7 +241,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
             await ws.SendTextAsync(connect);
         }
 
-        if (protocol == 3 || connect is not null)
+        if (protocol == EngineIOProtocol.V3 || connect is not null)
         {
             // Wait for the namespace's answer (protocol 3: the implicit CONNECT of "/").
             string answer;
@@ -288,11 +288,11 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>A long-polling session POSTing mutated payloads; returns its sid.</summary>
-    private static async Task<string?> FuzzPollingAsync(FuzzCase c, SocketIoTestHost host, int protocol)
+    private static async Task<string?> FuzzPollingAsync(FuzzCase c, SocketIoTestHost host, EngineIOProtocol protocol)
     {
         using var polling = new RawPolling(q => new Uri(host.BaseUri, "/socket.io/?" + q));
-        (string sid, RawResponse handshake) = await polling.HandshakeAsync($"EIO={protocol}&transport=polling");
-        string query = $"EIO={protocol}&transport=polling&sid={Uri.EscapeDataString(sid)}";
+        (string sid, RawResponse handshake) = await polling.HandshakeAsync($"EIO={(int)protocol}&transport=polling");
+        string query = $"EIO={(int)protocol}&transport=polling&sid={Uri.EscapeDataString(sid)}";
         c.Input($"polling session, protocol {protocol}", sid);
         string? connect = ConnectPacket(c, protocol);
         if (connect is not null)
@@ -301,7 +301,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
             c.Check((await polling.PostAsync(query, connect)).Status == HttpStatusCode.OK, "The CONNECT was refused.");
         }
 
-        if (connect is not null || (protocol == 3 && !handshake.Text.Contains(":40", StringComparison.Ordinal)))
+        if (connect is not null || (protocol == EngineIOProtocol.V3 && !handshake.Text.Contains(":40", StringComparison.Ordinal)))
         {
             // Wait for the namespace's answer (protocol 3: the implicit CONNECT of "/", unless the handshake carried it).
             RawResponse answer = await polling.GetAsync(query);
@@ -315,9 +315,9 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
             EnginePacket[] batch = packets.GetRange(start, count).ToArray();
             start += count;
 
-            bool octets = protocol == 3 ? c.Random.Next(2) == 0 : c.Random.Next(20) == 0;
+            bool octets = protocol == EngineIOProtocol.V3 ? c.Random.Next(2) == 0 : c.Random.Next(20) == 0;
             var body = new ArrayBufferWriter<byte>();
-            if (protocol == 4)
+            if (protocol == EngineIOProtocol.V4)
             {
                 EngineIOCodec.WritePayload(body, batch);
             }
@@ -342,7 +342,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
             c.Check(response.Status is HttpStatusCode.OK or HttpStatusCode.BadRequest or HttpStatusCode.RequestEntityTooLarge,
                 $"POST answered {(int)response.Status}: {response.Text}");
             c.Check(KnownErrorBody.IsMatch(response.Text), $"POST answered {(int)response.Status} with an unexpected body: {response.Text}");
-            if (response.Status != HttpStatusCode.OK || !host.Io.Engine.TryGetClient(sid, out EngineSocket? session) || session.ReadyState != EngineReadyState.Open)
+            if (response.Status != HttpStatusCode.OK || !host.Io.Engine.TryGetSession(sid, out EngineSocket? session) || session.ReadyState != EngineReadyState.Open)
             {
                 break; // the server closed this session, or is closing it: that is allowed
             }
@@ -350,16 +350,16 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
 
         // The server is closing the session (a Socket.IO protocol error): as a client would, take what it still has
         // to send, until the close packet.
-        for (int gets = 0; gets < 5 && host.Io.Engine.TryGetClient(sid, out EngineSocket? closing) && closing.ReadyState == EngineReadyState.Closing; gets++)
+        for (int gets = 0; gets < 5 && host.Io.Engine.TryGetSession(sid, out EngineSocket? closing) && closing.ReadyState == EngineReadyState.Closing; gets++)
         {
             RawResponse last = await polling.GetAsync(query);
             c.Input("GET of a closing session answered", $"{(int)last.Status} {last.Text}");
             c.Check(last.Status is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"The GET answered {(int)last.Status}: {last.Text}");
         }
 
-        if (host.Io.Engine.TryGetClient(sid, out EngineSocket? open) && open.ReadyState == EngineReadyState.Open)
+        if (host.Io.Engine.TryGetSession(sid, out EngineSocket? open) && open.ReadyState == EngineReadyState.Open)
         {
-            RawResponse close = await polling.PostAsync(query, protocol == 3 ? "1:1" : "1");
+            RawResponse close = await polling.PostAsync(query, protocol == EngineIOProtocol.V3 ? "1:1" : "1");
             c.Input("closing POST answered", $"{(int)close.Status} {close.Text}");
             c.Check(close.Status is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"Closing POST answered {(int)close.Status}: {close.Text}");
         }
@@ -368,7 +368,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
     }
 
     private static readonly FuzzMutator FuzzMutatorForFrames = new(
-        [.. FuzzCorpus.EngineTextPackets(4), .. FuzzCorpus.V4Payloads, .. FuzzCorpus.V3TextPayloads, .. FuzzCorpus.V3BinaryPayloads],
+        [.. FuzzCorpus.EngineTextPackets(EngineIOProtocol.V4), .. FuzzCorpus.V4Payloads, .. FuzzCorpus.V3TextPayloads, .. FuzzCorpus.V3BinaryPayloads],
         [.. FuzzCorpus.EngineTokens, .. FuzzCorpus.SocketIoTokens]);
 
     // ------------------------------------------------------------ query strings

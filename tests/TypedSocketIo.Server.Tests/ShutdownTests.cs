@@ -24,7 +24,7 @@ public sealed class ShutdownTests
         var reasons = new[] { await host.NextAsync("close"), await host.NextAsync("close") };
         Assert.All(reasons, r => Assert.Equal("server shutting down", r.Reason));
         Assert.Equal(new[] { polling, webSocket }.Order(), reasons.Select(r => r.Sid).Order());
-        Assert.Equal(0, host.Server.ClientsCount);
+        Assert.Equal(0, host.Server.SessionCount);
         Assert.Equal(400, (int)(await http.GetAsync("EIO=4&transport=polling")).Status);
     }
 

@@ -42,7 +42,7 @@ public sealed class StalledReaderTests
 
         // The forced close gives the write under way a second, then cuts the connection.
         Assert.InRange(sinceClose.ElapsedMilliseconds, 0, 3000);
-        Assert.Equal(0, host.Server.ClientsCount);
+        Assert.Equal(0, host.Server.SessionCount);
     }
 
     [Fact]

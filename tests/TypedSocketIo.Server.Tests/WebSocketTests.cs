@@ -83,7 +83,7 @@ public sealed class WebSocketTests
         await ws.Socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
 
         Assert.Equal("transport close", (await host.NextAsync("close", sid)).Reason);
-        Assert.Equal(0, host.Server.ClientsCount);
+        Assert.Equal(0, host.Server.SessionCount);
         await ws.DisposeAsync();
     }
 

@@ -128,7 +128,7 @@ internal sealed class PayloadForm
     public static PayloadForm V4 { get; } = new(
         "v4",
         packets => Bytes.Encode(w => EngineIOCodec.WritePayload(w, packets)),
-        packet => Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, packet, protocol: 4)),
+        packet => Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, packet, protocol: EngineIOProtocol.V4)),
         isV4: true,
         PacketReading.V4);
 

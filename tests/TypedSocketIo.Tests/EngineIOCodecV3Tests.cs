@@ -25,8 +25,8 @@ public class EngineIOCodecV3Tests
     {
         EnginePacket packet = Text(type, data);
 
-        Assert.Equal(wire, Encoding.UTF8.GetString(Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, packet, protocol: 3))));
-        Assert.Equal(packet, EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: 3));
+        Assert.Equal(wire, Encoding.UTF8.GetString(Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, packet, protocol: EngineIOProtocol.V3))));
+        Assert.Equal(packet, EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: EngineIOProtocol.V3));
     }
 
     [Theory]
@@ -36,8 +36,8 @@ public class EngineIOCodecV3Tests
     [InlineData(new byte[] { 0 }, "b4AA==")]
     public void BinaryMessageInTextContext_IsB4ThenBase64_AndDecodesBack(byte[] data, string wire)
     {
-        byte[] encoded = Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, Binary(data), protocol: 3));
-        EnginePacket decoded = EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: 3);
+        byte[] encoded = Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, Binary(data), protocol: EngineIOProtocol.V3));
+        EnginePacket decoded = EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: EngineIOProtocol.V3);
 
         Assert.Equal(wire, Encoding.UTF8.GetString(encoded));
         Assert.Equal(Binary(data), decoded);
@@ -53,7 +53,7 @@ public class EngineIOCodecV3Tests
     [InlineData("8", "'8'")]
     public void DecodeTextPacket_V3Malformed_ThrowsParseExceptionSayingWhatIsWrong(string wire, string mention)
     {
-        AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: 3), mention);
+        AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: EngineIOProtocol.V3), mention);
     }
 
     [Theory]
@@ -65,8 +65,8 @@ public class EngineIOCodecV3Tests
     {
         var writer = new ArrayBufferWriter<byte>();
 
-        bool isBinary = EngineIOCodec.WriteWebSocketFrame(writer, Binary(data), protocol: 3);
-        EnginePacket decoded = EngineIOCodec.DecodeBinaryFrame(frame, protocol: 3);
+        bool isBinary = EngineIOCodec.WriteWebSocketFrame(writer, Binary(data), protocol: EngineIOProtocol.V3);
+        EnginePacket decoded = EngineIOCodec.DecodeBinaryFrame(frame, protocol: EngineIOProtocol.V3);
 
         Assert.True(isBinary);
         Assert.Equal(frame, writer.WrittenSpan.ToArray());
@@ -78,7 +78,7 @@ public class EngineIOCodecV3Tests
     {
         var writer = new ArrayBufferWriter<byte>();
 
-        bool isBinary = EngineIOCodec.WriteWebSocketFrame(writer, Message("hello"), protocol: 3);
+        bool isBinary = EngineIOCodec.WriteWebSocketFrame(writer, Message("hello"), protocol: EngineIOProtocol.V3);
 
         Assert.False(isBinary);
         Assert.Equal("4hello", Encoding.UTF8.GetString(writer.WrittenSpan));
@@ -91,7 +91,7 @@ public class EngineIOCodecV3Tests
     [InlineData(new byte[0], "empty")]
     public void DecodeBinaryFrame_V3WhoseFirstByteIsNotTheMessageType_ThrowsParseException(byte[] frame, string mention)
     {
-        AssertParseError(() => EngineIOCodec.DecodeBinaryFrame(frame, protocol: 3), mention);
+        AssertParseError(() => EngineIOCodec.DecodeBinaryFrame(frame, protocol: EngineIOProtocol.V3), mention);
     }
 
     // ------------------------------------------------------------ UTF-16 length

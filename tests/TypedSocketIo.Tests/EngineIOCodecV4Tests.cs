@@ -50,8 +50,8 @@ public class EngineIOCodecV4Tests
     {
         EnginePacket packet = Binary(data);
 
-        byte[] encoded = Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, packet, protocol: 4));
-        EnginePacket decoded = EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: 4);
+        byte[] encoded = Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, packet, protocol: EngineIOProtocol.V4));
+        EnginePacket decoded = EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: EngineIOProtocol.V4);
 
         Assert.Equal(wire, Encoding.UTF8.GetString(encoded));
         Assert.True(decoded.IsBinary);
@@ -74,7 +74,7 @@ public class EngineIOCodecV4Tests
     public void DecodeTextPacket_V3StyleBase64_IsRejectedInV4()
     {
         // "b4AQID" is v3 only: in v4 everything after 'b' is base64, and "4AQID" is not valid base64.
-        AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8("b4AQID"), protocol: 4), "base64");
+        AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8("b4AQID"), protocol: EngineIOProtocol.V4), "base64");
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public class EngineIOCodecV4Tests
     [InlineData("bAQID\u001e", "base64")]
     public void DecodeTextPacket_Malformed_ThrowsParseExceptionSayingWhatIsWrong(string wire, string mention)
     {
-        AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: 4), mention);
+        AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: EngineIOProtocol.V4), mention);
     }
 
     [Fact]
@@ -129,11 +129,11 @@ public class EngineIOCodecV4Tests
     {
         var writer = new ArrayBufferWriter<byte>();
 
-        bool isBinary = EngineIOCodec.WriteWebSocketFrame(writer, Text(type, data), protocol: 4);
+        bool isBinary = EngineIOCodec.WriteWebSocketFrame(writer, Text(type, data), protocol: EngineIOProtocol.V4);
 
         Assert.False(isBinary);
         Assert.Equal(wire, Encoding.UTF8.GetString(writer.WrittenSpan));
-        Assert.Equal(Text(type, data), EngineIOCodec.DecodeTextPacket(writer.WrittenSpan, protocol: 4));
+        Assert.Equal(Text(type, data), EngineIOCodec.DecodeTextPacket(writer.WrittenSpan, protocol: EngineIOProtocol.V4));
     }
 
     [Theory]
@@ -145,8 +145,8 @@ public class EngineIOCodecV4Tests
     {
         var writer = new ArrayBufferWriter<byte>();
 
-        bool isBinary = EngineIOCodec.WriteWebSocketFrame(writer, Binary(data), protocol: 4);
-        EnginePacket decoded = EngineIOCodec.DecodeBinaryFrame(data, protocol: 4);
+        bool isBinary = EngineIOCodec.WriteWebSocketFrame(writer, Binary(data), protocol: EngineIOProtocol.V4);
+        EnginePacket decoded = EngineIOCodec.DecodeBinaryFrame(data, protocol: EngineIOProtocol.V4);
 
         Assert.True(isBinary);
         Assert.Equal(data, writer.WrittenSpan.ToArray());
@@ -156,7 +156,7 @@ public class EngineIOCodecV4Tests
     [Fact]
     public void DecodeBinaryFrame_V4_DoesNotTreatTheFirstByteAsAType()
     {
-        EnginePacket decoded = EngineIOCodec.DecodeBinaryFrame(new byte[] { 4, 9 }, protocol: 4);
+        EnginePacket decoded = EngineIOCodec.DecodeBinaryFrame(new byte[] { 4, 9 }, protocol: EngineIOProtocol.V4);
 
         Assert.Equal(new byte[] { 4, 9 }, decoded.Data.ToArray());
     }

@@ -58,12 +58,12 @@ public static class FuzzCorpus
     ];
 
     /// <summary>Single text-encoded Engine.IO packets (WebSocket text frames) for <paramref name="protocol"/>.</summary>
-    public static IReadOnlyList<byte[]> EngineTextPackets(int protocol) => PacketLists.SelectMany(list => list)
+    public static IReadOnlyList<byte[]> EngineTextPackets(EngineIOProtocol protocol) => PacketLists.SelectMany(list => list)
         .Select(packet => Encode(w => EngineIOCodec.WriteTextPacket(w, packet, protocol)))
         .ToList();
 
     /// <summary>Binary WebSocket frames for <paramref name="protocol"/> (v3: type byte first).</summary>
-    public static IReadOnlyList<byte[]> EngineBinaryFrames(int protocol) =>
+    public static IReadOnlyList<byte[]> EngineBinaryFrames(EngineIOProtocol protocol) =>
     [
         .. PacketLists.SelectMany(list => list).Where(p => p.IsBinary).Select(packet => Encode(w => EngineIOCodec.WriteWebSocketFrame(w, packet, protocol))),
     ];

@@ -40,7 +40,7 @@ public sealed class CloseTests
         });
 
         Assert.Null(error);
-        Assert.Equal(0, io.Engine.ClientsCount);
+        Assert.Equal(0, io.Engine.SessionCount);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class CloseTests
 
             await client.EventAsync("disconnect", "polling");
             await client.EventAsync("disconnect", "websocket");
-            Assert.Equal(0, host.Io.Engine.ClientsCount);
+            Assert.Equal(0, host.Io.Engine.SessionCount);
             var watch = Stopwatch.StartNew();
             disposed = true;
             await host.DisposeAsync();

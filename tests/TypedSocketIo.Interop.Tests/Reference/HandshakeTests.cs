@@ -75,6 +75,6 @@ public sealed class HandshakeTests
         RawResponse response = await http.GetAsync("EIO=4&transport=polling", r => r.Headers.Add("Origin", "http://foo.example"));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.Status);
-        Assert.Equal(0, host.Io.Engine.ClientsCount);
+        Assert.Equal(0, host.Io.Engine.SessionCount);
     }
 }

@@ -379,7 +379,7 @@ public sealed class SocketTests
             JsonElement status = await client.EventAsync("status", "c");
 
             Assert.Equal(status.GetProperty("engineId").GetString(), socket.Conn.Id);
-            Assert.Same(socket.Conn, host.Io.Engine.Clients.Single());
+            Assert.Same(socket.Conn, host.Io.Engine.Sessions.Single());
         }
     }
 

@@ -17,9 +17,9 @@ public class EngineIOFuzzTests(ITestOutputHelper output)
 {
     private static readonly Type[] ParseError = [typeof(EngineIOParseException)];
 
-    private static readonly FuzzMutator TextPackets = new([.. FuzzCorpus.EngineTextPackets(4), .. FuzzCorpus.EngineTextPackets(3)], FuzzCorpus.EngineTokens);
+    private static readonly FuzzMutator TextPackets = new([.. FuzzCorpus.EngineTextPackets(EngineIOProtocol.V4), .. FuzzCorpus.EngineTextPackets(EngineIOProtocol.V3)], FuzzCorpus.EngineTokens);
 
-    private static readonly FuzzMutator BinaryFrames = new([.. FuzzCorpus.EngineBinaryFrames(4), .. FuzzCorpus.EngineBinaryFrames(3)], FuzzCorpus.EngineTokens);
+    private static readonly FuzzMutator BinaryFrames = new([.. FuzzCorpus.EngineBinaryFrames(EngineIOProtocol.V4), .. FuzzCorpus.EngineBinaryFrames(EngineIOProtocol.V3)], FuzzCorpus.EngineTokens);
 
     private static readonly FuzzMutator Handshakes = new(FuzzCorpus.Handshakes, [.. FuzzCorpus.SocketIoTokens, "\"sid\"", "\"upgrades\"", "\"pingInterval\"", "\"maxPayload\""]);
 
@@ -92,7 +92,7 @@ public class EngineIOFuzzTests(ITestOutputHelper output)
         {
             EnginePacket packet = RandomPackets(c.Random, 1, 1)[0];
             c.Input("packet", $"{packet} {Convert.ToHexString(packet.Data.Span)}");
-            foreach (int protocol in new[] { 3, 4 })
+            foreach (EngineIOProtocol protocol in new[] { EngineIOProtocol.V3, EngineIOProtocol.V4 })
             {
                 Assert.Equal(packet, EngineIOCodec.DecodeTextPacket(Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, packet, protocol)), protocol));
 
@@ -117,7 +117,7 @@ public class EngineIOFuzzTests(ITestOutputHelper output)
     private static void CheckTextPacket(FuzzCase c, byte[] input)
     {
         c.Input("text packet", input);
-        foreach (int protocol in new[] { 4, 3 })
+        foreach (EngineIOProtocol protocol in new[] { EngineIOProtocol.V4, EngineIOProtocol.V3 })
         {
             if (c.TryDecode($"DecodeTextPacket v{protocol}", input.Length, () => EngineIOCodec.DecodeTextPacket(input, protocol), out EnginePacket packet, ParseError))
             {
@@ -134,7 +134,7 @@ public class EngineIOFuzzTests(ITestOutputHelper output)
     private static void CheckBinaryFrame(FuzzCase c, byte[] input)
     {
         c.Input("binary frame", input);
-        foreach (int protocol in new[] { 4, 3 })
+        foreach (EngineIOProtocol protocol in new[] { EngineIOProtocol.V4, EngineIOProtocol.V3 })
         {
             if (c.TryDecode($"DecodeBinaryFrame v{protocol}", input.Length, () => EngineIOCodec.DecodeBinaryFrame(input, protocol), out EnginePacket packet, ParseError))
             {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using TypedSocketIo.EngineIO;
 using TypedSocketIo.Protocol;
 
 namespace TypedSocketIo.Server;
@@ -103,7 +104,7 @@ public class Namespace
     /// <summary>Creates and connects a socket for <paramref name="client"/>, running the middleware first.</summary>
     internal async Task AddAsync(SocketIoConnection client, JsonElement auth)
     {
-        string id = client.Conn.Protocol == 3 ? (Name == "/" ? client.Conn.Id : Name + "#" + client.Conn.Id) : Engine.EngineIOServer.GenerateId();
+        string id = client.Conn.Protocol == EngineIOProtocol.V3 ? (Name == "/" ? client.Conn.Id : Name + "#" + client.Conn.Id) : Engine.EngineIOServer.GenerateId();
         var socket = new Socket(this, client, new Handshake(client.Conn.Request, auth), id);
         Func<Socket, Func<Task>, Task>[] middleware = GetMiddleware();
         try

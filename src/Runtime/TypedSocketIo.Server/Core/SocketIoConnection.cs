@@ -38,7 +38,7 @@ internal sealed class SocketIoConnection
         conn.MessageReceived += (_, message) => OnMessage(message);
         conn.Closed += (_, reason, description) => OnEngineClosed(reason, description);
         _connectTimer.Schedule(server.Options.ConnectTimeout);
-        if (conn.Protocol == 3)
+        if (conn.Protocol == EngineIOProtocol.V3)
         {
             // Protocol 4 clients (socket.io-client 2.x) are connected to "/" implicitly.
             _ = ConnectAsync("/", EmptyAuth);
@@ -85,7 +85,7 @@ internal sealed class SocketIoConnection
         {
             string name = packet.Namespace;
             JsonElement auth = EmptyAuth;
-            if (Conn.Protocol == 3)
+            if (Conn.Protocol == EngineIOProtocol.V3)
             {
                 // Protocol 4: "/custom?token=abc" — the query is the handshake auth.
                 int query = name.IndexOf('?', StringComparison.Ordinal);
@@ -203,7 +203,7 @@ internal sealed class SocketIoConnection
     public void OnSocketConnected(Socket socket)
     {
         _connectTimer.Cancel();
-        ReadOnlyMemory<byte> data = Conn.Protocol == 3
+        ReadOnlyMemory<byte> data = Conn.Protocol == EngineIOProtocol.V3
             ? default
             : JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["sid"] = socket.Id }, SocketIoJsonContext.Default.DictionaryStringString);
         WritePacket(new SocketIoPacket(SocketIoPacketType.Connect, socket.Namespace.Name, data: data), isVolatile: false, compress: true);
@@ -242,7 +242,7 @@ internal sealed class SocketIoConnection
     {
         byte[]? encodedData = data is null ? null : EncodeErrorData(data);
         ReadOnlyMemory<byte> payload;
-        if (Conn.Protocol == 3 && !objectForEveryProtocol)
+        if (Conn.Protocol == EngineIOProtocol.V3 && !objectForEveryProtocol)
         {
             payload = encodedData ?? JsonSerializer.SerializeToUtf8Bytes(message, SocketIoJsonContext.Default.String);
         }

@@ -30,7 +30,7 @@ public sealed class EngineIOServer
         "Unsupported protocol version",
     ];
 
-    private readonly ConcurrentDictionary<string, EngineSocket> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EngineSocket> _sessions = new(StringComparer.Ordinal);
     private volatile bool _closed;
 
     /// <summary>Creates a server with <paramref name="options"/>.</summary>
@@ -51,10 +51,10 @@ public sealed class EngineIOServer
     internal EngineMetrics? Metrics { get; init; }
 
     /// <summary>How many sessions are open.</summary>
-    public int ClientsCount => _clients.Count;
+    public int SessionCount => _sessions.Count;
 
     /// <summary>The open sessions.</summary>
-    public ICollection<EngineSocket> Clients => _clients.Values;
+    public ICollection<EngineSocket> Sessions => _sessions.Values;
 
     /// <summary>Raised for every new session, before its handshake response is sent.</summary>
     public event Action<EngineSocket>? Connection;
@@ -66,19 +66,19 @@ public sealed class EngineIOServer
     public const string MeterName = "TypedSocketIo.Server";
 
     /// <summary>Finds an open session by id.</summary>
-    public bool TryGetClient(string id, out EngineSocket socket) => _clients.TryGetValue(id, out socket!);
+    public bool TryGetSession(string id, out EngineSocket socket) => _sessions.TryGetValue(id, out socket!);
 
     /// <summary>Closes every session (reason <c>server shutting down</c>) and refuses new ones.</summary>
     public void Close()
     {
         _closed = true;
-        foreach (EngineSocket socket in _clients.Values)
+        foreach (EngineSocket socket in _sessions.Values)
         {
             socket.OnClose("server shutting down", null);
         }
     }
 
-    internal void Remove(EngineSocket socket) => _clients.TryRemove(new KeyValuePair<string, EngineSocket>(socket.Id, socket));
+    internal void Remove(EngineSocket socket) => _sessions.TryRemove(new KeyValuePair<string, EngineSocket>(socket.Id, socket));
 
     /// <summary>Handles one Engine.IO request (handshake, poll, post or WebSocket).</summary>
     public async Task HandleRequestAsync(HttpContext context)
@@ -108,7 +108,7 @@ public sealed class EngineIOServer
 
         if (!string.IsNullOrEmpty(sid))
         {
-            if (!_clients.TryGetValue(sid, out EngineSocket? socket))
+            if (!_sessions.TryGetValue(sid, out EngineSocket? socket))
             {
                 await RefuseAsync(context, EngineErrorCode.UnknownSid).ConfigureAwait(false);
                 return;
@@ -178,10 +178,10 @@ public sealed class EngineIOServer
     private async Task HandshakeAsync(HttpContext context, string transport, bool isWebSocket)
     {
         string? eio = context.Request.Query["EIO"];
-        int protocol = eio == "4" ? 4 : eio == "3" && Options.AllowEIO3 ? 3 : 0;
-        if (protocol == 0 || _closed)
+        EngineIOProtocol? requested = eio == "4" ? EngineIOProtocol.V4 : eio == "3" && Options.AllowEIO3 ? EngineIOProtocol.V3 : null;
+        if (requested is not { } protocol || _closed)
         {
-            await RefuseAsync(context, protocol == 0 ? EngineErrorCode.UnsupportedProtocolVersion : EngineErrorCode.BadRequest).ConfigureAwait(false);
+            await RefuseAsync(context, requested is null ? EngineErrorCode.UnsupportedProtocolVersion : EngineErrorCode.BadRequest).ConfigureAwait(false);
             return;
         }
 
@@ -189,7 +189,7 @@ public sealed class EngineIOServer
         try
         {
             id = Options.GenerateId is { } generate ? await generate(context).ConfigureAwait(false) : GenerateId();
-            if (string.IsNullOrEmpty(id) || _clients.ContainsKey(id))
+            if (string.IsNullOrEmpty(id) || _sessions.ContainsKey(id))
             {
                 throw new InvalidOperationException("The session id generator returned an empty or duplicate id.");
             }
@@ -202,7 +202,7 @@ public sealed class EngineIOServer
         }
 
         // b64 (v3): the client cannot take binary payloads, so binary goes as base64 text.
-        bool supportsBinary = protocol == 4 || string.IsNullOrEmpty(context.Request.Query["b64"]);
+        bool supportsBinary = protocol == EngineIOProtocol.V4 || string.IsNullOrEmpty(context.Request.Query["b64"]);
         ApplyInitialHeaders(context, id, polling: !isWebSocket);
 
         if (isWebSocket)
@@ -220,12 +220,12 @@ public sealed class EngineIOServer
         await pollingTransport.HandleGetAsync(context).ConfigureAwait(false);
     }
 
-    private EngineSocket Open(HttpContext context, string id, int protocol, EngineTransport transport)
+    private EngineSocket Open(HttpContext context, string id, EngineIOProtocol protocol, EngineTransport transport)
     {
         var socket = new EngineSocket(this, id, protocol, new EngineRequest(context), transport);
-        _clients[id] = socket;
+        _sessions[id] = socket;
         socket.Open(id);
-        Log.SessionOpened(id, transport.Name, protocol);
+        Log.SessionOpened(id, transport.Name, (int)protocol);
         try
         {
             Connection?.Invoke(socket);

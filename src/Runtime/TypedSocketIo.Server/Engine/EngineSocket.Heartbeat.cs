@@ -18,7 +18,7 @@ public sealed partial class EngineSocket
     {
         EngineIOOptions options = _server.Options;
         long now = TimerScheduler.NowMs() + 1; // +1: NowMs truncates, so a deadline never falls before the full interval
-        if (Protocol == 3)
+        if (Protocol == EngineIOProtocol.V3)
         {
             _heartbeat.ScheduleAt(now + (long)(options.PingInterval + options.PingTimeout).TotalMilliseconds);
         }
@@ -40,7 +40,7 @@ public sealed partial class EngineSocket
                 return;
             }
 
-            timedOut = Protocol == 3 || _awaitingPong;
+            timedOut = Protocol == EngineIOProtocol.V3 || _awaitingPong;
             if (!timedOut)
             {
                 _awaitingPong = true;

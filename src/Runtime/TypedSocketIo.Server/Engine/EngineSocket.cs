@@ -37,7 +37,7 @@ public sealed partial class EngineSocket
     private long _pingDueMs;
     private bool _upgraded;
 
-    internal EngineSocket(EngineIOServer server, string id, int protocol, EngineRequest request, EngineTransport transport)
+    internal EngineSocket(EngineIOServer server, string id, EngineIOProtocol protocol, EngineRequest request, EngineTransport transport)
     {
         _server = server;
         Id = id;
@@ -59,7 +59,7 @@ public sealed partial class EngineSocket
     public string Id { get; }
 
     /// <summary>The Engine.IO protocol revision of the client: 3 or 4.</summary>
-    public int Protocol { get; }
+    public EngineIOProtocol Protocol { get; }
 
     /// <summary>The request that opened the session.</summary>
     public EngineRequest Request { get; }
@@ -259,7 +259,7 @@ public sealed partial class EngineSocket
     /// <summary>Hands the buffer to the transport when it can take it. Caller holds the lock.</summary>
     private void FlushLocked()
     {
-        if (_buffer.Count == 0 || !_transport.CanWrite)
+        if (_buffer.Count == 0 || !_transport.CanTakePackets)
         {
             return;
         }
@@ -285,7 +285,7 @@ public sealed partial class EngineSocket
         switch (packet.Type)
         {
             case EnginePacketType.Ping:
-                if (Protocol != 3)
+                if (Protocol != EngineIOProtocol.V3)
                 {
                     OnClose("transport error", "invalid heartbeat direction");
                     return;
@@ -296,7 +296,7 @@ public sealed partial class EngineSocket
                 RaiseSafely(Heartbeat);
                 break;
             case EnginePacketType.Pong:
-                if (Protocol == 3)
+                if (Protocol == EngineIOProtocol.V3)
                 {
                     OnClose("transport error", "invalid heartbeat direction");
                     return;

@@ -6,7 +6,7 @@ namespace TypedSocketIo.Server.Engine;
 internal readonly record struct OutgoingPacket(EnginePacket Packet, bool Compress);
 
 /// <summary>
-/// A transport of a session. <see cref="Write"/> and <see cref="CanWrite"/> are called under the
+/// A transport of a session. <see cref="Write"/> and <see cref="CanTakePackets"/> are called under the
 /// session's lock and never block; the transport copies what it needs from the buffer.
 /// </summary>
 internal abstract class EngineTransport
@@ -17,7 +17,7 @@ internal abstract class EngineTransport
     public abstract bool IsWritable { get; }
 
     /// <summary>Whether the transport takes packets now (polling: a request is waiting; WebSocket: always).</summary>
-    public abstract bool CanWrite { get; }
+    public abstract bool CanTakePackets { get; }
 
     /// <summary>Bytes of packets taken by <see cref="Write"/> and not yet written out.</summary>
     public virtual long QueuedBytes => 0;

@@ -35,7 +35,7 @@ internal sealed class PollingTransport : EngineTransport
     private TaskCompletionSource<PollAnswer>? _pendingGet;
     private int _postInProgress;
 
-    public PollingTransport(EngineIOServer server, int protocol, bool supportsBinary)
+    public PollingTransport(EngineIOServer server, EngineIOProtocol protocol, bool supportsBinary)
     {
         _server = server;
         Protocol = protocol;
@@ -46,7 +46,7 @@ internal sealed class PollingTransport : EngineTransport
     public EngineSocket Session { get; set; } = null!;
 
     /// <summary>The Engine.IO protocol revision of the client: 3 or 4.</summary>
-    public int Protocol { get; }
+    public EngineIOProtocol Protocol { get; }
 
     /// <summary>Whether binary payloads may go out as binary (v3 clients may ask for base64).</summary>
     public bool SupportsBinary { get; }
@@ -55,7 +55,7 @@ internal sealed class PollingTransport : EngineTransport
 
     public override bool IsWritable => _pendingGet is not null;
 
-    public override bool CanWrite => _pendingGet is not null;
+    public override bool CanTakePackets => _pendingGet is not null;
 
     /// <summary>Whether a POST is being read.</summary>
     public bool PostInProgress => Volatile.Read(ref _postInProgress) != 0;
@@ -158,7 +158,7 @@ internal sealed class PollingTransport : EngineTransport
     {
         using var body = new PooledBufferWriter(256);
         string contentType = "text/plain; charset=UTF-8";
-        if (Protocol == 4)
+        if (Protocol == EngineIOProtocol.V4)
         {
             EngineIOCodec.WritePayload(body, answer.Packets);
         }
@@ -276,7 +276,7 @@ internal sealed class PollingTransport : EngineTransport
     {
         string? contentType = context.Request.ContentType;
         bool binary = contentType is not null && contentType.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase);
-        if (binary && Protocol != 3)
+        if (binary && Protocol != EngineIOProtocol.V3)
         {
             Session.OnClose("transport error", "invalid content");
             await _server.WriteBadRequestAsync(context).ConfigureAwait(false);
@@ -321,7 +321,7 @@ internal sealed class PollingTransport : EngineTransport
         {
             while (binary
                 ? EngineIOCodec.TryReadV3BinaryPacket(ref body, isFinalBlock: true, out EnginePacket packet)
-                : Protocol == 3
+                : Protocol == EngineIOProtocol.V3
                     ? EngineIOCodec.TryReadV3TextPacket(ref body, isFinalBlock: true, out packet)
                     : EngineIOCodec.TryReadPacket(ref body, isFinalBlock: true, out packet))
             {

@@ -1,3 +1,6 @@
+// Longer than most files here on purpose: the receive loop, the send queue with its back-pressure
+// and the bounded close are one WebSocket's life and share its state; split, that state would spread.
+
 using System.Buffers;
 using System.Net.WebSockets;
 using TypedSocketIo.Buffers;
@@ -21,7 +24,7 @@ internal sealed class WebSocketTransport : EngineTransport
     internal static readonly TimeSpan ForcedCloseTimeout = TimeSpan.FromSeconds(1);
 
     private readonly WebSocket _webSocket;
-    private readonly int _protocol;
+    private readonly EngineIOProtocol _protocol;
     private readonly long _maxMessageSize;
     private readonly int _compressionThreshold;
     private readonly Queue<OutgoingPacket> _queue = new();
@@ -40,7 +43,7 @@ internal sealed class WebSocketTransport : EngineTransport
 
     // abortConnection cuts the underlying connection (the HTTP request's abort): a close that does not
     // finish in time, or a failed write, must release the socket whatever is in flight.
-    public WebSocketTransport(WebSocket webSocket, int protocol, long maxMessageSize, int? compressionThreshold, Action? abortConnection = null)
+    public WebSocketTransport(WebSocket webSocket, EngineIOProtocol protocol, long maxMessageSize, int? compressionThreshold, Action? abortConnection = null)
     {
         _webSocket = webSocket;
         _abortConnection = abortConnection;
@@ -71,7 +74,7 @@ internal sealed class WebSocketTransport : EngineTransport
         }
     }
 
-    public override bool CanWrite => true;
+    public override bool CanTakePackets => true;
 
     public override long QueuedBytes
     {

@@ -48,7 +48,7 @@ internal sealed class SocketIoHealthCheck(SocketIoServer server) : IHealthCheck
 
         var data = new Dictionary<string, object>
         {
-            ["clients"] = server.Engine.ClientsCount,
+            ["clients"] = server.Engine.SessionCount,
             ["sockets"] = sockets,
             ["namespaces"] = server.Namespaces.Count,
         };

@@ -1,3 +1,6 @@
+// Longer than most files here on purpose: both protocol revisions' packet and payload formats sit
+// side by side, so that their differences read at a glance.
+
 using System.Buffers;
 using System.Buffers.Text;
 
@@ -26,7 +29,7 @@ public static class EngineIOCodec
     /// (in v3, <c>b4</c> followed by base64).
     /// </summary>
     /// <exception cref="EngineIOParseException">The packet is empty, its type unknown, or its base64 invalid.</exception>
-    public static EnginePacket DecodeTextPacket(ReadOnlySpan<byte> encoded, int protocol = 4)
+    public static EnginePacket DecodeTextPacket(ReadOnlySpan<byte> encoded, EngineIOProtocol protocol = EngineIOProtocol.V4)
     {
         if (encoded.IsEmpty)
         {
@@ -37,7 +40,7 @@ public static class EngineIOCodec
         if (first == (byte)'b')
         {
             ReadOnlySpan<byte> base64 = encoded[1..];
-            if (protocol == 3)
+            if (protocol == EngineIOProtocol.V3)
             {
                 // v3 carries the packet type after the 'b': "b4<base64>".
                 if (base64.IsEmpty || base64[0] != (byte)'4')
@@ -59,9 +62,9 @@ public static class EngineIOCodec
     /// Decodes a binary WebSocket frame: in v4 the whole frame is a binary message; in v3 its first
     /// byte is the packet type.
     /// </summary>
-    public static EnginePacket DecodeBinaryFrame(ReadOnlySpan<byte> frame, int protocol = 4)
+    public static EnginePacket DecodeBinaryFrame(ReadOnlySpan<byte> frame, EngineIOProtocol protocol = EngineIOProtocol.V4)
     {
-        if (protocol != 3)
+        if (protocol != EngineIOProtocol.V3)
         {
             return EnginePacket.BinaryMessage(frame.ToArray());
         }
@@ -83,16 +86,16 @@ public static class EngineIOCodec
     /// Writes one packet as text: <c>&lt;type&gt;&lt;data&gt;</c>; a binary message as <c>b&lt;base64&gt;</c>
     /// (v4) or <c>b4&lt;base64&gt;</c> (v3).
     /// </summary>
-    public static void WriteTextPacket(IBufferWriter<byte> writer, in EnginePacket packet, int protocol = 4)
+    public static void WriteTextPacket(IBufferWriter<byte> writer, in EnginePacket packet, EngineIOProtocol protocol = EngineIOProtocol.V4)
     {
         ReadOnlySpan<byte> data = packet.Data.Span;
         if (packet.IsBinary)
         {
-            int prefix = protocol == 3 ? 2 : 1;
+            int prefix = protocol == EngineIOProtocol.V3 ? 2 : 1;
             int length = Base64.GetMaxEncodedToUtf8Length(data.Length);
             Span<byte> span = writer.GetSpan(prefix + length);
             span[0] = (byte)'b';
-            if (protocol == 3)
+            if (protocol == EngineIOProtocol.V3)
             {
                 span[1] = (byte)'4';
             }
@@ -113,7 +116,7 @@ public static class EngineIOCodec
     /// frame is binary: text packets as <see cref="WriteTextPacket"/>; binary messages as the raw
     /// bytes (v4) or prefixed by the message type byte (v3).
     /// </summary>
-    public static bool WriteWebSocketFrame(IBufferWriter<byte> writer, in EnginePacket packet, int protocol = 4)
+    public static bool WriteWebSocketFrame(IBufferWriter<byte> writer, in EnginePacket packet, EngineIOProtocol protocol = EngineIOProtocol.V4)
     {
         if (!packet.IsBinary)
         {
@@ -122,7 +125,7 @@ public static class EngineIOCodec
         }
 
         ReadOnlySpan<byte> data = packet.Data.Span;
-        int offset = protocol == 3 ? 1 : 0;
+        int offset = protocol == EngineIOProtocol.V3 ? 1 : 0;
         Span<byte> span = writer.GetSpan(offset + data.Length);
         if (offset == 1)
         {
@@ -147,7 +150,7 @@ public static class EngineIOCodec
                 writer.Advance(1);
             }
 
-            WriteTextPacket(writer, packets[i], protocol: 4);
+            WriteTextPacket(writer, packets[i], protocol: EngineIOProtocol.V4);
         }
     }
 
@@ -177,7 +180,7 @@ public static class EngineIOCodec
                 return isFinalBlock ? throw new EngineIOParseException("Engine.IO payload ends with a record separator.") : false;
             }
 
-            packet = DecodeTextPacket(Contiguous(encoded), protocol: 4);
+            packet = DecodeTextPacket(Contiguous(encoded), protocol: EngineIOProtocol.V4);
             payload = rest;
             return true;
         }
@@ -187,7 +190,7 @@ public static class EngineIOCodec
             return false;
         }
 
-        packet = DecodeTextPacket(Contiguous(payload), protocol: 4);
+        packet = DecodeTextPacket(Contiguous(payload), protocol: EngineIOProtocol.V4);
         payload = payload.Slice(payload.End);
         return true;
     }
@@ -214,7 +217,7 @@ public static class EngineIOCodec
             WriteDecimal(writer, units, asciiDigits: true);
             writer.GetSpan(1)[0] = (byte)':';
             writer.Advance(1);
-            WriteTextPacket(writer, packet, protocol: 3);
+            WriteTextPacket(writer, packet, protocol: EngineIOProtocol.V3);
         }
     }
 
@@ -312,7 +315,7 @@ public static class EngineIOCodec
                 continue;
             }
 
-            packet = DecodeTextPacket(Contiguous(encoded), protocol: 3);
+            packet = DecodeTextPacket(Contiguous(encoded), protocol: EngineIOProtocol.V3);
             return true;
         }
 
@@ -373,7 +376,7 @@ public static class EngineIOCodec
         ReadOnlySequence<byte> encoded = reader.UnreadSequence.Slice(0, length);
         payload = reader.UnreadSequence.Slice(length);
         ReadOnlySpan<byte> bytes = Contiguous(encoded);
-        packet = kind == 0 ? DecodeTextPacket(bytes, protocol: 3) : DecodeBinaryFrame(bytes, protocol: 3);
+        packet = kind == 0 ? DecodeTextPacket(bytes, protocol: EngineIOProtocol.V3) : DecodeBinaryFrame(bytes, protocol: EngineIOProtocol.V3);
         return true;
     }
 
