@@ -15,7 +15,7 @@ internal sealed class PayloadTypeMapper
     public const string Binary = "ArrayBuffer | Uint8Array";
     public const char TokenStart = '\u0001', TokenEnd = '\u0002';
 
-    private readonly Dictionary<(ISymbol Type, JsonShapeOptions Options, bool StringEnum), int> _indexes = new();
+    private readonly Dictionary<(ISymbol Type, JsonShapeOptions? Options, bool StringEnum), int> _indexes = new();
     private readonly List<PendingDeclaration> _declarations = new();
     private readonly INamedTypeSymbol? _readOnlyMemory, _memory, _arraySegment, _enumerable, _dictionary, _readOnlyDictionary, _asyncEnumerable;
 
@@ -106,7 +106,9 @@ internal sealed class PayloadTypeMapper
 
         if (named.TypeKind == TypeKind.Enum)
         {
-            return Reference(named, options, stringEnum || options.StringEnums || HasStringEnumConverter(named));
+            // A string converter on one property only: its names inline, the enum's declaration stays numeric.
+            bool asString = options.StringEnums || HasStringEnumConverter(named);
+            return stringEnum && !asString ? DeclareEnum(named, asString: true).AliasOf! : Reference(named, null, asString);
         }
 
         string metadataName = MetadataName(named.OriginalDefinition);
@@ -193,8 +195,11 @@ internal sealed class PayloadTypeMapper
         return named.TypeArguments.Length == 0 ? reference : reference + "<" + string.Join(", ", named.TypeArguments.Select(a => Map(a, options))) + ">";
     }
 
-    /// <summary>A placeholder for the declaration of <paramref name="definition"/> under these options, declaring it on first use.</summary>
-    private string Reference(INamedTypeSymbol definition, JsonShapeOptions options, bool stringEnum)
+    /// <summary>
+    /// A placeholder for the declaration of <paramref name="definition"/> under these options (none for
+    /// an enum: only its form matters), declaring it on first use.
+    /// </summary>
+    private string Reference(INamedTypeSymbol definition, JsonShapeOptions? options, bool stringEnum)
     {
         if (!_indexes.TryGetValue((definition, options, stringEnum), out int index))
         {
@@ -202,7 +207,7 @@ internal sealed class PayloadTypeMapper
             _indexes.Add((definition, options, stringEnum), index);
             var pending = new PendingDeclaration(definition);
             _declarations.Add(pending);
-            pending.Declaration = definition.TypeKind == TypeKind.Enum ? DeclareEnum(definition, stringEnum) : DeclareObject(definition, options);
+            pending.Declaration = options is null ? DeclareEnum(definition, stringEnum) : DeclareObject(definition, options);
         }
 
         return Token(index);
@@ -302,7 +307,7 @@ internal sealed class PayloadTypeMapper
 
             bool mayBeNull = type.IsReferenceType && type.NullableAnnotation == NullableAnnotation.Annotated
                 || type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T };
-            bool optional = ignore == JsonShapeOptions.WhenWritingDefault || (ignore == JsonShapeOptions.WhenWritingNull && (mayBeNull || type.IsReferenceType));
+            bool optional = ignore == JsonShapeOptions.WhenWritingDefault || (ignore == JsonShapeOptions.WhenWritingNull && mayBeNull);
             properties.Add(new TypeScriptProperty(name, Map(type, options, stringEnum), optional));
         }
 
