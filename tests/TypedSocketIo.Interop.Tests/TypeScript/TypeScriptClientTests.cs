@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using TypedSocketIo.Sample.Tests;
 using TypedSocketIo.Server;
 using TypedSocketIo.TestContracts.TypeScript;
 using TypedSocketIo.Testing;
@@ -55,13 +56,11 @@ public sealed class TypeScriptClientTests
     {
         await CompileAsync();
         await using SocketIoTestHost host = await StartServerAsync();
-        await using NodeDriver browser = await NodeDriver.StartAsync("browser-driver.js");
+        await using Browser browser = await Browser.LaunchAsync();
 
-        await RequestAsync(browser, new() { ["cmd"] = "launch" }, TimeSpan.FromSeconds(40));
-        await RequestAsync(browser, new() { ["cmd"] = "open", ["id"] = "ts", ["url"] = host.Url("/ts-client/page.html"), ["timeout"] = 15_000 }, TimeSpan.FromSeconds(15));
-        JsonElement done = await RequestAsync(browser, new() { ["cmd"] = "wait", ["id"] = "ts", ["selector"] = "body[data-state]", ["timeout"] = 30_000 }, TimeSpan.FromSeconds(30));
+        Page page = await browser.OpenAsync("ts", new Uri(host.Url("/ts-client/page.html")));
+        (string _, JsonElement data) = await page.WaitAsync("body[data-state]", timeout: TimeSpan.FromSeconds(30));
 
-        JsonElement data = done.GetProperty("data");
         Assert.True(data.GetProperty("state").GetString() == "done", $"The page's scenario failed: {(data.TryGetProperty("error", out JsonElement e) ? e.GetString() : data.GetRawText())}\n{browser.Describe()}");
         Assert.Equal(Normalize(ExpectedReport), Normalize(data.GetProperty("report").GetString()!));
         await AssertServerSawAsync(host);
@@ -113,20 +112,6 @@ public sealed class TypeScriptClientTests
         Assert.Equal("typescript (urgent)", await host.NextAsync("answer"));
         await host.NextAsync("touch");
     }
-
-    private static async Task<JsonElement> RequestAsync(NodeDriver browser, Dictionary<string, object?> command, TimeSpan timeout)
-    {
-        int seq = Interlocked.Increment(ref s_seq);
-        command["seq"] = seq;
-        await browser.SendAsync(command);
-        JsonElement answer = await browser.NextAsync(
-            e => e.GetProperty("event").GetString() is "done" or "error" && e.TryGetProperty("seq", out JsonElement s) && s.ValueKind == JsonValueKind.Number && s.GetInt32() == seq,
-            timeout + TimeSpan.FromSeconds(5));
-        Assert.True(answer.GetProperty("event").GetString() == "done", $"browser {command["cmd"]}: {answer.GetRawText()}\n{browser.Describe()}");
-        return answer;
-    }
-
-    private static int s_seq;
 
     private static string Normalize(string json) => JsonSerializer.Serialize(JsonDocument.Parse(json).RootElement);
 }
