@@ -41,6 +41,17 @@ public sealed class Circle : Shape
     public double Radius { get; set; }
 }
 
+/// <summary>A polymorphic payload: "$type" says which figure it is.</summary>
+[JsonDerivedType(typeof(Square), "square")]
+[JsonDerivedType(typeof(Disc), "disc")]
+public abstract record Figure(string Name);
+
+/// <summary>A figure.</summary>
+public sealed record Square(string Name, double Side) : Figure(Name);
+
+/// <summary>A figure.</summary>
+public sealed record Disc(string Name, double Radius) : Figure(Name);
+
 /// <summary>A generic payload.</summary>
 public sealed record Batch<T>(IReadOnlyList<T> Items, int Total);
 
@@ -56,6 +67,9 @@ public interface ITsClientEvents
     Task<byte[]> Reverse(byte[] data, ReadOnlyMemory<byte> suffix);
 
     Task<Batch<Circle>> Circles(int count);
+
+    /// <summary>The server answers with the same kind of figure, twice as large.</summary>
+    Task<Figure> Grow(Figure figure);
 
     /// <summary>The server greets back, then asks the client its name (an emit expecting an ack).</summary>
     [Event("say hello")]

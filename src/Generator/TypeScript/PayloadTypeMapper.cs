@@ -10,12 +10,12 @@ namespace TypedSocketIo.Generator.TypeScript;
 /// collects a declaration for each object and enum type reached. A reference to a declared type is
 /// written as a placeholder token (<see cref="Token"/>) until every name is known.
 /// </summary>
-internal sealed class PayloadTypeMapper
+internal sealed partial class PayloadTypeMapper
 {
     public const string Binary = "ArrayBuffer | Uint8Array";
     public const char TokenStart = '\u0001', TokenEnd = '\u0002';
 
-    private readonly Dictionary<(ISymbol Type, JsonShapeOptions? Options, bool StringEnum), int> _indexes = new();
+    private readonly Dictionary<(ISymbol Type, JsonShapeOptions? Options, Form Form), int> _indexes = new();
     private readonly List<PendingDeclaration> _declarations = new();
     private readonly INamedTypeSymbol? _readOnlyMemory, _memory, _arraySegment, _enumerable, _dictionary, _readOnlyDictionary, _asyncEnumerable;
 
@@ -62,7 +62,7 @@ internal sealed class PayloadTypeMapper
             case ITypeParameterSymbol parameter:
                 return parameter.Name;
             case IArrayTypeSymbol { Rank: 1 } array:
-                return ArrayOf(Map(array.ElementType, options));
+                return TypeScriptNames.ArrayOf(Map(array.ElementType, options));
             case IArrayTypeSymbol:
                 return Fail(type, "a multi-dimensional array, which System.Text.Json does not serialize");
             case IDynamicTypeSymbol:
@@ -108,7 +108,7 @@ internal sealed class PayloadTypeMapper
         {
             // A string converter on one property only: its names inline, the enum's declaration stays numeric.
             bool asString = options.StringEnums || HasStringEnumConverter(named);
-            return stringEnum && !asString ? DeclareEnum(named, asString: true).AliasOf! : Reference(named, null, asString);
+            return stringEnum && !asString ? DeclareEnum(named, asString: true).AliasOf! : Reference(named, null, asString ? Form.StringEnum : Form.NumberEnum);
         }
 
         string metadataName = MetadataName(named.OriginalDefinition);
@@ -136,8 +136,8 @@ internal sealed class PayloadTypeMapper
             case "System.Text.Json.Nodes.JsonArray":
                 return "unknown[]";
             case "System.Collections.Generic.KeyValuePair`2":
-                return "{ " + PropertyName(options.Name("Key")) + ": " + Map(named.TypeArguments[0], options) + "; "
-                    + PropertyName(options.Name("Value")) + ": " + Map(named.TypeArguments[1], options) + " }";
+                return "{ " + TypeScriptNames.PropertyName(options.Name("Key")) + ": " + Map(named.TypeArguments[0], options) + "; "
+                    + TypeScriptNames.PropertyName(options.Name("Value")) + ": " + Map(named.TypeArguments[1], options) + " }";
         }
 
         if (metadataName.StartsWith("System.ValueTuple", System.StringComparison.Ordinal))
@@ -163,7 +163,7 @@ internal sealed class PayloadTypeMapper
 
         if (Implementation(named, _enumerable) is { } enumerable)
         {
-            return ArrayOf(Map(enumerable.TypeArguments[0], options));
+            return TypeScriptNames.ArrayOf(Map(enumerable.TypeArguments[0], options));
         }
 
         if (named.AllInterfaces.Any(i => i.ToDisplayString() == "System.Collections.IDictionary"))
@@ -181,9 +181,10 @@ internal sealed class PayloadTypeMapper
             return Fail(type, "a framework type with no fixed JSON shape");
         }
 
-        if (Attribute(named, "JsonPolymorphicAttribute") is not null || Attribute(named, "JsonDerivedTypeAttribute") is not null)
+        if (IsPolymorphic(named))
         {
-            return Fail(type, "polymorphic ([JsonDerivedType]), which these declarations do not describe yet");
+            return named.IsGenericType ? Fail(type, "a generic polymorphic type, which these declarations do not describe")
+                : Reference(named, options, Form.Union);
         }
 
         if (Attribute(named, "JsonConverterAttribute") is not null)
@@ -191,23 +192,35 @@ internal sealed class PayloadTypeMapper
             return Fail(type, "serialized by its own JsonConverter, whose JSON shape the generator cannot see");
         }
 
-        string reference = Reference(named.OriginalDefinition, options, stringEnum: false);
+        return ObjectReference(named, options);
+    }
+
+    /// <summary>The declaration of a type's own JSON object (for a polymorphic type, without the derived types), with its type arguments.</summary>
+    private string ObjectReference(INamedTypeSymbol named, JsonShapeOptions options)
+    {
+        string reference = Reference(named.OriginalDefinition, options, Form.Object);
         return named.TypeArguments.Length == 0 ? reference : reference + "<" + string.Join(", ", named.TypeArguments.Select(a => Map(a, options))) + ">";
     }
 
     /// <summary>
-    /// A placeholder for the declaration of <paramref name="definition"/> under these options (none for
-    /// an enum: only its form matters), declaring it on first use.
+    /// A placeholder for the declaration of <paramref name="definition"/> in the given form under these
+    /// options (none for an enum: only its form matters), declaring it on first use.
     /// </summary>
-    private string Reference(INamedTypeSymbol definition, JsonShapeOptions? options, bool stringEnum)
+    private string Reference(INamedTypeSymbol definition, JsonShapeOptions? options, Form form)
     {
-        if (!_indexes.TryGetValue((definition, options, stringEnum), out int index))
+        if (!_indexes.TryGetValue((definition, options, form), out int index))
         {
             index = _declarations.Count;
-            _indexes.Add((definition, options, stringEnum), index);
-            var pending = new PendingDeclaration(definition);
+            _indexes.Add((definition, options, form), index);
+            var pending = new PendingDeclaration(definition, form == Form.Object && IsPolymorphic(definition) ? "Base" : "");
             _declarations.Add(pending);
-            pending.Declaration = options is null ? DeclareEnum(definition, stringEnum) : DeclareObject(definition, options);
+            pending.Declaration = form switch
+            {
+                Form.NumberEnum => DeclareEnum(definition, asString: false),
+                Form.StringEnum => DeclareEnum(definition, asString: true),
+                Form.Union => DeclareUnion(definition, options!),
+                _ => DeclareObject(definition, options!),
+            };
         }
 
         return Token(index);
@@ -222,10 +235,10 @@ internal sealed class PayloadTypeMapper
         {
             string name = Attribute(field, "JsonStringEnumMemberNameAttribute")?.ConstructorArguments.FirstOrDefault().Value as string ?? field.Name;
             string number = System.Convert.ToString(field.ConstantValue, System.Globalization.CultureInfo.InvariantCulture) ?? "0";
-            names.Add(field.Name + " = " + (asString ? Quote(name) : number));
-            if (!values.Contains(asString ? Quote(name) : number))
+            names.Add(field.Name + " = " + (asString ? TypeScriptNames.Quote(name) : number));
+            if (!values.Contains(asString ? TypeScriptNames.Quote(name) : number))
             {
-                values.Add(asString ? Quote(name) : number);
+                values.Add(asString ? TypeScriptNames.Quote(name) : number);
             }
         }
 
@@ -244,13 +257,13 @@ internal sealed class PayloadTypeMapper
             {
                 if (!IsFramework(inherited))
                 {
-                    extends.Add(Map(inherited, options));
+                    extends.Add(ObjectReference(inherited, options));
                 }
             }
         }
         else if (definition.BaseType is { } baseType && !IsFramework(baseType))
         {
-            extends.Add(Map(baseType, options));
+            extends.Add(ObjectReference(baseType, options));
         }
 
         var properties = new List<TypeScriptProperty>();
@@ -391,48 +404,4 @@ internal sealed class PayloadTypeMapper
         Unsupported?.Invoke(type, why);
         return "unknown";
     }
-
-    /// <summary>An array of <paramref name="element"/>, parenthesized when it is a union.</summary>
-    public static string ArrayOf(string element) => element.Contains(" | ") ? "(" + element + ")[]" : element + "[]";
-
-    /// <summary>A property or event name: as is when it is an identifier, else quoted.</summary>
-    public static string PropertyName(string name) => TypeScriptNames.IsIdentifier(name) ? name : Quote(name);
-
-    /// <summary>A TypeScript string literal.</summary>
-    public static string Quote(string value)
-    {
-        var builder = new System.Text.StringBuilder(value.Length + 2).Append('"');
-        foreach (char c in value)
-        {
-            switch (c)
-            {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                default:
-                    if (c < ' ' || c == '\u2028' || c == '\u2029')
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        return builder.Append('"').ToString();
-    }
-}
-
-/// <summary>A declaration being built, with the type it comes from (its name is given once all are known).</summary>
-internal sealed class PendingDeclaration(INamedTypeSymbol type)
-{
-    public INamedTypeSymbol Type { get; } = type;
-
-    public TypeScriptDeclaration Declaration { get; set; } = null!;
 }

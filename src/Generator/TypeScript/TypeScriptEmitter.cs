@@ -90,7 +90,7 @@ internal static class TypeScriptEmitter
 
             string declaring = e.DeclaringInterface.Replace("global::", "");
             w.Append("  /** ").Append(declaring.Substring(declaring.LastIndexOf('.') + 1)).Append('.').Append(e.MethodName.TrimStart('@')).Append(" */\n");
-            w.Append("  ").Append(PayloadTypeMapper.PropertyName(e.WireName)).Append(": (").Append(string.Join(", ", parameters)).Append(") => void;\n");
+            w.Append("  ").Append(TypeScriptNames.PropertyName(e.WireName)).Append(": (").Append(string.Join(", ", parameters)).Append(") => void;\n");
         }
 
         w.Append("}\n");
@@ -115,7 +115,7 @@ internal static class TypeScriptEmitter
         w.Append(" {\n");
         foreach (TypeScriptProperty property in d.Properties)
         {
-            w.Append("  ").Append(PayloadTypeMapper.PropertyName(property.Name)).Append(property.Optional ? "?: " : ": ").Append(property.Type).Append(";\n");
+            w.Append("  ").Append(TypeScriptNames.PropertyName(property.Name)).Append(property.Optional ? "?: " : ": ").Append(property.Type).Append(";\n");
         }
 
         if (d.HasExtensionData)

@@ -68,7 +68,7 @@ internal static class TypeScriptModelBuilder
         // share one, both are qualified with their namespace, then numbered if that is not enough.
         var entries = new List<(string Short, string Qualified)>();
         entries.AddRange(contracts.Select(c => Names(c.Type, c.Spec.FullName)));
-        entries.AddRange(mapper.Declarations.Select(d => Names(d.Type, d.Type.Name)));
+        entries.AddRange(mapper.Declarations.Select(d => Names(d.Type, d.Type.Name, d.Suffix)));
         string[] names = Assign(entries);
 
         var built = new List<TypeScriptContract>();
@@ -162,7 +162,7 @@ internal static class TypeScriptModelBuilder
         return current as INamedTypeSymbol;
     }
 
-    private static (string Short, string Qualified) Names(INamedTypeSymbol? type, string fallback)
+    private static (string Short, string Qualified) Names(INamedTypeSymbol? type, string fallback, string suffix = "")
     {
         if (type is null)
         {
@@ -177,7 +177,7 @@ internal static class TypeScriptModelBuilder
         }
 
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString().Replace('.', '_') + "_" : "";
-        return (shortName, ns + shortName);
+        return (shortName + suffix, ns + shortName + suffix);
     }
 
     private static string[] Assign(List<(string Short, string Qualified)> entries)

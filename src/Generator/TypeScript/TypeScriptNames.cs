@@ -39,4 +39,40 @@ internal static class TypeScriptNames
         string name = csharpName.TrimStart('@');
         return Reserved.Contains(name) || !IsIdentifier(name) ? name + "_" : name;
     }
+
+    /// <summary>An array of <paramref name="element"/>, parenthesized when it is a union.</summary>
+    public static string ArrayOf(string element) => element.Contains(" | ") ? "(" + element + ")[]" : element + "[]";
+
+    /// <summary>A property or event name: as is when it is an identifier, else quoted.</summary>
+    public static string PropertyName(string name) => TypeScriptNames.IsIdentifier(name) ? name : Quote(name);
+
+    /// <summary>A TypeScript string literal.</summary>
+    public static string Quote(string value)
+    {
+        var builder = new System.Text.StringBuilder(value.Length + 2).Append('"');
+        foreach (char c in value)
+        {
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\r': builder.Append("\\r"); break;
+                case '\t': builder.Append("\\t"); break;
+                default:
+                    if (c < ' ' || c == '\u2028' || c == '\u2029')
+                    {
+                        builder.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.Append('"').ToString();
+    }
 }

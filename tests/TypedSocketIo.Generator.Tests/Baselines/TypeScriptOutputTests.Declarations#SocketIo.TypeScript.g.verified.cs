@@ -42,6 +42,12 @@ export interface IServerEvents {
   askName: (callback: (result: string | null) => void) => void;
   /** IServerEvents.FileReady */
   fileReady: (raw: ArrayBuffer | Uint8Array, checksum: ArrayBuffer | Uint8Array, owners: Page<Demo_Models_User>) => void;
+  /** IServerEvents.Drawn */
+  drawn: (figure: Figure, figures: Figure[], square: Square, item: IItem) => void;
+}
+
+/** Demo.Models.Blob */
+export interface Blob extends FigureBase {
 }
 
 /** Demo.Models.User */
@@ -67,6 +73,11 @@ export interface Demo_Other_User {
   login: string;
 }
 
+/** Demo.Models.Disc */
+export interface Disc extends FigureBase {
+  radius: number;
+}
+
 /** Demo.Models.Entity */
 export interface Entity {
   id: string;
@@ -78,6 +89,17 @@ export interface Extensible {
   kind: string;
   [key: string]: unknown;
 }
+
+/** Demo.Models.Figure (polymorphic: "kind" names the derived type) */
+export type Figure = FigureBase | { kind: "square" } & Square | { kind: 2 } & Disc | Blob;
+
+/** Demo.Models.Figure */
+export interface FigureBase {
+  name: string;
+}
+
+/** Demo.Models.IItem (polymorphic: "$type" names the derived type) */
+export type IItem = { $type: "note" } & Note;
 
 /** Demo.Models.INamed */
 export interface INamed {
@@ -91,6 +113,12 @@ export interface IRoom extends INamed {
 
 /** Demo.Models.Mood (Calm = 0, Busy = 5, Away = 6) */
 export type Mood = 0 | 5 | 6;
+
+/** Demo.Models.Note */
+export interface Note {
+  title: string;
+  text: string;
+}
 
 /** Demo.Models.Outer.Inner */
 export interface Outer_Inner {
@@ -123,5 +151,10 @@ export interface Point {
 
 /** Demo.Models.Role (Guest = "Guest", Member = "Member", Administrator = "admin") */
 export type Role = "Guest" | "Member" | "admin";
+
+/** Demo.Models.Square */
+export interface Square extends FigureBase {
+  side: number;
+}
 //// TYPEDSOCKETIO TYPESCRIPT END
 #endif

@@ -29,6 +29,8 @@ public sealed class TypeScriptClientTests
           "sumWithoutBonus": 9,
           "reversed": [9,2,1],
           "circles": {"items":[{"radius":0.5,"kind":"circle"},{"radius":1,"kind":"circle"}],"total":2},
+          "grown": {"$type":"square","side":4,"name":"sq"},
+          "grownArea": 16,
           "greetings": [["hello ts",1],["you are typescript (urgent)",0]],
           "askedWith": ["High"],
           "noteSaved": "hello High 1,2,3",
@@ -86,6 +88,12 @@ public sealed class TypeScriptClientTests
             socket.On.Sum((values, bonus) => values.Sum() + (bonus ?? 0));
             socket.On.Reverse((data, suffix) => data.Concat(suffix.ToArray()).Reverse().ToArray());
             socket.On.Circles(count => new Batch<Circle>(Enumerable.Range(1, count).Select(i => new Circle { Kind = "circle", Radius = i / 2.0 }).ToList(), count));
+            socket.On.Grow(figure => figure switch
+            {
+                Square square => square with { Side = square.Side * 2 },
+                Disc disc => disc with { Radius = disc.Radius * 2 },
+                _ => throw new InvalidOperationException("a figure of no known kind: " + figure),
+            });
             socket.On.SayHello(async name =>
             {
                 socket.Emit.Greeted("hello " + name, Shade.Dark);

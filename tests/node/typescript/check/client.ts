@@ -39,11 +39,13 @@ async function main(): Promise<void> {
   const circles: Batch<Circle> = await socket.emitWithAck("circles", 2);
   const radius: number = circles.items[0].radius;
   const kind: string = circles.items[0].kind;
+  const grown = await socket.emitWithAck("grow", { $type: "disc", name: "d", radius: 1 });
+  const size: number = grown.$type === "disc" ? grown.radius : grown.side;
   socket.emit("say hello", "ts");
   socket.volatile.emit("say hello", "again");
   await socket.emitWithAck("touch");
   socket.emit("touch", () => console.log("touched"));
-  console.log(saved, sum, reversed, radius, kind);
+  console.log(saved, sum, reversed, radius, kind, size);
 }
 
 void main();

@@ -13,6 +13,8 @@ io.on("connection", (socket) => {
     const items: Circle[] = Array.from({ length: count }, (_, i) => ({ kind: "circle", radius: i }));
     callback({ items, total: count });
   });
+  socket.on("grow", (figure, callback) =>
+    callback(figure.$type === "square" ? { ...figure, side: figure.side * 2 } : { ...figure, radius: figure.radius * 2 }));
   socket.on("say hello", async (name: string) => {
     socket.emit("greeted", `hello ${name}`, 1);
     const answer: string = await socket.timeout(1000).emitWithAck("ask-name", "High");

@@ -2,7 +2,7 @@
 // generated declarations: every event of ITsClientEvents with its acknowledgement, and the
 // server's ITsServerEvents (one of which expects an acknowledgement from this client).
 import type { Socket } from "socket.io-client";
-import type { Batch, Circle, ITsClientEvents, ITsServerEvents, Note, Priority, Shade } from "../generated/TypedSocketIo.TestContracts.js";
+import type { Batch, Circle, Figure, ITsClientEvents, ITsServerEvents, Note, Priority, Shade } from "../generated/TypedSocketIo.TestContracts.js";
 
 export type TsSocket = Socket<ITsServerEvents, ITsClientEvents>;
 
@@ -12,6 +12,8 @@ export interface Report {
   sumWithoutBonus: number;
   reversed: number[];
   circles: Batch<Circle>;
+  grown: Figure;
+  grownArea: number;
   greetings: Array<[string, Shade]>;
   askedWith: Priority[];
   noteSaved: string;
@@ -69,6 +71,9 @@ export async function run(socket: TsSocket, timeoutMs = 10_000): Promise<Report>
   const sumWithoutBonus = await acked.emitWithAck("sum", [4, 5], null);
   const reversed = await acked.emitWithAck("reverse", new Uint8Array([1, 2]).buffer, new Uint8Array([9]));
   const circles = await acked.emitWithAck("circles", 2);
+  const grown: Figure = await acked.emitWithAck("grow", { $type: "square", name: "sq", side: 2 });
+  // The discriminator narrows the union: side exists on squares only.
+  const grownArea = grown.$type === "square" ? grown.side * grown.side : Math.PI * grown.radius * grown.radius;
   socket.emit("say hello", "ts");
   await within(twoGreetings, timeoutMs, "two greetings");
   await acked.emitWithAck("touch");
@@ -80,6 +85,8 @@ export async function run(socket: TsSocket, timeoutMs = 10_000): Promise<Report>
     sumWithoutBonus,
     reversed: bytes(reversed),
     circles,
+    grown,
+    grownArea,
     greetings,
     askedWith,
     noteSaved: `${echoed.title} ${echoed.priority} ${bytes(echoed.attachment).join(",")}`,
