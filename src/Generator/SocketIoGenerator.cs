@@ -91,7 +91,7 @@ public sealed class SocketIoGenerator : IIncrementalGenerator
             .Select(static (input, ct) => input.Left.Right ? TypeScriptModelBuilder.Build(input.Left.Left, input.Right, ct) : null)
             .WithTrackingName(TrackingNames.TypeScript);
 
-        // No item at all when the declarations are off, so nothing runs per compilation then.
+        // No item when the declarations are off: the step above returns at once, and no output runs.
         IncrementalValuesProvider<TypeScriptModel> typeScriptModels = typeScript.SelectMany(static (model, _) =>
             model is null ? ImmutableArray<TypeScriptModel>.Empty : ImmutableArray.Create(model));
         context.RegisterSourceOutput(typeScriptModels.Combine(context.CompilationProvider), static (spc, input) =>
