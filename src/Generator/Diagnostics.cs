@@ -44,6 +44,9 @@ public static class Diagnostics
     /// <summary>A contract the generated code cannot name (private, protected or file-local).</summary>
     public const string InaccessibleContractId = "TSIO012";
 
+    /// <summary>A payload type the TypeScript declarations cannot describe (declared as unknown).</summary>
+    public const string UnsupportedTypeScriptPayloadId = "TSIO013";
+
     private const string Category = "TypedSocketIo.Contracts";
 
     internal static readonly DiagnosticDescriptor ContractNotInterface = Create(ContractNotInterfaceId,
@@ -94,6 +97,11 @@ public static class Diagnostics
     internal static readonly DiagnosticDescriptor InaccessibleContract = Create(InaccessibleContractId,
         "Contract not accessible to generated code",
         "'{0}' is {1}: the generated code lives beside it in its namespace and needs the contract (and every type containing it) to be public or internal");
+
+    internal static readonly DiagnosticDescriptor UnsupportedTypeScriptPayload = Create(UnsupportedTypeScriptPayloadId,
+        "Payload type without a TypeScript declaration",
+        "'{0}' (in event '{1}' of {2}) is {3}: the TypeScript declarations give it the type unknown",
+        DiagnosticSeverity.Warning);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity = DiagnosticSeverity.Error) =>
         new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");

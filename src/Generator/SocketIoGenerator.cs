@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using TypedSocketIo.Generator.TypeScript;
 
 namespace TypedSocketIo.Generator;
 
@@ -80,6 +81,28 @@ public sealed class SocketIoGenerator : IIncrementalGenerator
             {
                 spc.AddSource("SocketIoContractRegistration.g.cs", ContractEmitter.EmitRegistration(items.ToList()));
             }
+        });
+
+        // TypeScript declarations, when the project asks for them: built from the same contract
+        // models; the compilation is read only then, for the payload types behind the arguments.
+        IncrementalValueProvider<TypeScriptModel?> typeScript = registrations
+            .Combine(context.AnalyzerConfigOptionsProvider.Select(static (options, _) => TypeScriptOptions.Enabled(options)))
+            .Combine(context.CompilationProvider)
+            .Select(static (input, ct) => input.Left.Right ? TypeScriptModelBuilder.Build(input.Left.Left, input.Right, ct) : null)
+            .WithTrackingName(TrackingNames.TypeScript);
+
+        // No item when the declarations are off: the step above returns at once, and no output runs.
+        IncrementalValuesProvider<TypeScriptModel> typeScriptModels = typeScript.SelectMany(static (model, _) =>
+            model is null ? ImmutableArray<TypeScriptModel>.Empty : ImmutableArray.Create(model));
+        context.RegisterSourceOutput(typeScriptModels.Combine(context.CompilationProvider), static (spc, input) =>
+        {
+            TypeScriptModel model = input.Left;
+            foreach (DiagnosticInfo diagnostic in model.Diagnostics)
+            {
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic(input.Right));
+            }
+
+            spc.AddSource(TypeScriptEmitter.HintName, TypeScriptEmitter.EmitCarrier(model));
         });
     }
 

@@ -14,4 +14,7 @@ public static class TrackingNames
 
     /// <summary>The contracts the module initializer registers.</summary>
     public const string Registrations = nameof(Registrations);
+
+    /// <summary>The TypeScript declarations' model (null unless GenerateSocketIoTypeScript is true).</summary>
+    public const string TypeScript = nameof(TypeScript);
 }

@@ -473,7 +473,7 @@ public sealed class DiagnosticTests
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-        Assert.Equal(Enumerable.Range(1, 12).Select(i => $"TSIO{i:000}"), ids);
+        Assert.Equal(Enumerable.Range(1, 13).Select(i => $"TSIO{i:000}"), ids);
         Assert.Equal(ids, descriptors.Select(d => d.Id).Order(StringComparer.Ordinal));
         Assert.All(descriptors, d =>
         {

@@ -467,7 +467,9 @@ public sealed class GeneratorOutputTests
             "TypedSocketIo.TestContracts.IClientEvents.SocketIo.g.cs",
             "TypedSocketIo.TestContracts.IClusterEvents.SocketIo.g.cs",
             "TypedSocketIo.TestContracts.IServerEvents.SocketIo.g.cs",
-            "TypedSocketIo.TestContracts.IStrictEvents.SocketIo.g.cs");
+            "TypedSocketIo.TestContracts.IStrictEvents.SocketIo.g.cs",
+            "TypedSocketIo.TestContracts.TypeScript.ITsClientEvents.SocketIo.g.cs",
+            "TypedSocketIo.TestContracts.TypeScript.ITsServerEvents.SocketIo.g.cs");
     }
 
     private static void AssertGenerated(GeneratorRun run, params string[] hintNames)

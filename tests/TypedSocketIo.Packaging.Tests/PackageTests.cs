@@ -47,6 +47,13 @@ public sealed class PackageTests(PackedPackages packages) : IClassFixture<Packed
         Assert.Contains("analyzers/dotnet/cs/TypedSocketIo.Analyzers.dll", core);
         Assert.Contains("analyzers/dotnet/cs/TypedSocketIo.Analyzers.CodeFixes.dll", core);
 
+        // So do the MSBuild files of the TypeScript declarations, for direct and transitive references.
+        foreach (string folder in new[] { "build", "buildTransitive" })
+        {
+            Assert.Contains($"{folder}/TypedSocketIo.props", core);
+            Assert.Contains($"{folder}/TypedSocketIo.targets", core);
+        }
+
         // The server needs ASP.NET Core; the client does not.
         string server = packages.Nuspec("TypedSocketIo.Server");
         Assert.Contains("<frameworkReference name=\"Microsoft.AspNetCore.App\"", server);
@@ -114,6 +121,34 @@ public sealed class PackageTests(PackedPackages packages) : IClassFixture<Packed
         Assert.Contains("error TSIO100", build.Output);
         Assert.Contains("'disconnect'", build.Output);
         AssertComponentsLoaded(build);
+    }
+
+    [Fact]
+    public async Task GenerateSocketIoTypeScript_writes_the_declarations_next_to_the_assembly()
+    {
+        string project = packages.CreateProject("Declarations", """
+            Console.WriteLine("contracts only");
+
+            """ + Contracts, sdk: "Microsoft.NET.Sdk", properties: "<GenerateSocketIoTypeScript>true</GenerateSocketIoTypeScript>");
+
+        CommandResult build = await Dotnet.RunAsync(project, BuildTimeout, "build", "-nologo", "-warnaserror");
+        Assert.True(build.ExitCode == 0, "The build failed:\n" + build.Output);
+        AssertComponentsLoaded(build);
+
+        string declarations = Path.Combine(project, "bin", "Debug", "net10.0", "Declarations.d.ts");
+        Assert.True(File.Exists(declarations), $"No {declarations}:\n{build.Output}");
+        string text = File.ReadAllText(declarations);
+        Assert.Contains("export interface IClientEvents {", text);
+        Assert.Contains("  join: (room: string, callback: (result: JoinResult) => void) => void;", text);
+        Assert.Contains("  welcome: (text: string) => void;", text);
+        Assert.Contains("export interface JoinResult {\n  ok: boolean;\n  room: string;\n}", text);
+        Assert.DoesNotContain("TYPEDSOCKETIO", text); // the markers stay in the generated C# file
+
+        // A second build leaves the file as it is (written only when its text changes).
+        DateTime written = File.GetLastWriteTimeUtc(declarations);
+        CommandResult again = await Dotnet.RunAsync(project, BuildTimeout, "build", "-nologo", "-warnaserror");
+        Assert.True(again.ExitCode == 0, "The second build failed:\n" + again.Output);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(declarations));
     }
 
     /// <summary>The compiler loaded the generator and analyzers (no CS9057 for a newer Roslyn, no CS8032, no AD0001).</summary>

@@ -68,7 +68,7 @@ public sealed class PackedPackages : IAsyncLifetime
     /// A fresh console project in its own folder that references the packages from the local feed
     /// (nuget.org for their dependencies), with its own package cache.
     /// </summary>
-    public string CreateProject(string name, string programSource, string? sdk = "Microsoft.NET.Sdk.Web")
+    public string CreateProject(string name, string programSource, string? sdk = "Microsoft.NET.Sdk.Web", string properties = "")
     {
         string directory = Path.Combine(Root, name);
         Directory.CreateDirectory(directory);
@@ -97,6 +97,7 @@ public sealed class PackedPackages : IAsyncLifetime
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
                 <ImplicitUsings>enable</ImplicitUsings>
+                {properties}
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="TypedSocketIo" Version="{Version}" />

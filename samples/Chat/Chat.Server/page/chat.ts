@@ -1,47 +1,54 @@
 // The chat page: the official Socket.IO client (window.io, from /socket.io/socket.io.js) on the
-// typed /chat namespace. Events (see Chat.Contracts): join(room) -> JoinResult,
-// sendMessage(text) -> SendResult, typing(bool); from the server: message, userJoined, userLeft, typing.
-'use strict';
+// typed /chat namespace. Written in TypeScript against the declarations generated from
+// Chat.Contracts (IChatClientEvents: join(room) -> JoinResult, sendMessage(text) -> SendResult,
+// typing(bool); IChatServerEvents: message, userJoined, userLeft, typing), so a renamed event or
+// a changed payload fails the build. The Chat.Server build compiles it to wwwroot/chat.js.
 (() => {
   const ACK_TIMEOUT_MS = 5000;
   const TYPING_REPEAT_MS = 2000;   // while typing, say so again this often (typing is volatile)
   const TYPING_IDLE_MS = 3000;     // stop the indicator after this long without a key
   const TYPING_EXPIRE_MS = 5000;   // forget someone's indicator when it is not repeated
 
-  const $ = (id) => document.getElementById(id);
+  function $<T extends HTMLElement = HTMLElement>(id: string): T {
+    const element = document.getElementById(id);
+    if (!element) throw new Error(`#${id} is missing from the page`);
+    return element as T;
+  }
+
   const status = $('status');
   const errorBox = $('error');
   const messages = $('messages');
   const typingLine = $('typing');
+  const messageInput = $<HTMLInputElement>('message');
 
-  let socket = null;
-  let room = null;
-  let me = null;
+  let socket: ChatSocket | null = null;
+  let room: string | null = null;
+  let me = '';
   let localId = 0;
-  const users = new Set();
-  const typingUsers = new Map();   // name -> expiry timer
+  const users = new Set<string>();
+  const typingUsers = new Map<string, ReturnType<typeof setTimeout>>();   // name -> expiry timer
   let typingSentAt = 0;
-  let typingIdleTimer = null;
+  let typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
 
-  function setStatus(state, text) {
+  function setStatus(state: string, text?: string): void {
     status.dataset.state = state;
     status.textContent = text || state;
   }
 
-  function showError(text) {
+  function showError(text: string): void {
     errorBox.textContent = text;
     errorBox.hidden = !text;
   }
 
-  function time(at) {
+  function time(at: string | number): string {
     return new Date(at).toLocaleTimeString();
   }
 
-  function scrollDown() {
+  function scrollDown(): void {
     messages.scrollTop = messages.scrollHeight;
   }
 
-  function addNotice(kind, text) {
+  function addNotice(kind: string, text: string): void {
     const li = document.createElement('li');
     li.className = 'notice';
     li.dataset.kind = kind;
@@ -50,7 +57,15 @@
     scrollDown();
   }
 
-  function addMessage({ id, from, text, at, mine }) {
+  interface Shown {
+    id: string;
+    from: string;
+    text: string;
+    at: string | number;
+    mine: boolean;
+  }
+
+  function addMessage({ id, from, text, at, mine }: Shown): HTMLLIElement {
     const li = document.createElement('li');
     li.className = 'message';
     li.dataset.id = id;
@@ -72,7 +87,7 @@
     return li;
   }
 
-  function renderUsers() {
+  function renderUsers(): void {
     const list = $('users');
     list.replaceChildren(...[...users].sort((a, b) => a.localeCompare(b)).map((name) => {
       const li = document.createElement('li');
@@ -83,7 +98,7 @@
     $('online').textContent = String(users.size);
   }
 
-  function renderTyping() {
+  function renderTyping(): void {
     const names = [...typingUsers.keys()].sort((a, b) => a.localeCompare(b));
     typingLine.dataset.users = names.join(',');
     typingLine.textContent = names.length === 0 ? ''
@@ -91,7 +106,7 @@
         : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]} are typing\u2026`;
   }
 
-  function setTyping(name, isTyping) {
+  function setTyping(name: string, isTyping: boolean): void {
     clearTimeout(typingUsers.get(name));
     if (isTyping) {
       typingUsers.set(name, setTimeout(() => setTyping(name, false), TYPING_EXPIRE_MS));
@@ -101,24 +116,25 @@
     renderTyping();
   }
 
-  function sendTyping(isTyping) {
+  function sendTyping(isTyping: boolean): void {
     if (!socket || !socket.connected || !room) return;
     typingSentAt = isTyping ? Date.now() : 0;
     // "Typing" may be dropped (it is repeated while typing); "stopped" must arrive.
     (isTyping ? socket.volatile : socket).emit('typing', isTyping);
   }
 
-  function join(name, wanted) {
+  function join(connect: NonNullable<typeof io>, name: string, wanted: string): void {
     if (socket) socket.disconnect();
     me = name;
     showError('');
     setStatus('connecting', 'connecting\u2026');
-    socket = io('/chat', { auth: { name } });
+    const chat: ChatSocket = connect('/chat', { auth: { name } });
+    socket = chat;
 
-    socket.on('connect', () => {
+    chat.on('connect', () => {
       setStatus('connected', `connected as ${name}`);
       // Also after a reconnection: the server forgets rooms with the connection.
-      socket.timeout(ACK_TIMEOUT_MS).emit('join', wanted, (err, result) => {
+      chat.timeout(ACK_TIMEOUT_MS).emit('join', wanted, (err, result: JoinResult) => {
         if (err) return showError(`join: ${err.message}`);
         if (!result.ok) return showError(`join: ${result.error}`);
         room = result.room;
@@ -130,11 +146,11 @@
         $('chat').hidden = false;
         document.body.dataset.joined = room;
         addNotice('joined', `you joined #${room}`);
-        $('message').focus();
+        messageInput.focus();
       });
     });
 
-    socket.on('connect_error', (err) => {
+    chat.on('connect_error', (err) => {
       // A middleware refusal (err.data set) stops the socket; anything else is retried.
       if (err.data) {
         setStatus('refused', 'refused');
@@ -144,26 +160,26 @@
       }
     });
 
-    socket.on('disconnect', (reason) => {
+    chat.on('disconnect', (reason) => {
       setStatus('disconnected', `disconnected (${reason})`);
       typingUsers.forEach((timer) => clearTimeout(timer));
       typingUsers.clear();
       renderTyping();
     });
 
-    socket.on('message', (m) => {
+    chat.on('message', (m) => {
       setTyping(m.from, false);
       addMessage({ id: m.id, from: m.from, text: m.text, at: m.at, mine: false });
     });
 
-    socket.on('userJoined', (who, where, online) => {
+    chat.on('userJoined', (who, where, online) => {
       users.add(who);
       renderUsers();
       $('online').textContent = String(online);
       addNotice('joined', `${who} joined #${where}`);
     });
 
-    socket.on('userLeft', (who, where, online) => {
+    chat.on('userLeft', (who, where, online) => {
       users.delete(who);
       renderUsers();
       $('online').textContent = String(online);
@@ -171,23 +187,24 @@
       addNotice('left', `${who} left #${where}`);
     });
 
-    socket.on('typing', (who, isTyping) => setTyping(who, isTyping));
+    chat.on('typing', (who, isTyping) => setTyping(who, isTyping));
   }
 
   if (typeof io !== 'function') {
     showError('The Socket.IO client did not load from /socket.io/socket.io.js.');
-    $('join').disabled = true;
+    $<HTMLButtonElement>('join').disabled = true;
     return;
   }
+  const connect = io;
 
   $('login-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    join($('name').value.trim(), $('room').value.trim());
+    join(connect, $<HTMLInputElement>('name').value.trim(), $<HTMLInputElement>('room').value.trim());
   });
 
-  $('message').addEventListener('input', () => {
+  messageInput.addEventListener('input', () => {
     clearTimeout(typingIdleTimer);
-    if ($('message').value === '') {
+    if (messageInput.value === '') {
       sendTyping(false);
       return;
     }
@@ -197,21 +214,21 @@
 
   $('message-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    const input = $('message');
-    const text = input.value.trim();
+    const text = messageInput.value.trim();
     if (!text || !socket) return;
-    input.value = '';
+    messageInput.value = '';
     clearTimeout(typingIdleTimer);
     sendTyping(false);
     const li = addMessage({ id: `local-${++localId}`, from: me, text, at: Date.now(), mine: true });
-    socket.timeout(ACK_TIMEOUT_MS).emit('sendMessage', text, (err, result) => {
-      const meta = li.querySelector('.meta');
+    socket.timeout(ACK_TIMEOUT_MS).emit('sendMessage', text, (err, result: SendResult) => {
+      const meta = li.querySelector<HTMLElement>('.meta');
+      if (!meta) return;
       if (err || !result.ok) {
         li.dataset.status = 'failed';
         meta.textContent = `not delivered (${err ? err.message : result.error})`;
         return;
       }
-      li.dataset.id = result.id;
+      li.dataset.id = result.id ?? '';
       li.dataset.status = 'delivered';
       meta.textContent = `\u2713 delivered ${time(result.at)}`;
     });

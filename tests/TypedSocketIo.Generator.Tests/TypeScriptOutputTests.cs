@@ -1,0 +1,364 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using TypedSocketIo.Generator.Tests.Infrastructure;
+
+namespace TypedSocketIo.Generator.Tests;
+
+/// <summary>
+/// The TypeScript declarations (GenerateSocketIoTypeScript): the generated file for representative
+/// contracts compared with its baseline in Baselines/, compiled with the contract (the declarations
+/// sit in a region the compiler skips), TSIO013 where a payload has no TypeScript shape, nothing when
+/// the switch is off, and a cached pipeline. That tsc accepts the declarations is shown in
+/// TypedSocketIo.Interop.Tests (TypeScriptDeclarationTests).
+/// </summary>
+public sealed class TypeScriptOutputTests
+{
+    private const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json;
+        using System.Text.Json.Serialization;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using TypedSocketIo;
+
+        """;
+
+    /// <summary>Every kind of argument, acknowledgement and payload, with the runtime's default JSON options (camelCase).</summary>
+    [Fact]
+    public void Declarations()
+    {
+        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
+            namespace Demo.Models
+            {
+                public enum Mood { Calm, Busy = 5, Away }
+
+                [JsonConverter(typeof(JsonStringEnumConverter))]
+                public enum Role { Guest, Member, [JsonStringEnumMemberName("admin")] Administrator }
+
+                [Flags]
+                public enum Permissions { None = 0, Read = 1, Write = 2 }
+
+                public abstract class Entity
+                {
+                    public Guid Id { get; set; }
+
+                    public DateTimeOffset CreatedAt { get; init; }
+                }
+
+                public sealed class User : Entity
+                {
+                    public string Name { get; set; } = "";
+
+                    [JsonPropertyName("display_name")]
+                    public string? DisplayName { get; set; }
+
+                    public int? Age { get; set; }
+
+                    public Mood Mood { get; set; }
+
+                    public Role Role { get; set; }
+
+                    [JsonConverter(typeof(JsonStringEnumConverter))]
+                    public Mood? LastMood { get; set; }
+
+                    public Permissions Permissions { get; set; }
+
+                    [JsonIgnore]
+                    public string Secret { get; set; } = "";
+
+                    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+                    public string? Nickname { get; set; }
+
+                    public List<string> Tags { get; set; } = new();
+
+                    public Dictionary<string, int> Scores { get; set; } = new();
+
+                    public IReadOnlyDictionary<Guid, User?>? Friends { get; set; }
+
+                    public byte[] Avatar { get; set; } = Array.Empty<byte>();
+
+                    public User? Manager { get; set; }
+
+                    internal string Hidden { get; set; } = "";
+
+                    public static int Count { get; set; }
+
+                    [JsonInclude]
+                    public int Version;
+
+                    public int NotSerializedField;
+                }
+
+                public sealed record Page<T>(IReadOnlyList<T> Items, int Total, T? First);
+
+                public sealed record Pair<TKey, TValue>(TKey Key, IEnumerable<TValue?> Values);
+
+                public interface INamed
+                {
+                    string Name { get; }
+                }
+
+                public interface IRoom : INamed
+                {
+                    int Capacity { get; }
+                }
+
+                public sealed class Extensible
+                {
+                    public string Kind { get; set; } = "";
+
+                    [JsonExtensionData]
+                    public Dictionary<string, JsonElement>? Extra { get; set; }
+                }
+
+                public struct Point
+                {
+                    public double X { get; set; }
+
+                    public double Y { get; set; }
+                }
+
+                [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind")]
+                [JsonDerivedType(typeof(Square), "square")]
+                [JsonDerivedType(typeof(Disc), 2)]
+                [JsonDerivedType(typeof(Blob))]
+                public class Figure
+                {
+                    public string Name { get; set; } = "";
+                }
+
+                public sealed class Square : Figure
+                {
+                    public double Side { get; set; }
+                }
+
+                public sealed class Disc : Figure
+                {
+                    public double Radius { get; set; }
+                }
+
+                public sealed class Blob : Figure
+                {
+                }
+
+                [JsonDerivedType(typeof(Note), "note")]
+                public interface IItem
+                {
+                    string Title { get; }
+                }
+
+                public sealed record Note(string Title, string Text) : IItem;
+
+                public static class Outer
+                {
+                    public sealed record Inner(KeyValuePair<string, long> Entry, object Anything, JsonElement Raw);
+                }
+            }
+
+            namespace Demo.Other
+            {
+                public sealed record User(string Login);
+            }
+
+            namespace Demo
+            {
+                using Demo.Models;
+
+                [SocketIoEvents]
+                public interface IServerEvents
+                {
+                    void Message(string text, char initial, bool urgent, int count, long big, double ratio, decimal price);
+
+                    [Event("user joined")]
+                    void UserJoined(User user, Demo.Other.User other, Mood mood, Role role);
+
+                    void Moved(Point point, Point? previous, IRoom room);
+
+                    Task<bool> ConfirmRead(Guid messageId, DateTime at, TimeSpan after, DateOnly day, Uri link);
+
+                    Task Notice(string? text, int? level);
+
+                    ValueTask<string?> AskName(CancellationToken cancellationToken);
+
+                    void FileReady(byte[] raw, ReadOnlyMemory<byte> checksum, Page<User> owners);
+
+                    void Drawn(Figure figure, IReadOnlyList<Figure> figures, Square square, IItem item);
+                }
+
+                [SocketIoEvents(NamingPolicy = EventNamingPolicy.KebabCase)]
+                public interface IClientEvents
+                {
+                    Task<Page<User>> History(string room, int page, CancellationToken cancellationToken);
+
+                    ValueTask Ping();
+
+                    Task<byte[]> Echo(byte[] data);
+
+                    void Batch(string[] names, List<int?> values, HashSet<Guid> ids, Pair<string, Point> pair, Extensible extensible, Outer.Inner inner);
+
+                    void Keywords(string @class, int @default, bool callback);
+
+                    Task<IReadOnlyList<Page<string>>?> Nested(Dictionary<string, List<User>> groups);
+                }
+            }
+            """));
+
+        run.AssertCleanAndCompiles();
+        Assert.Contains(TypeScriptHarness.HintName, run.Files.Select(f => f.HintName));
+        Baseline.Verify(run.Files.Where(f => f.HintName == TypeScriptHarness.HintName).ToArray());
+    }
+
+    /// <summary>A contract's JsonSerializerContext decides the property names, enum form and left-out nulls.</summary>
+    [Fact]
+    public void SerializerContextOptions()
+    {
+        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
+            namespace Demo;
+
+            public enum Level { Low, High }
+
+            public sealed record Reading(string SensorName, double? LastValue, Level Level, int RetryCount);
+
+            [JsonSerializable(typeof(Reading))]
+            [JsonSerializable(typeof(int))]
+            [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true,
+                DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+            public sealed partial class SensorJsonContext : JsonSerializerContext;
+
+            [SocketIoEvents(SerializerContext = typeof(SensorJsonContext), NamingPolicy = EventNamingPolicy.SnakeCase)]
+            public interface ISensorEvents
+            {
+                void ReadingTaken(Reading reading);
+
+                Task<int> CountReadings(Level level);
+            }
+
+            public sealed record Plain(string SensorName);
+
+            [JsonSerializable(typeof(Plain))]
+            public sealed partial class GeneralJsonContext : JsonSerializerContext;
+
+            [SocketIoEvents(SerializerContext = typeof(GeneralJsonContext))]
+            public interface IPlainEvents
+            {
+                void Send(Plain plain);
+            }
+            """));
+
+        Assert.Null(run.Result.Exception);
+        Baseline.Verify(run.Files.Where(f => f.HintName == TypeScriptHarness.HintName).ToArray());
+        string declarations = TypeScriptHarness.Declarations(run);
+        Assert.Contains("sensor_name: string;", declarations, StringComparison.Ordinal);       // snake_case
+        Assert.Contains("last_value?: number | null;", declarations, StringComparison.Ordinal); // left out when null
+        Assert.Contains("export type Level = \"Low\" | \"High\";", declarations, StringComparison.Ordinal);
+        Assert.Contains("SensorName: string;", declarations, StringComparison.Ordinal);     // General defaults: names as written
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("false")]
+    [InlineData("")]
+    public void NothingWithoutTheSwitch(string? value)
+    {
+        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
+            namespace Demo;
+
+            [SocketIoEvents]
+            public interface IChatEvents
+            {
+                void Message((int X, int Y) position);
+            }
+            """), value);
+
+        Assert.DoesNotContain(run.Files, f => f.HintName == TypeScriptHarness.HintName);
+        Assert.Empty(run.Diagnostics);   // TSIO013 concerns the declarations only
+    }
+
+    [Fact]
+    public void AnAssemblyWithoutContractsGetsEmptyDeclarations()
+    {
+        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile("namespace Demo; public sealed class Nothing { }"));
+
+        string declarations = TypeScriptHarness.Declarations(run);
+        Assert.DoesNotContain("export", declarations, StringComparison.Ordinal);
+        run.AssertCleanAndCompiles();
+    }
+
+    [Fact]
+    public void TSIO013_PayloadsWithoutATypeScriptShape()
+    {
+        (string source, IReadOnlyList<ExpectedDiagnostic> expected) = DiagnosticMarkup.Parse(Usings + """
+            namespace Demo;
+
+            public sealed record Shape(string Name, Func<int> Callback, int[,] Grid);
+
+            public sealed class Custom { }
+
+            public sealed class CustomConverter : JsonConverter<Custom>
+            {
+                public override Custom Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => new();
+
+                public override void Write(Utf8JsonWriter writer, Custom value, JsonSerializerOptions options) => writer.WriteNullValue();
+            }
+
+            public sealed record Holder([property: JsonConverter(typeof(CustomConverter))] Custom Value);
+
+            [SocketIoEvents]
+            public interface IOddEvents
+            {
+                void Moved((int X, int Y) {|TSIO013:position|});
+
+                void Drawn(Shape {|TSIO013:{|TSIO013:shape|}|});
+
+                Task<(string A, string B)> {|TSIO013:Pick|}(Dictionary<Shape, int> {|TSIO013:counts|});
+
+                void Held(Holder {|TSIO013:holder|}, Exception {|TSIO013:error|});
+
+                void Fine(string text);
+            }
+            """);
+        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(source));
+
+        Assert.Null(run.Result.Exception);
+        DiagnosticMarkup.AssertExactly(expected, run.Diagnostics, new Dictionary<string, string> { [GeneratorHarness.DefaultPath] = source });
+        Assert.All(run.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+        string messages = string.Join("\n", run.Diagnostics.Select(d => d.GetMessage()));
+        Assert.Contains("'(int X, int Y)' (in event 'moved' of Demo.IOddEvents) is a value tuple", messages, StringComparison.Ordinal);
+        Assert.Contains("is a delegate", messages, StringComparison.Ordinal);
+        Assert.Contains("multi-dimensional array", messages, StringComparison.Ordinal);
+        Assert.Contains("its own JsonConverter on 'Value'", messages, StringComparison.Ordinal);
+
+        // The C# side is generated as usual, and the declarations say unknown where they cannot say more.
+        Assert.Contains("Demo.IOddEvents.SocketIo.g.cs", run.Files.Select(f => f.HintName));
+        string declarations = TypeScriptHarness.Declarations(run);
+        Assert.Contains("moved: (position: unknown) => void;", declarations, StringComparison.Ordinal);
+        Assert.Contains("fine: (text: string) => void;", declarations, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SecondRunIsCachedAndTheModelHoldsNoRoslynObjects()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
+            namespace Demo;
+
+            public sealed record Item(string Name, List<Item> Children);
+
+            [SocketIoEvents]
+            public interface IItemEvents
+            {
+                Task<Item> Get(string name);
+            }
+            """);
+        GeneratorDriver driver = TypeScriptHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        driver = driver.RunGenerators(compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Demo; public static class Unrelated { }", GeneratorHarness.ParseOptions, "Unrelated.cs")));
+
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        IncrementalGeneratorRunStep[] steps = result.TrackedSteps[TrackingNames.TypeScript].ToArray();
+        Assert.NotEmpty(steps);
+        Assert.All(steps.SelectMany(s => s.Outputs), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, o.Reason.ToString()));
+        var seen = new HashSet<Type>();
+        Assert.Empty(steps.SelectMany(s => s.Outputs).SelectMany(o => ModelGraph.FindForbidden(o.Value, "TypeScript", seen)));
+        Assert.Contains(seen, t => t.Name == "TypeScriptDeclaration");
+    }
+}
