@@ -5,6 +5,10 @@
  * @socket.io/redis-emitter 5.1, for the .NET Redis tests.
  *
  *   node cluster-node.js --redis-port N --flavour classic|sharded|emitter [--key socket.io]
+ *     [--specific-response] [--subscription-mode static|dynamic|dynamic-private]
+ *
+ * --specific-response: classic flavour with publishOnSpecificResponseChannel; --subscription-mode:
+ * the sharded flavour's subscriptionMode (default dynamic).
  *
  * stdout: JSON lines. {"event":"ready","port":N} once listening (port 0 for an emitter);
  * {"event":"connection","sid":…} per socket; {"event":"s2s","name":…,"args":[…]} per server-side
@@ -34,6 +38,8 @@ function option(name, fallback) {
 const redisPort = Number(option('redis-port', '6379'));
 const flavour = option('flavour', 'classic');
 const key = option('key', 'socket.io');
+const specificResponse = process.argv.includes('--specific-response');
+const subscriptionMode = option('subscription-mode', 'dynamic');
 const url = `redis://127.0.0.1:${redisPort}`;
 
 async function main() {
@@ -55,7 +61,9 @@ async function main() {
   const { createAdapter, createShardedAdapter } = require('@socket.io/redis-adapter');
   const httpServer = http.createServer();
   const io = new Server(httpServer, {
-    adapter: flavour === 'sharded' ? createShardedAdapter(pub, sub) : createAdapter(pub, sub, { key, requestsTimeout: 3000 }),
+    adapter: flavour === 'sharded'
+      ? createShardedAdapter(pub, sub, { subscriptionMode })
+      : createAdapter(pub, sub, { key, requestsTimeout: 3000, publishOnSpecificResponseChannel: specificResponse }),
   });
   io.on('connection', (socket) => {
     const auth = socket.handshake.auth || {};
