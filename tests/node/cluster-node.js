@@ -16,7 +16,8 @@
  * {"event":"result","seq":n,"value":…} or {"event":"result","seq":n,"error":"…"} per command.
  * Values use lib/sio-values.js's encoding (binary as {"$binary": base64}).
  *
- * Sockets: data = {user: auth.user}; they join auth.room when given; "join" (room, cb) joins.
+ * Sockets: data = {user: auth.user}; they join auth.room when given; "join" (room, cb) joins;
+ * "go" (stamp) broadcasts "b" (stamp) to every socket of the cluster (the cluster bench).
  *
  * stdin commands ({"cmd":…,"seq":n}): emit {rooms, except, event, args, local, volatile, timeout}
  * (with timeout: emitWithAck, value = the answers); fetch {rooms} (value = [{id, rooms, data,
@@ -70,6 +71,7 @@ async function main() {
     socket.data = { user: auth.user };
     if (auth.room) socket.join(auth.room);
     socket.on('join', (room, cb) => { socket.join(room); if (typeof cb === 'function') cb(true); });
+    socket.on('go', (stamp) => io.emit('b', stamp)); // bench/TypedSocketIo.ClusterBench
     emit({ event: 'connection', sid: socket.id });
   });
   for (const name of ['s2s', 'ping-servers']) {
