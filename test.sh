@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution on a fresh machine: installs the Node peers the interop tests
-# drive (npm ci from the committed lock file), Debian's Chromium and redis-server for the browser and
-# Redis cluster tests, builds
+# drive (npm ci from the committed lock file), Debian's Chromium, redis-server and nginx for the
+# browser, Redis cluster and load-balancer tests, builds
 # with warnings as errors, runs each test project, and ends with one line "N passed, N failed"
 # (totals over all test runs).
 # Exit status is non-zero when anything failed or did not build.
@@ -18,8 +18,9 @@ command -v dotnet >/dev/null || fail "dotnet (the .NET 10 SDK) is required."
 command -v node >/dev/null || fail "node (Node.js 20) is required: the interop tests drive the official npm clients."
 command -v npm >/dev/null || fail "npm is required."
 
-# Debian packages the tests start themselves: Chromium (the chat sample's browser test) and
-# redis-server (the Redis cluster tests, on a free loopback port in a temporary directory).
+# Debian packages the tests start themselves: Chromium (the chat sample's browser test),
+# redis-server (the Redis cluster tests, on a free loopback port in a temporary directory) and
+# nginx (the load-balancer test, in the foreground with its own configuration in a temporary directory).
 apt_install() { # package, binary it provides, what needs it
   [[ -x "$2" ]] && return 0
   echo "==> apt-get install $1 ($3)"
@@ -41,6 +42,7 @@ apt_install() { # package, binary it provides, what needs it
 }
 apt_install chromium /usr/bin/chromium "the browser tests"
 apt_install redis-server /usr/bin/redis-server "the Redis cluster tests"
+apt_install nginx-light /usr/sbin/nginx "the load-balancer test"
 
 echo "==> npm ci (tests/node)"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed in tests/node."

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using TypedSocketIo.Server;
 using TypedSocketIo.Server.Cluster;
@@ -30,20 +31,22 @@ public sealed class DotNetNode : IAsyncDisposable
 
     public string Url => Host.Url();
 
-    /// <summary>Sockets get data {user: auth.user}, join auth.room, and "join" (room) joins a room.</summary>
-    public static async Task<DotNetNode> StartAsync(RedisServer redis, RedisAdapterFlavour flavour, TimeSpan? requestsTimeout = null)
+    /// <summary>Sockets get data {user: auth.user}, join auth.room, "join" (room) joins a room, and "chat" (text) is broadcast to every socket of the cluster as "chat" (user, text).</summary>
+    public static async Task<DotNetNode> StartAsync(RedisServer redis, RedisAdapterFlavour flavour, TimeSpan? requestsTimeout = null, Action<RedisAdapterOptions>? configure = null)
     {
         ConnectionMultiplexer multiplexer = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
         SocketIoTestHost host = await SocketIoTestHost.StartAsync(
             (io, h) => io.Sockets.OnConnection(socket =>
             {
                 JsonElement auth = socket.Handshake.Auth;
-                socket.Data = new SessionData(auth.TryGetProperty("user", out JsonElement user) ? user.GetString()! : "", 1);
+                string name = auth.TryGetProperty("user", out JsonElement user) ? user.GetString()! : "";
+                socket.Data = new SessionData(name, 1);
                 if (auth.TryGetProperty("room", out JsonElement room))
                 {
                     _ = socket.Join(room.GetString()!);
                 }
 
+                socket.On("chat", e => io.Sockets.Emit("chat", name, e.Args.GetString(0)));
                 socket.On("join", e =>
                 {
                     _ = socket.Join(e.Args.GetString(0)!);
@@ -51,11 +54,16 @@ public sealed class DotNetNode : IAsyncDisposable
                 });
                 h.Record("connection", socket.Id);
             }),
-            configureBuilder: b => b.Services.AddSocketIo().AddRedisAdapter(multiplexer, o =>
+            configureBuilder: b =>
             {
-                o.Flavour = flavour;
-                o.RequestsTimeout = requestsTimeout ?? TimeSpan.FromSeconds(3);
-            }));
+                b.Services.AddSocketIo().AddRedisAdapter(multiplexer, o =>
+                {
+                    o.Flavour = flavour;
+                    o.RequestsTimeout = requestsTimeout ?? TimeSpan.FromSeconds(3);
+                    configure?.Invoke(o);
+                });
+                b.Services.AddHealthChecks().AddSocketIo();
+            });
         var node = new DotNetNode(host, multiplexer);
         await node.Adapter.Started.WaitAsync(TimeSpan.FromSeconds(10));
         return node;
@@ -79,8 +87,8 @@ public sealed class NodeClusterPeer : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Driver.Ready.GetProperty("port").GetInt32()}";
 
-    public static async Task<NodeClusterPeer> StartAsync(RedisServer redis, string flavour) =>
-        new(await NodeDriver.StartAsync("cluster-node.js", "--redis-port", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--flavour", flavour));
+    public static async Task<NodeClusterPeer> StartAsync(RedisServer redis, string flavour, params string[] options) =>
+        new(await NodeDriver.StartAsync("cluster-node.js", ["--redis-port", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--flavour", flavour, .. options]));
 
     /// <summary>Runs a command; returns its value, or throws with its error.</summary>
     public async Task<JsonElement> RunAsync(Dictionary<string, object?> command, TimeSpan? timeout = null)

@@ -1,9 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using TypedSocketIo.Interop.Tests;
 using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Redis.Tests;
 
-/// <summary>redis-server restarting under traffic.</summary>
+/// <summary>redis-server stopping and restarting under traffic, and the health check meanwhile.</summary>
 public sealed class FaultTests
 {
     [Theory]
@@ -44,5 +46,37 @@ public sealed class FaultTests
         b.Io.Sockets.Emit("after", 2);
         await clients.MessageAsync("remote", "after");
         await Wait.UntilAsync(() => clients.CountMessages("remote", "after") == 2 && clients.CountMessages("local", "after") == 2, TimeSpan.FromSeconds(15));
+    }
+
+    [Theory]
+    [InlineData(RedisAdapterFlavour.Classic)]
+    [InlineData(RedisAdapterFlavour.Sharded)]
+    public async Task The_health_check_is_Degraded_while_Redis_is_down_and_Healthy_once_it_is_back(RedisAdapterFlavour flavour)
+    {
+        await using RedisServer redis = await RedisServer.StartAsync();
+        await using DotNetNode a = await DotNetNode.StartAsync(redis, flavour);
+        HealthCheckService health = a.Host.Services.GetRequiredService<HealthCheckService>();
+        HealthReport report = await health.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, report.Status);
+        Assert.Equal("connected", report.Entries["socketio"].Data["cluster"]);
+
+        await redis.StopAsync();
+        await WaitForStatusAsync(health, HealthStatus.Degraded);
+        report = await health.CheckHealthAsync();
+        Assert.Equal("disconnected", report.Entries["socketio"].Data["cluster"]);
+        Assert.Contains("cannot reach the other servers", report.Entries["socketio"].Description, StringComparison.Ordinal);
+
+        await redis.RestartAsync();
+        await WaitForStatusAsync(health, HealthStatus.Healthy, TimeSpan.FromSeconds(30));
+        Assert.Equal("connected", (await health.CheckHealthAsync()).Entries["socketio"].Data["cluster"]);
+    }
+
+    private static async Task WaitForStatusAsync(HealthCheckService health, HealthStatus expected, TimeSpan? limit = null)
+    {
+        using var cts = new CancellationTokenSource(limit ?? TimeSpan.FromSeconds(15));
+        while ((await health.CheckHealthAsync(cts.Token)).Status != expected)
+        {
+            await Task.Delay(50, cts.Token);
+        }
     }
 }

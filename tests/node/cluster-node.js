@@ -5,6 +5,10 @@
  * @socket.io/redis-emitter 5.1, for the .NET Redis tests.
  *
  *   node cluster-node.js --redis-port N --flavour classic|sharded|emitter [--key socket.io]
+ *     [--specific-response] [--subscription-mode static|dynamic|dynamic-private]
+ *
+ * --specific-response: classic flavour with publishOnSpecificResponseChannel; --subscription-mode:
+ * the sharded flavour's subscriptionMode (default dynamic).
  *
  * stdout: JSON lines. {"event":"ready","port":N} once listening (port 0 for an emitter);
  * {"event":"connection","sid":…} per socket; {"event":"s2s","name":…,"args":[…]} per server-side
@@ -12,7 +16,8 @@
  * {"event":"result","seq":n,"value":…} or {"event":"result","seq":n,"error":"…"} per command.
  * Values use lib/sio-values.js's encoding (binary as {"$binary": base64}).
  *
- * Sockets: data = {user: auth.user}; they join auth.room when given; "join" (room, cb) joins.
+ * Sockets: data = {user: auth.user}; they join auth.room when given; "join" (room, cb) joins;
+ * "go" (stamp) broadcasts "b" (stamp) to every socket of the cluster (the cluster bench).
  *
  * stdin commands ({"cmd":…,"seq":n}): emit {rooms, except, event, args, local, volatile, timeout}
  * (with timeout: emitWithAck, value = the answers); fetch {rooms} (value = [{id, rooms, data,
@@ -34,6 +39,8 @@ function option(name, fallback) {
 const redisPort = Number(option('redis-port', '6379'));
 const flavour = option('flavour', 'classic');
 const key = option('key', 'socket.io');
+const specificResponse = process.argv.includes('--specific-response');
+const subscriptionMode = option('subscription-mode', 'dynamic');
 const url = `redis://127.0.0.1:${redisPort}`;
 
 async function main() {
@@ -55,13 +62,16 @@ async function main() {
   const { createAdapter, createShardedAdapter } = require('@socket.io/redis-adapter');
   const httpServer = http.createServer();
   const io = new Server(httpServer, {
-    adapter: flavour === 'sharded' ? createShardedAdapter(pub, sub) : createAdapter(pub, sub, { key, requestsTimeout: 3000 }),
+    adapter: flavour === 'sharded'
+      ? createShardedAdapter(pub, sub, { subscriptionMode })
+      : createAdapter(pub, sub, { key, requestsTimeout: 3000, publishOnSpecificResponseChannel: specificResponse }),
   });
   io.on('connection', (socket) => {
     const auth = socket.handshake.auth || {};
     socket.data = { user: auth.user };
     if (auth.room) socket.join(auth.room);
     socket.on('join', (room, cb) => { socket.join(room); if (typeof cb === 'function') cb(true); });
+    socket.on('go', (stamp) => io.emit('b', stamp)); // bench/TypedSocketIo.ClusterBench
     emit({ event: 'connection', sid: socket.id });
   });
   for (const name of ['s2s', 'ping-servers']) {

@@ -148,6 +148,35 @@ public static class ClassicRedisCodec
         return msgpack ? ToMsgPack(message, write) : ToJson(message, write);
     }
 
+    /// <summary>The answer to a legacy request: <c>{requestId}</c>, with <c>sockets</c> (socket ids) for a SOCKETS query.</summary>
+    internal static byte[] EncodeLegacyAnswer(string? requestId, IReadOnlySet<string>? socketIds)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (requestId is not null)
+            {
+                writer.WriteString("requestId", requestId);
+            }
+
+            if (socketIds is not null)
+            {
+                writer.WriteStartArray("sockets");
+                foreach (string id in socketIds)
+                {
+                    writer.WriteStringValue(id);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     private static bool HasBinary(ClusterMessage message) => message.Payload is JsonPayload p && p.Attachments.Count > 0;
 
     private static void WritePacket(Utf8JsonWriter writer, ClusterMessage message)
@@ -204,8 +233,12 @@ public static class ClassicRedisCodec
     }
 
     /// <summary>Reads a request; null for kinds this side does not act on.</summary>
-    public static ClusterMessage? DecodeRequest(ReadOnlyMemory<byte> raw, string nsp)
+    public static ClusterMessage? DecodeRequest(ReadOnlyMemory<byte> raw, string nsp) => DecodeRequest(raw, nsp, out _);
+
+    /// <summary>Reads a request; <paramref name="legacy"/> is set for the legacy forms (a SOCKETS query, for which null is returned, or a single-socket join, leave or disconnect).</summary>
+    internal static ClusterMessage? DecodeRequest(ReadOnlyMemory<byte> raw, string nsp, out ClassicLegacyRequest? legacy)
     {
+        legacy = null;
         JsonPayload form = Read(raw);
         using JsonDocument document = JsonDocument.Parse(form.Json);
         JsonElement root = document.RootElement;
@@ -232,6 +265,11 @@ public static class ClassicRedisCodec
                 ClusterMessageType kind = type == RemoteJoin ? ClusterMessageType.SocketsJoin : type == RemoteLeave ? ClusterMessageType.SocketsLeave : ClusterMessageType.DisconnectSockets;
                 string[] rooms = root.TryGetProperty("rooms", out JsonElement rs) ? ClusterJson.ReadStrings(rs)
                     : root.TryGetProperty("room", out JsonElement one) && one.ValueKind == JsonValueKind.String ? [one.GetString()!] : [];
+                if (o.ValueKind == JsonValueKind.Undefined)
+                {
+                    legacy = new ClassicLegacyRequest(false, uid, requestId, root.GetProperty("sid").GetString(), rooms);
+                }
+
                 return new ClusterMessage(kind, uid, nsp)
                 {
                     Options = options,
@@ -253,8 +291,12 @@ public static class ClassicRedisCodec
                     Options = options,
                     Payload = ClusterJson.ReadPayload(root.GetProperty("packet").GetProperty("data"), form.Attachments),
                 };
+            case Sockets:
+                legacy = new ClassicLegacyRequest(true, uid, requestId, null,
+                    root.TryGetProperty("rooms", out JsonElement queried) && queried.ValueKind == JsonValueKind.Array ? ClusterJson.ReadStrings(queried) : []);
+                return null;
             default:
-                return null; // SOCKETS (answered by no current reference version) and unknown kinds
+                return null; // unknown kinds
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using StackExchange.Redis;
+using TypedSocketIo.Server;
 using TypedSocketIo.Server.Cluster;
 
 namespace TypedSocketIo.Redis;
@@ -67,9 +68,61 @@ public sealed class ClassicRedisTransport : RedisTransport
 
     private void OnRequest(string channel, ReadOnlyMemory<byte> raw)
     {
-        if (ClassicRedisCodec.DecodeRequest(raw, Namespace) is ClusterMessage message)
+        ClusterMessage? message = ClassicRedisCodec.DecodeRequest(raw, Namespace, out ClassicLegacyRequest? legacy);
+        if (legacy is not null)
+        {
+            OnLegacyRequest(message, legacy);
+        }
+        else if (message is not null)
         {
             Handler.OnMessage(message);
+        }
+    }
+
+    /// <summary>
+    /// The legacy forms, as the reference still answers them: the server holding the single socket
+    /// joins, leaves or disconnects it and answers <c>{requestId}</c> (the others stay silent); a
+    /// SOCKETS query is answered by every server with its local socket ids in the rooms.
+    /// </summary>
+    private void OnLegacyRequest(ClusterMessage? message, ClassicLegacyRequest legacy)
+    {
+        if (Handler is not InMemoryAdapter adapter)
+        {
+            return;
+        }
+
+        if (legacy.IsSocketsQuery)
+        {
+            _ = AnswerSocketsQueryAsync(adapter, legacy);
+            return;
+        }
+
+        if (message is null || legacy.Sid is null || !adapter.Namespace.Sockets.ContainsKey(legacy.Sid))
+        {
+            return;
+        }
+
+        Handler.OnMessage(message);
+        _ = AnswerLegacyAsync(legacy, ClassicRedisCodec.EncodeLegacyAnswer(legacy.RequestId, null));
+    }
+
+    private async Task AnswerSocketsQueryAsync(InMemoryAdapter adapter, ClassicLegacyRequest legacy)
+    {
+        IReadOnlySet<string> ids = await adapter.Sockets(new HashSet<string>(legacy.Rooms, StringComparer.Ordinal)).ConfigureAwait(false);
+        await AnswerLegacyAsync(legacy, ClassicRedisCodec.EncodeLegacyAnswer(legacy.RequestId, ids)).ConfigureAwait(false);
+    }
+
+    private async Task AnswerLegacyAsync(ClassicLegacyRequest legacy, byte[] answer)
+    {
+        // A requester without a uid has no channel of its own: it hears the shared one.
+        string channel = Options.PublishOnSpecificResponseChannel && legacy.Uid is not null ? $"{_responseChannel}{legacy.Uid}#" : _responseChannel;
+        try
+        {
+            await PublishRawAsync(RedisChannel.Literal(channel), answer).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
+        {
+            // Redis is down (the connection logs it): the requester times out, as with any lost answer.
         }
     }
 

@@ -58,9 +58,24 @@ public sealed class RedisConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Raised when the subscriber connection comes back (StackExchange.Redis has renewed the subscriptions it holds).</summary>
+    internal event Action? SubscriptionsRestored;
+
     internal async Task<ChannelMessageQueue> SubscribeAsync(RedisChannel channel, Action<ChannelMessage> handler)
     {
-        ChannelMessageQueue queue = await Subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+        ChannelMessageQueue queue;
+        try
+        {
+            queue = await Subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The multiplexer keeps the channel and its queue (which nobody reads) and would renew
+            // them on reconnection: drop them, so that a later subscription is the only reader.
+            await Subscriber.UnsubscribeAsync(channel, null, CommandFlags.FireAndForget).ConfigureAwait(false);
+            throw;
+        }
+
         queue.OnMessage(handler); // one message at a time, in order
         Interlocked.Increment(ref _subscriptions);
         return queue;
@@ -94,6 +109,10 @@ public sealed class RedisConnection : IAsyncDisposable
         }
 
         RedisLog.ConnectionRestored(_logger, e.ConnectionType.ToString(), e.EndPoint?.ToString() ?? "?", Volatile.Read(ref _subscriptions));
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            SubscriptionsRestored?.Invoke();
+        }
     }
 
     /// <inheritdoc />

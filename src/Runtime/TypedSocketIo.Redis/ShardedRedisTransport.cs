@@ -10,7 +10,8 @@ namespace TypedSocketIo.Redis;
 /// </summary>
 public sealed class ShardedRedisTransport : RedisTransport
 {
-    private readonly Dictionary<string, Task<ChannelMessageQueue>> _roomChannels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<ChannelMessageQueue?>> _roomChannels = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _failedRooms = new(StringComparer.Ordinal);
     private string _channel = "";
     private string _responseChannel = "";
 
@@ -27,6 +28,19 @@ public sealed class ShardedRedisTransport : RedisTransport
         _responseChannel = $"{_channel}{Uid}#";
         await SubscribeAsync(RedisChannel.Sharded(_channel), OnRaw).ConfigureAwait(false);
         await SubscribeAsync(RedisChannel.Sharded(_responseChannel), OnRaw).ConfigureAwait(false);
+        Connection.SubscriptionsRestored += RetryFailedRooms;
+    }
+
+    /// <summary>Rooms with local members whose channel subscription failed (Redis was down); they are subscribed again when the connection comes back.</summary>
+    public int RoomsAwaitingSubscription
+    {
+        get
+        {
+            lock (_roomChannels)
+            {
+                return _failedRooms.Count;
+            }
+        }
     }
 
     private void OnRaw(string channel, ReadOnlyMemory<byte> raw)
@@ -91,35 +105,77 @@ public sealed class ShardedRedisTransport : RedisTransport
         {
             if (!_roomChannels.ContainsKey(room))
             {
-                _roomChannels[room] = SubscribeAsync(RedisChannel.Sharded($"{Options.ChannelPrefix}#{Namespace}#{room}#"), OnRaw);
+                _roomChannels[room] = SubscribeRoomAsync(room);
             }
+        }
+    }
+
+    private async Task<ChannelMessageQueue?> SubscribeRoomAsync(string room)
+    {
+        try
+        {
+            return await SubscribeAsync(RedisChannel.Sharded($"{Options.ChannelPrefix}#{Namespace}#{room}#"), OnRaw).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            lock (_roomChannels)
+            {
+                if (_roomChannels.ContainsKey(room))
+                {
+                    _failedRooms.Add(room);
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private void RetryFailedRooms()
+    {
+        lock (_roomChannels)
+        {
+            foreach (string room in _failedRooms)
+            {
+                if (_roomChannels.ContainsKey(room))
+                {
+                    _roomChannels[room] = SubscribeRoomAsync(room);
+                }
+            }
+
+            _failedRooms.Clear();
         }
     }
 
     /// <inheritdoc />
     public override void OnRoomDeleted(string room, bool isSocketId)
     {
-        Task<ChannelMessageQueue>? subscription;
+        Task<ChannelMessageQueue?>? subscription;
         lock (_roomChannels)
         {
             if (!_roomChannels.Remove(room, out subscription))
             {
                 return;
             }
+
+            _failedRooms.Remove(room);
         }
 
         _ = DropAsync(subscription);
     }
 
-    private async Task DropAsync(Task<ChannelMessageQueue> subscription)
+    private async Task DropAsync(Task<ChannelMessageQueue?> subscription)
     {
-        try
+        // A subscription that never came to be (null) has nothing to drop.
+        if (await subscription.ConfigureAwait(false) is ChannelMessageQueue queue)
         {
-            await UnsubscribeAsync(await subscription.ConfigureAwait(false)).ConfigureAwait(false);
+            await UnsubscribeAsync(queue).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // The subscription never came to be: nothing to drop.
-        }
+    }
+
+    /// <inheritdoc />
+    public override ValueTask DisposeAsync()
+    {
+        Connection.SubscriptionsRestored -= RetryFailedRooms;
+        return base.DisposeAsync();
     }
 }

@@ -20,6 +20,10 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
     private readonly ConcurrentDictionary<string, PendingRequest> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AckRequest> _ackRequests = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly ClusterHeartbeat? _heartbeat;
+
+    /// <summary>The uid external emitters publish with: they are not nodes.</summary>
+    private const string EmitterUid = "emitter";
     private int _closed;
 
     /// <summary>Creates the adapter of <paramref name="nsp"/> over <paramref name="transport"/> and starts receiving.</summary>
@@ -32,6 +36,11 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
         _logger = logger ?? NullLogger.Instance;
         Metrics = metrics ?? new ClusterMetrics();
         Uid = transport.CreateUid(nsp.Name);
+        if (transport.Heartbeat is ClusterHeartbeatOptions heartbeat)
+        {
+            _heartbeat = new ClusterHeartbeat(heartbeat, () => _ = PublishAsync(Message(ClusterMessageType.Heartbeat)));
+        }
+
         RoomCreated += room => Transport.OnRoomCreated(room, SocketRooms(room) is not null);
         RoomDeleted += room => Transport.OnRoomDeleted(room, SocketRooms(room) is not null);
         Started = StartAsync();
@@ -58,6 +67,11 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
         {
             await Transport.StartAsync(this).ConfigureAwait(false);
             ClusterLog.Started(_logger, Uid, Namespace.Name);
+            if (_heartbeat is not null && Volatile.Read(ref _closed) == 0)
+            {
+                _heartbeat.Start();
+                await PublishAsync(Message(ClusterMessageType.InitialHeartbeat)).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -72,6 +86,7 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
     /// <summary>Publishes to every node; true when the transport took it. Never throws.</summary>
     private Task<bool> PublishAsync(ClusterMessage message)
     {
+        _heartbeat?.Published();
         Task task;
         try
         {
@@ -139,7 +154,8 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
     // ------------------------------------------------------------------ operations (local half + publish)
 
     /// <inheritdoc />
-    public override ValueTask<int> ServerCount() => new(Transport.ServerCountAsync());
+    public override ValueTask<int> ServerCount() =>
+        _heartbeat is null ? new(Transport.ServerCountAsync()) : ValueTask.FromResult(1 + _heartbeat.LiveNodes);
 
     /// <inheritdoc />
     public override void Broadcast(SocketIoPacket packet, BroadcastOptions options)
@@ -370,6 +386,7 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
             request.Value.Fail(new ObjectDisposedException(nameof(ClusterAdapter), "The server closed."));
         }
 
+        _heartbeat?.Stop();
         _ = DisposeTransportAsync();
     }
 
@@ -377,6 +394,12 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
     {
         try
         {
+            if (_heartbeat is not null)
+            {
+                // Goodbye first, so that the other nodes stop counting this one at once.
+                await PublishAsync(Message(ClusterMessageType.AdapterClose)).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+
             await Transport.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -404,6 +427,11 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
         }
 
         Metrics.Received(message.Type);
+        if (_heartbeat is not null && message.Uid is string from && from != EmitterUid)
+        {
+            _heartbeat.Seen(from);
+        }
+
         try
         {
             Handle(message);
@@ -444,6 +472,12 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
                 break;
             case ClusterMessageType.ServerSideEmit when message.Payload is JsonPayload payload:
                 ReceiveServerSideEmit(message, payload);
+                break;
+            case ClusterMessageType.InitialHeartbeat when _heartbeat is not null:
+                _ = PublishAsync(Message(ClusterMessageType.Heartbeat));
+                break;
+            case ClusterMessageType.AdapterClose when message.Uid is not null:
+                _heartbeat?.Remove(message.Uid);
                 break;
             case ClusterMessageType.AllRooms:
                 Respond(message.Uid, new ClusterMessage(ClusterMessageType.AllRoomsResponse, Uid, Namespace.Name) { RequestId = message.RequestId, Rooms = [.. Rooms.Keys] });

@@ -26,6 +26,13 @@ public abstract class ClusterTransport : IAsyncDisposable
     /// <summary>Whether the transport has a way to gather every node's rooms (<see cref="ClusterMessageType.AllRooms"/>).</summary>
     public virtual bool SupportsAllRooms => false;
 
+    /// <summary>
+    /// Heartbeat settings when the adapter must keep track of the other nodes itself (the transport
+    /// cannot count them), in which case <see cref="ServerCountAsync"/> is not used; null (the
+    /// default) when the transport counts the nodes.
+    /// </summary>
+    public virtual ClusterHeartbeatOptions? Heartbeat => null;
+
     /// <summary>Whether the transport can publish now (false while its connection is down).</summary>
     public virtual bool IsConnected => true;
 
@@ -58,7 +65,7 @@ public abstract class ClusterTransport : IAsyncDisposable
     /// <summary>Sends the answer <paramref name="response"/> to the node <paramref name="requesterUid"/>.</summary>
     public abstract Task PublishResponseAsync(string requesterUid, ClusterMessage response);
 
-    /// <summary>How many nodes serve the namespace, this one included.</summary>
+    /// <summary>How many nodes serve the namespace, this one included (not called when <see cref="Heartbeat"/> is set).</summary>
     public abstract Task<int> ServerCountAsync();
 
     /// <summary>A room got its first local member (transports that subscribe per room use it).</summary>
