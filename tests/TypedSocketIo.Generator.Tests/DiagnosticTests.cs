@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using TypedSocketIo.Generator.Tests.Infrastructure;
 
 namespace TypedSocketIo.Generator.Tests;
@@ -280,6 +281,81 @@ public sealed class DiagnosticTests
             run.Diagnostics.Select(d => d.GetMessage()));
         Assert.Contains("Demo.IStrict.SocketIo.g.cs", run.Files.Select(f => f.HintName));
         GeneratorHarness.AssertNoProblems(run.Output.GetDiagnostics(), "the compilation with the generated code");
+    }
+
+    /// <summary>
+    /// The project's severity settings (NoWarn, WarningsAsErrors, a global .editorconfig) reach the
+    /// generator's diagnostics: they arrive as file locations (path and spans, no syntax tree), and
+    /// the compiler filters them by id.
+    /// </summary>
+    [Theory]
+    [InlineData(ReportDiagnostic.Suppress, null)]
+    [InlineData(ReportDiagnostic.Error, DiagnosticSeverity.Error)]
+    [InlineData(ReportDiagnostic.Default, DiagnosticSeverity.Warning)]
+    public void TSIO006_SeverityFollowsTheProjectSettings(ReportDiagnostic option, DiagnosticSeverity? expected)
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
+            public sealed record Unknown(int X);
+
+            [JsonSerializable(typeof(int))]
+            public sealed partial class AppJsonContext : JsonSerializerContext;
+
+            [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
+            public interface IStrict
+            {
+                void Send(Unknown unknown);
+            }
+            """);
+        compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+            compilation.Options.SpecificDiagnosticOptions.SetItem(Diagnostics.TypeMissingFromContextId, option)));
+
+        GeneratorRun run = GeneratorHarness.Run(compilation, withJsonGenerator: true);
+
+        Assert.Equal(expected is null ? Array.Empty<DiagnosticSeverity>() : new[] { expected.Value },
+            run.DriverDiagnostics.Where(d => d.Id == Diagnostics.TypeMissingFromContextId).Select(d => d.Severity));
+        Assert.Contains("Demo.IStrict.SocketIo.g.cs", run.Files.Select(f => f.HintName));
+    }
+
+    /// <summary>A global analyzer config (<c>is_global = true</c>) turning TSIO006 off, as the compiler reads it.</summary>
+    [Fact]
+    public void TSIO006_GlobalAnalyzerConfigSeverityApplies()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
+            public sealed record Unknown(int X);
+
+            [JsonSerializable(typeof(int))]
+            public sealed partial class AppJsonContext : JsonSerializerContext;
+
+            [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
+            public interface IStrict
+            {
+                void Send(Unknown unknown);
+            }
+            """);
+        Assert.Contains(GeneratorHarness.Run(compilation, withJsonGenerator: true).DriverDiagnostics, d => d.Id == Diagnostics.TypeMissingFromContextId);
+
+        compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new GlobalSeverity(Diagnostics.TypeMissingFromContextId, ReportDiagnostic.Suppress)));
+        GeneratorRun run = GeneratorHarness.Run(compilation, withJsonGenerator: true);
+
+        Assert.DoesNotContain(run.DriverDiagnostics, d => d.Id == Diagnostics.TypeMissingFromContextId);
+    }
+
+    /// <summary>What the compiler builds from a global analyzer config with one severity line.</summary>
+    private sealed class GlobalSeverity(string id, ReportDiagnostic severity) : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree tree, CancellationToken cancellationToken) => GeneratedKind.Unknown;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic value)
+        {
+            value = ReportDiagnostic.Default;
+            return false;
+        }
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic value)
+        {
+            value = diagnosticId == id ? severity : ReportDiagnostic.Default;
+            return diagnosticId == id;
+        }
     }
 
     [Fact]
