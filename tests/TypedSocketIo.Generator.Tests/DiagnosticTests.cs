@@ -307,12 +307,12 @@ public sealed class DiagnosticTests
             }
             """);
         compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
-            compilation.Options.SpecificDiagnosticOptions.SetItem(Diagnostics.TypeMissingFromContextId, option)));
+            compilation.Options.SpecificDiagnosticOptions.SetItem(Descriptors.TypeMissingFromContextId, option)));
 
         GeneratorRun run = GeneratorHarness.Run(compilation, withJsonGenerator: true);
 
         Assert.Equal(expected is null ? Array.Empty<DiagnosticSeverity>() : new[] { expected.Value },
-            run.DriverDiagnostics.Where(d => d.Id == Diagnostics.TypeMissingFromContextId).Select(d => d.Severity));
+            run.DriverDiagnostics.Where(d => d.Id == Descriptors.TypeMissingFromContextId).Select(d => d.Severity));
         Assert.Contains("Demo.IStrict.SocketIo.g.cs", run.Files.Select(f => f.HintName));
     }
 
@@ -332,12 +332,12 @@ public sealed class DiagnosticTests
                 void Send(Unknown unknown);
             }
             """);
-        Assert.Contains(GeneratorHarness.Run(compilation, withJsonGenerator: true).DriverDiagnostics, d => d.Id == Diagnostics.TypeMissingFromContextId);
+        Assert.Contains(GeneratorHarness.Run(compilation, withJsonGenerator: true).DriverDiagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
 
-        compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new GlobalSeverity(Diagnostics.TypeMissingFromContextId, ReportDiagnostic.Suppress)));
+        compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new GlobalSeverity(Descriptors.TypeMissingFromContextId, ReportDiagnostic.Suppress)));
         GeneratorRun run = GeneratorHarness.Run(compilation, withJsonGenerator: true);
 
-        Assert.DoesNotContain(run.DriverDiagnostics, d => d.Id == Diagnostics.TypeMissingFromContextId);
+        Assert.DoesNotContain(run.DriverDiagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
     }
 
     /// <summary>What the compiler builds from a global analyzer config with one severity line.</summary>
@@ -542,8 +542,8 @@ public sealed class DiagnosticTests
     [Fact]
     public void DescriptorsLinkToTheirPage()
     {
-        DiagnosticDescriptor[] descriptors = Descriptors();
-        string[] ids = typeof(Diagnostics).GetFields(BindingFlags.Public | BindingFlags.Static)
+        DiagnosticDescriptor[] descriptors = AllDescriptors();
+        string[] ids = typeof(Descriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.Name.EndsWith("Id", StringComparison.Ordinal))
             .Select(f => (string)f.GetRawConstantValue()!)
             .Order(StringComparer.Ordinal)
@@ -554,7 +554,7 @@ public sealed class DiagnosticTests
         Assert.All(descriptors, d =>
         {
             Assert.EndsWith($"docs/diagnostics/{d.Id}.md", d.HelpLinkUri, StringComparison.Ordinal);
-            Assert.Equal(Diagnostics.HelpLinkBase + d.Id + ".md", d.HelpLinkUri);
+            Assert.Equal(Descriptors.HelpLinkBase + d.Id + ".md", d.HelpLinkUri);
             Assert.Equal("TypedSocketIo.Contracts", d.Category);
             Assert.True(d.IsEnabledByDefault);
             Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()));
@@ -578,7 +578,7 @@ public sealed class DiagnosticTests
             }
         }
 
-        DiagnosticDescriptor[] descriptors = Descriptors();
+        DiagnosticDescriptor[] descriptors = AllDescriptors();
         Assert.Equal(descriptors.Select(d => d.Id).Order(StringComparer.Ordinal), rows.Select(r => r.Cells[0]).Order(StringComparer.Ordinal));
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {
@@ -611,8 +611,8 @@ public sealed class DiagnosticTests
     private static string Message(GeneratorRun run, string id) =>
         string.Join(Environment.NewLine, run.Diagnostics.Where(d => d.Id == id).Select(d => d.GetMessage()));
 
-    private static DiagnosticDescriptor[] Descriptors() =>
-        typeof(Diagnostics).GetFields(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)
+    private static DiagnosticDescriptor[] AllDescriptors() =>
+        typeof(Descriptors).GetFields(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToArray();

@@ -250,7 +250,7 @@ public sealed class IncrementalityTests
         driver = driver.RunGenerators(Replace(compilation, BrokenPath, fixedSource));
 
         GeneratorRunResult result = Ours(driver);
-        Assert.Equal(new[] { Diagnostics.TypeMissingFromContextId }, result.Diagnostics.Select(d => d.Id));
+        Assert.Equal(new[] { Descriptors.TypeMissingFromContextId }, result.Diagnostics.Select(d => d.Id));
         // IBroken leaves the diagnostics branch; IWarned's warning stays where it was.
         Assert.Equal(new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Removed }, Reasons(result, TrackingNames.Diagnostics).Order());
         Assert.Contains(IncrementalStepRunReason.New, Reasons(result, TrackingNames.Specs));
@@ -319,8 +319,8 @@ public sealed class IncrementalityTests
         Assert.Superset(
             new HashSet<string> { "ParseResult", "ContractSpec", "EventSpec", "ParameterSpec", "DiagnosticInfo", "LocationInfo", "DiagnosticDescriptor", "String[]" },
             new HashSet<string>(reached));
-        Assert.Contains(result.Diagnostics, d => d.Id == Diagnostics.TypeMissingFromContextId);
-        Assert.Contains(result.Diagnostics, d => d.Id == Diagnostics.UnsupportedParameterId);
+        Assert.Contains(result.Diagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
+        Assert.Contains(result.Diagnostics, d => d.Id == Descriptors.UnsupportedParameterId);
     }
 
     /// <summary>The walk above finds what it looks for, however deep.</summary>
