@@ -19,7 +19,7 @@ namespace TypedSocketIo.Analyzers.Tests;
 public sealed class RuleCatalogTests
 {
     private static IEnumerable<DiagnosticDescriptor> Rules =>
-        AnalyzerHarness.Analyzers.SelectMany(a => a.SupportedDiagnostics).DistinctBy(d => d.Id);
+        TestSetup.Analyzers.SelectMany(a => a.SupportedDiagnostics).DistinctBy(d => d.Id);
 
     [Fact]
     public void The_rules_are_TSIO100_and_TSIO200_to_TSIO205()
@@ -200,7 +200,7 @@ public sealed class RuleCatalogTests
     [Fact]
     public void Every_analyzer_is_a_CSharp_analyzer()
     {
-        foreach (DiagnosticAnalyzer analyzer in AnalyzerHarness.Analyzers)
+        foreach (DiagnosticAnalyzer analyzer in TestSetup.Analyzers)
         {
             var attribute = Assert.Single(analyzer.GetType().GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), inherit: false).Cast<DiagnosticAnalyzerAttribute>());
             Assert.Equal(new[] { LanguageNames.CSharp }, attribute.Languages);
