@@ -116,7 +116,7 @@ public sealed class MiddlewareTests
         await client.DisconnectAsync("c"); // closes the client's only Manager, hence the Engine.IO connection
 
         await host.NextAsync("next returned");
-        await Task.Delay(200);
+        await Task.Delay(200); // a bounded negative window: no connection handler may run once next() has returned
         Assert.Equal(0, host.Count("connection"));
         Assert.Empty(host.Io.Sockets.Sockets);
     }

@@ -62,7 +62,7 @@ public sealed class SocketTests
             host.Io.Close();
 
             await ManagerEventAsync(client, "c", "reconnect_failed");
-            await Task.Delay(300);
+            await Task.Delay(300); // a bounded negative window: a second reconnect_failed would follow within a reconnection delay (100–200 ms)
             Assert.Equal(1, client.Node.Count("manager", "c", e => e.GetProperty("type").GetString() == "reconnect_failed"));
             Assert.Equal(3, client.Node.Count("manager", "c", e => e.GetProperty("type").GetString() == "reconnect_attempt"));
         }
@@ -326,7 +326,6 @@ public sealed class SocketTests
         await client.SendConnectAsync("chat", host.Url("/chat"));
         await client.EmitAsync("chat", "hi", ["a"]); // buffered by the client until it is connected
         await client.EventAsync("connect", "chat");
-        await Task.Delay(50);
         await client.EmitAsync("chat", "hi", ["b"]);
 
         Assert.Equal("a", await host.NextAsync("hi"));
@@ -593,7 +592,7 @@ public sealed class SocketTests
         await raw.PostAsync("451-[\"test\",{\"_placeholder\":true,\"num\":0}]", "b" + Convert.ToBase64String(new byte[10]), "41");
 
         Assert.Equal("client namespace disconnect", await host.NextAsync("disconnect"));
-        await Task.Delay(100);
+        await Task.Delay(100); // a bounded negative window: the event, read before the disconnect, must never be dispatched
         Assert.Equal(0, host.Count("test"));
     }
 
