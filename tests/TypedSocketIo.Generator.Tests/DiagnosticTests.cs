@@ -25,7 +25,7 @@ public sealed class DiagnosticTests
         """;
 
     [Fact]
-    public void TSIO001_ContractNotInterface()
+    public void TSIO001_contract_not_interface()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -54,7 +54,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO002_UnsupportedReturnType()
+    public void TSIO002_unsupported_return_type()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -78,7 +78,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO003_UnsupportedParameter()
+    public void TSIO003_unsupported_parameter()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -103,7 +103,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO004_Overloads()
+    public void TSIO004_overloads()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -122,7 +122,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO004_InheritedDuplicates()
+    public void TSIO004_inherited_duplicates()
     {
         Verify("""
             public interface IBase
@@ -144,7 +144,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO004_NamingPolicyCollisions()
+    public void TSIO004_naming_policy_collisions()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents(NamingPolicy = EventNamingPolicy.KebabCase)]
@@ -186,7 +186,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO005_UnsupportedMembers()
+    public void TSIO005_unsupported_members()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -217,7 +217,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO006_ATypeReachedOnlyThroughAnIgnoredPropertyIsNotKnown()
+    public void TSIO006_a_type_reached_only_through_an_ignored_property_is_not_known()
     {
         GeneratorRun run = Verify("""
             public sealed record Secret(int Code);
@@ -249,7 +249,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO006_TypeMissingFromContext()
+    public void TSIO006_type_missing_from_context()
     {
         GeneratorRun run = Verify("""
             public sealed record Known(string Name, Nested Inner);
@@ -292,7 +292,7 @@ public sealed class DiagnosticTests
     [InlineData(ReportDiagnostic.Suppress, null)]
     [InlineData(ReportDiagnostic.Error, DiagnosticSeverity.Error)]
     [InlineData(ReportDiagnostic.Default, DiagnosticSeverity.Warning)]
-    public void TSIO006_SeverityFollowsTheProjectSettings(ReportDiagnostic option, DiagnosticSeverity? expected)
+    public void TSIO006_severity_follows_the_project_settings(ReportDiagnostic option, DiagnosticSeverity? expected)
     {
         CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
             public sealed record Unknown(int X);
@@ -318,7 +318,7 @@ public sealed class DiagnosticTests
 
     /// <summary>A global analyzer config (<c>is_global = true</c>) turning TSIO006 off, as the compiler reads it.</summary>
     [Fact]
-    public void TSIO006_GlobalAnalyzerConfigSeverityApplies()
+    public void TSIO006_global_analyzer_config_severity_applies()
     {
         CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
             public sealed record Unknown(int X);
@@ -359,7 +359,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO006_NotReportedForTypesReachableThroughListedTypes()
+    public void TSIO006_not_reported_for_types_reachable_through_listed_types()
     {
         GeneratorRun run = Verify("""
             public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
@@ -403,7 +403,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO007_CancellationTokenNotLast()
+    public void TSIO007_cancellation_token_not_last()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -422,7 +422,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO008_InvalidSerializerContext()
+    public void TSIO008_invalid_serializer_context()
     {
         GeneratorRun run = Verify("""
             public abstract class AbstractContext : JsonSerializerContext
@@ -458,7 +458,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO009_GenericContract()
+    public void TSIO009_generic_contract()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -482,7 +482,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO010_EmptyEventName()
+    public void TSIO010_empty_event_name()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -505,7 +505,7 @@ public sealed class DiagnosticTests
 
     /// <summary>Problems in a contract from another assembly are reported on the [assembly: SocketIoContracts] that imports it.</summary>
     [Fact]
-    public void ImportedContractsReportAtTheImport()
+    public void Imported_contracts_report_at_the_import()
     {
         MetadataReference shared = GeneratorHarness.MetadataOnlyReference("""
             using TypedSocketIo;
@@ -540,7 +540,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void DescriptorsLinkToTheirPage()
+    public void Descriptors_link_to_their_page()
     {
         DiagnosticDescriptor[] descriptors = AllDescriptors();
         string[] ids = typeof(Descriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -563,7 +563,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void ReleaseTrackingListsEveryDiagnostic()
+    public void Release_tracking_lists_every_diagnostic()
     {
         string generator = Path.Combine(RepositoryRoot(), "src", "Generator");
         var rows = new List<(string File, string[] Cells)>();

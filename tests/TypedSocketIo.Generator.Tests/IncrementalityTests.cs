@@ -78,7 +78,7 @@ public sealed class IncrementalityTests
         """, "Shared"));
 
     [Fact]
-    public void SecondRunWithTheSameCompilationIsCached()
+    public void Second_run_with_the_same_compilation_is_cached()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -91,7 +91,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void UnrelatedFileAddedKeepsEveryStepCached()
+    public void Unrelated_file_added_keeps_every_step_cached()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -110,7 +110,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void UnrelatedEditKeepsEveryStepCached()
+    public void Unrelated_edit_keeps_every_step_cached()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -125,7 +125,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void SignatureEditModifiesThatContractOnly()
+    public void Signature_edit_modifies_that_contract_only()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -150,7 +150,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void AttributeArgumentEditModifiesTheModel()
+    public void Attribute_argument_edit_modifies_the_model()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -195,7 +195,7 @@ public sealed class IncrementalityTests
         """;
 
     [Fact]
-    public void DiagnosticsAreReportedAgainFromTheCacheAfterAnUnrelatedEdit()
+    public void Diagnostics_are_reported_again_from_the_cache_after_an_unrelated_edit()
     {
         CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -216,7 +216,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void EditAboveAContractMovesItsDiagnosticsAndKeepsItsModel()
+    public void Edit_above_a_contract_moves_its_diagnostics_and_keeps_its_model()
     {
         CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -239,7 +239,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void FixingAContractDropsItsDiagnosticsAndGeneratesIt()
+    public void Fixing_a_contract_drops_its_diagnostics_and_generates_it()
     {
         CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -263,7 +263,7 @@ public sealed class IncrementalityTests
     /// syntax, locations and compilations.
     /// </summary>
     [Fact]
-    public void ModelsHoldNoRoslynObjects()
+    public void Models_hold_no_Roslyn_objects()
     {
         CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse("""
             using System.Collections.Generic;
@@ -325,7 +325,7 @@ public sealed class IncrementalityTests
 
     /// <summary>The walk above finds what it looks for, however deep.</summary>
     [Fact]
-    public void ModelGraphFindsRoslynObjects()
+    public void Model_graph_finds_Roslyn_objects()
     {
         CSharpCompilation compilation = Compilation();
         SyntaxTree tree = compilation.SyntaxTrees.First();
