@@ -283,6 +283,20 @@ public sealed class DiagnosticTests
         GeneratorHarness.AssertNoProblems(run.Output.GetDiagnostics(), "the compilation with the generated code");
     }
 
+    /// <summary>A contract whose one payload type its serializer context does not know (TSIO006).</summary>
+    private const string StrictWithUnknownPayload = Usings + """
+        public sealed record Unknown(int X);
+
+        [JsonSerializable(typeof(int))]
+        public sealed partial class AppJsonContext : JsonSerializerContext;
+
+        [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
+        public interface IStrict
+        {
+            void Send(Unknown unknown);
+        }
+        """;
+
     /// <summary>
     /// The project's severity settings (NoWarn, WarningsAsErrors, a global .editorconfig) reach the
     /// generator's diagnostics: they arrive as file locations (path and spans, no syntax tree), and
@@ -294,18 +308,7 @@ public sealed class DiagnosticTests
     [InlineData(ReportDiagnostic.Default, DiagnosticSeverity.Warning)]
     public void TSIO006_severity_follows_the_project_settings(ReportDiagnostic option, DiagnosticSeverity? expected)
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
-            public sealed record Unknown(int X);
-
-            [JsonSerializable(typeof(int))]
-            public sealed partial class AppJsonContext : JsonSerializerContext;
-
-            [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
-            public interface IStrict
-            {
-                void Send(Unknown unknown);
-            }
-            """);
+        CSharpCompilation compilation = GeneratorHarness.Compile(StrictWithUnknownPayload);
         compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
             compilation.Options.SpecificDiagnosticOptions.SetItem(Descriptors.TypeMissingFromContextId, option)));
 
@@ -320,18 +323,7 @@ public sealed class DiagnosticTests
     [Fact]
     public void TSIO006_global_analyzer_config_severity_applies()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
-            public sealed record Unknown(int X);
-
-            [JsonSerializable(typeof(int))]
-            public sealed partial class AppJsonContext : JsonSerializerContext;
-
-            [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
-            public interface IStrict
-            {
-                void Send(Unknown unknown);
-            }
-            """);
+        CSharpCompilation compilation = GeneratorHarness.Compile(StrictWithUnknownPayload);
         Assert.Contains(GeneratorHarness.Run(compilation, withJsonGenerator: true).DriverDiagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
 
         compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new GlobalSeverity(Descriptors.TypeMissingFromContextId, ReportDiagnostic.Suppress)));

@@ -265,37 +265,9 @@ public sealed class IncrementalityTests
     [Fact]
     public void Models_hold_no_Roslyn_objects()
     {
-        CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse("""
-            using System.Collections.Generic;
-            using System.Text.Json.Serialization;
-            using System.Threading.Tasks;
-            using TypedSocketIo;
-
-            namespace Demo.Broken;
-
-            public sealed record Known(string Name);
-
-            public sealed record Unknown(int Value);
-
-            [JsonSerializable(typeof(Known))]
-            public sealed partial class AppJsonContext : JsonSerializerContext;
-
-            [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
-            public interface IWarned
-            {
-                void Send(Known known, Unknown unknown);
-            }
-
-            [SocketIoEvents]
-            public interface IBroken
-            {
-                int Property { get; }
-
-                void Send(ref int value);
-
-                IAsyncEnumerable<int> Stream();
-            }
-            """, "Broken.cs"));
+        // The contracts with diagnostics above, and a property (TSIO005) in the broken one.
+        CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(
+            Broken.Replace("void Send(ref int value);", "int Property { get; }\n\n    void Send(ref int value);", StringComparison.Ordinal), BrokenPath));
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
         GeneratorRunResult result = Ours(driver);
 
