@@ -751,7 +751,9 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         await socket.ConnectAsync().WaitAsync(Limit);
         Assert.Same(socket, manager.Socket("/"));
         Assert.Equal(id, socket.Id);
-        await WhoAmI(socket); // a round trip: a second CONNECT would have reached the server before it
+        // A marker the server records after whatever came before it: a second CONNECT would be recorded first.
+        socket.Emit("record", "after");
+        Assert.Equal("[\"after\"]", await Server.NextAsync("record"));
         Assert.Equal(1, Server.Count("connect"));
 
         // Disconnected, the same (cached) socket connects again.
