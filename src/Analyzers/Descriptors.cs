@@ -2,11 +2,15 @@ using Microsoft.CodeAnalysis;
 
 namespace TypedSocketIo.Analyzers;
 
-/// <summary>The analyzers' diagnostics: event names (TSIO100–199) and emit usage (TSIO200–299).</summary>
+/// <summary>
+/// The analyzers' diagnostics, event names (TSIO100–199) and emit usage (TSIO200–299): every
+/// descriptor of this assembly and of the code fixes, each built by <see cref="Create"/> with its
+/// page as help link.
+/// </summary>
 public static class Descriptors
 {
     /// <summary>Where every diagnostic's page lives.</summary>
-    public const string HelpLinkBase = "https://github.com/TypedSocketIo/TypedSocketIo/blob/main/docs/diagnostics/";
+    public const string HelpLinkBase = DiagnosticHelp.LinkBase;
 
     /// <summary>A reserved event name.</summary>
     public const string ReservedEventNameId = "TSIO100";
@@ -68,5 +72,5 @@ public static class Descriptors
         DiagnosticSeverity.Warning);
 
     private static DiagnosticDescriptor Create(string id, string category, string title, string message, DiagnosticSeverity severity) =>
-        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+        new(id, title, message, category, severity, isEnabledByDefault: true, helpLinkUri: DiagnosticHelp.Link(id));
 }

@@ -56,19 +56,19 @@ internal sealed class ContractParser
         Location? typeLocation = imported ? fallbackLocation : type.Locations.FirstOrDefault() ?? fallbackLocation;
         if (type.TypeKind != TypeKind.Interface)
         {
-            Report(Diagnostics.ContractNotInterface, typeLocation, type.Name);
+            Report(Descriptors.ContractNotInterface, typeLocation, type.Name);
             return null;
         }
 
         if (type.IsGenericType)
         {
-            Report(Diagnostics.GenericContract, typeLocation, type.Name);
+            Report(Descriptors.GenericContract, typeLocation, type.Name);
             return null;
         }
 
         if (Inaccessible(type) is { } why)
         {
-            Report(Diagnostics.InaccessibleContract, typeLocation, type.Name, why);
+            Report(Descriptors.InaccessibleContract, typeLocation, type.Name, why);
             return null;
         }
 
@@ -103,7 +103,7 @@ internal sealed class ContractParser
             }
             else
             {
-                Report(Diagnostics.InvalidSerializerContext, AttributeLocation(attribute) ?? typeLocation, context.ToDisplayString());
+                Report(Descriptors.InvalidSerializerContext, AttributeLocation(attribute) ?? typeLocation, context.ToDisplayString());
             }
         }
 
@@ -119,30 +119,30 @@ internal sealed class ContractParser
                 switch (member)
                 {
                     case IPropertySymbol property:
-                        Report(Diagnostics.UnsupportedMember, location, property.Name, "a property");
+                        Report(Descriptors.UnsupportedMember, location, property.Name, "a property");
                         break;
                     case IEventSymbol e:
-                        Report(Diagnostics.UnsupportedMember, location, e.Name, "an event");
+                        Report(Descriptors.UnsupportedMember, location, e.Name, "an event");
                         break;
                     case IMethodSymbol method when method.MethodKind == MethodKind.Ordinary:
                         if (method.IsStatic)
                         {
-                            Report(Diagnostics.UnsupportedMember, location, method.Name, "a static method");
+                            Report(Descriptors.UnsupportedMember, location, method.Name, "a static method");
                         }
                         else if (method.IsGenericMethod)
                         {
-                            Report(Diagnostics.UnsupportedMember, location, method.Name, "a generic method");
+                            Report(Descriptors.UnsupportedMember, location, method.Name, "a generic method");
                         }
                         else if (method.IsAbstract && ParseEvent(method, policy, location, contextDisplay, known) is { } spec)
                         {
                             string signature = method.Name + "(" + string.Join(",", spec.Parameters.Select(p => p.JsonType)) + ")";
                             if (names.TryGetValue(spec.WireName, out string? existing))
                             {
-                                Report(Diagnostics.DuplicateEventName, location, method.Name, spec.WireName, existing);
+                                Report(Descriptors.DuplicateEventName, location, method.Name, spec.WireName, existing);
                             }
                             else if (signatures.TryGetValue(signature, out IMethodSymbol? twin))
                             {
-                                Report(Diagnostics.DuplicateEventMethod, location, spec.WireName, names.First(n => n.Value == twin.Name).Key,
+                                Report(Descriptors.DuplicateEventMethod, location, spec.WireName, names.First(n => n.Value == twin.Name).Key,
                                     method.Name, twin.ContainingType.Name, method.ContainingType.Name);
                             }
                             else
@@ -174,7 +174,7 @@ internal sealed class ContractParser
             wireName = eventAttribute.ConstructorArguments[0].Value as string ?? "";
             if (wireName.Length == 0)
             {
-                Report(Diagnostics.EmptyEventName, AttributeLocation(eventAttribute) ?? location, method.Name);
+                Report(Descriptors.EmptyEventName, AttributeLocation(eventAttribute) ?? location, method.Name);
                 valid = false;
             }
         }
@@ -184,7 +184,7 @@ internal sealed class ContractParser
         ITypeSymbol returnType = method.ReturnType;
         if (method.ReturnsByRef || method.ReturnsByRefReadonly)
         {
-            Report(Diagnostics.UnsupportedReturnType, location, method.Name, (method.ReturnsByRefReadonly ? "ref readonly " : "ref ") + returnType.ToDisplayString());
+            Report(Descriptors.UnsupportedReturnType, location, method.Name, (method.ReturnsByRefReadonly ? "ref readonly " : "ref ") + returnType.ToDisplayString());
             return null;
         }
 
@@ -212,7 +212,7 @@ internal sealed class ContractParser
         }
         else
         {
-            Report(Diagnostics.UnsupportedReturnType, location, method.Name, returnType.ToDisplayString());
+            Report(Descriptors.UnsupportedReturnType, location, method.Name, returnType.ToDisplayString());
             return null;
         }
 
@@ -233,7 +233,7 @@ internal sealed class ContractParser
                     RefKind.In => "in",
                     _ => "ref readonly",
                 };
-                Report(Diagnostics.UnsupportedParameter, parameterLocation, parameter.Name, method.Name, modifier);
+                Report(Descriptors.UnsupportedParameter, parameterLocation, parameter.Name, method.Name, modifier);
                 valid = false;
                 continue;
             }
@@ -242,7 +242,7 @@ internal sealed class ContractParser
             {
                 if (i != method.Parameters.Length - 1)
                 {
-                    Report(Diagnostics.CancellationTokenNotLast, parameterLocation, parameter.Name, method.Name);
+                    Report(Descriptors.CancellationTokenNotLast, parameterLocation, parameter.Name, method.Name);
                     valid = false;
                 }
 
@@ -253,7 +253,7 @@ internal sealed class ContractParser
             BinaryKind binary = Binary(parameter.Type);
             if (binary == BinaryKind.None && known is not null && !IsKnown(parameter.Type, known))
             {
-                Report(Diagnostics.TypeMissingFromContext, parameterLocation, parameter.Type.ToDisplayString(), method.Name, contextDisplay!);
+                Report(Descriptors.TypeMissingFromContext, parameterLocation, parameter.Type.ToDisplayString(), method.Name, contextDisplay!);
             }
 
             parameters.Add(new ParameterSpec(name, parameter.Type.ToDisplayString(DeclaredType), parameter.Type.ToDisplayString(JsonType), binary));
@@ -262,7 +262,7 @@ internal sealed class ContractParser
         BinaryKind resultBinary = result is null ? BinaryKind.None : Binary(result);
         if (result is not null && resultBinary == BinaryKind.None && known is not null && !IsKnown(result, known))
         {
-            Report(Diagnostics.TypeMissingFromContext, location, result.ToDisplayString(), method.Name, contextDisplay!);
+            Report(Descriptors.TypeMissingFromContext, location, result.ToDisplayString(), method.Name, contextDisplay!);
         }
 
         if (!valid)

@@ -52,17 +52,22 @@ public sealed class SocketIoGenerator : IIncrementalGenerator
             .Combine(imported.Collect())
             .SelectMany(static (pair, _) => DistinctResults(pair.Left.AddRange(pair.Right)));
 
-        // Diagnostics get their locations back from the compilation's own syntax trees, so that
-        // #pragma warning disable and editorconfig severities apply to them.
-        context.RegisterSourceOutput(
-            all.Where(static r => r.Diagnostics.Count > 0).Select(static (r, _) => r.Diagnostics).Combine(context.CompilationProvider),
-            static (spc, pair) =>
+        // Diagnostics travel on a branch of their own, their locations as values (LocationInfo): an edit
+        // elsewhere leaves them Unchanged, and they are reported again from the cache without the
+        // compilation. A contract's model and its diagnostics change apart: moving a contract down the
+        // file moves its diagnostics and leaves its generated code alone.
+        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = all
+            .Where(static r => r.Diagnostics.Count > 0)
+            .Select(static (r, _) => r.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+
+        context.RegisterSourceOutput(diagnostics, static (spc, items) =>
+        {
+            foreach (DiagnosticInfo diagnostic in items)
             {
-                foreach (DiagnosticInfo diagnostic in pair.Left)
-                {
-                    spc.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
-                }
-            });
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+        });
 
         IncrementalValuesProvider<ContractSpec> specs = all
             .Where(static r => r.Spec is not null)
@@ -94,12 +99,11 @@ public sealed class SocketIoGenerator : IIncrementalGenerator
         // No item when the declarations are off: the step above returns at once, and no output runs.
         IncrementalValuesProvider<TypeScriptModel> typeScriptModels = typeScript.SelectMany(static (model, _) =>
             model is null ? ImmutableArray<TypeScriptModel>.Empty : ImmutableArray.Create(model));
-        context.RegisterSourceOutput(typeScriptModels.Combine(context.CompilationProvider), static (spc, input) =>
+        context.RegisterSourceOutput(typeScriptModels, static (spc, model) =>
         {
-            TypeScriptModel model = input.Left;
             foreach (DiagnosticInfo diagnostic in model.Diagnostics)
             {
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic(input.Right));
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
             }
 
             spc.AddSource(TypeScriptEmitter.HintName, TypeScriptEmitter.EmitCarrier(model));

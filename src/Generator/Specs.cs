@@ -1,6 +1,3 @@
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
-
 namespace TypedSocketIo.Generator;
 
 /// <summary>One event contract, as the emitter needs it: only strings, numbers and arrays of them.</summary>
@@ -49,37 +46,6 @@ internal sealed record EventSpec(
 /// <param name="Type">The type as declared (nullable annotations kept), fully qualified.</param>
 /// <param name="JsonType">The type for JSON metadata (reference nullability dropped).</param>
 internal sealed record ParameterSpec(string Name, string Type, string JsonType, BinaryKind Binary);
-
-/// <summary>A diagnostic with its location, equatable (no syntax trees held).</summary>
-internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationInfo? Location, EquatableArray<string> Arguments)
-{
-    public Diagnostic ToDiagnostic(Compilation compilation) =>
-        Diagnostic.Create(Descriptor, Location?.ToLocation(compilation), Arguments.Count == 0 ? null : System.Linq.Enumerable.ToArray<object>(Arguments));
-
-    public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
-        new(descriptor, LocationInfo.From(location), new EquatableArray<string>(arguments));
-}
-
-/// <summary>A source location without the syntax tree.</summary>
-internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
-{
-    /// <summary>The location in <paramref name="compilation"/>'s syntax tree of that file, else an external one.</summary>
-    public Location ToLocation(Compilation compilation)
-    {
-        foreach (SyntaxTree tree in compilation.SyntaxTrees)
-        {
-            if (tree.FilePath == FilePath && Span.End <= tree.Length)
-            {
-                return Location.Create(tree, Span);
-            }
-        }
-
-        return Location.Create(FilePath, Span, LineSpan);
-    }
-
-    public static LocationInfo? From(Location? location) =>
-        location is null || !location.IsInSource ? null : new LocationInfo(location.SourceTree!.FilePath, location.SourceSpan, location.GetLineSpan().Span);
-}
 
 /// <summary>The result of parsing one contract: the model (null when it has errors) and its diagnostics.</summary>
 internal sealed record ParseResult(ContractSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

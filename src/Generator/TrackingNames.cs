@@ -9,6 +9,9 @@ public static class TrackingNames
     /// <summary>Contracts imported with [assembly: SocketIoContracts(…)], parsed into models.</summary>
     public const string ImportedContracts = nameof(ImportedContracts);
 
+    /// <summary>The diagnostics of each contract that has any, with their locations.</summary>
+    public const string Diagnostics = nameof(Diagnostics);
+
     /// <summary>Every valid contract model.</summary>
     public const string Specs = nameof(Specs);
 

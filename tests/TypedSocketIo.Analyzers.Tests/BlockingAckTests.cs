@@ -10,7 +10,7 @@ public sealed class BlockingAckTests
     [Fact]
     public async Task Result_Wait_and_GetResult_on_an_untyped_ack_inside_a_handler_are_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             socket.On("a", e =>
             {
                 var answer = [|socket.EmitWithAck("b", []).Result|];
@@ -25,7 +25,7 @@ public sealed class BlockingAckTests
     [Fact]
     public async Task Blocking_on_a_typed_ack_inside_a_typed_handler_is_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             typed.On.Hello(name =>
             {
                 bool ok = [|typed.Emit.Confirm(1).Result|];
@@ -41,7 +41,7 @@ public sealed class BlockingAckTests
     [Fact]
     public async Task Blocking_inside_connection_handlers_and_middleware_is_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             io.OnConnection(s =>
             {
                 var answer = [|s.EmitWithAck("b", []).Result|];
@@ -61,7 +61,7 @@ public sealed class BlockingAckTests
     [Fact]
     public async Task Blocking_inside_a_class_based_handler_is_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.Prelude + """
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.Prelude + """
             public sealed class Handler : SocketHandler<IClientEvents, IServerEvents>, IClientEvents
             {
                 public void Hello(string name)
@@ -82,7 +82,7 @@ public sealed class BlockingAckTests
     [Fact]
     public async Task Awaited_acks_inside_handlers_are_not_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             socket.On("a", async e =>
             {
                 var answer = await socket.EmitWithAck("b", []);
@@ -96,7 +96,7 @@ public sealed class BlockingAckTests
     [Fact]
     public async Task Blocking_outside_handlers_and_on_tasks_that_are_no_acks_is_not_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod(
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod(
             body: """
                 var answer = socket.EmitWithAck("b", []).Result;
                 bool ok = typed.Emit.Confirm(1).Result;

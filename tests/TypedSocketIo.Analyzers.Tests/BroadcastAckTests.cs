@@ -8,7 +8,7 @@ public sealed class BroadcastAckTests
     [Fact]
     public async Task An_untyped_broadcast_with_acks_and_no_timeout_is_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             await [|io.To("room").EmitWithAck("a")|];
             await [|io.Local.EmitWithAck("a", [1])|];
             await [|nsp.Except("room").EmitWithAck("a")|];
@@ -21,7 +21,7 @@ public sealed class BroadcastAckTests
     [Fact]
     public async Task A_typed_broadcast_with_acks_and_no_timeout_is_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             IReadOnlyList<bool> answers = await [|typedNsp.To("room").EmitWithAck.Confirm(1)|];
             IReadOnlyList<string> names = await [|typed.Broadcast.EmitWithAck.AskName()|];
             await [|typed.To("room").Except("other").EmitWithAck.Confirm(2)|];
@@ -32,7 +32,7 @@ public sealed class BroadcastAckTests
     [Fact]
     public async Task A_timeout_anywhere_in_the_chain_is_enough()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             await io.Timeout(timeout).To("room").EmitWithAck("a");
             await io.To("room").Timeout(timeout).Except("other").EmitWithAck("a");
             await nsp.Except("room").Local.Timeout(timeout).EmitWithAck("a");
@@ -47,7 +47,7 @@ public sealed class BroadcastAckTests
     public async Task A_broadcast_kept_in_a_variable_or_returned_by_a_method_is_not_reported()
     {
         // Its flags are unknown where it is used: a Timeout may have been set where it was made.
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod(
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod(
             body: """
                 BroadcastOperator room = io.To("room");
                 await room.EmitWithAck("a");
@@ -64,7 +64,7 @@ public sealed class BroadcastAckTests
     [Fact]
     public async Task Acks_from_one_socket_and_from_other_servers_need_no_timeout()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             await socket.EmitWithAck("a", []);
             await socket.Timeout(timeout).EmitWithAck("a");
             bool ok = await typed.Emit.Confirm(1);
@@ -78,7 +78,7 @@ public sealed class BroadcastAckTests
     [Fact]
     public async Task An_ack_expected_from_a_volatile_emit_is_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             await [|socket.Volatile.EmitWithAck("a", [1])|];
             await [|socket.Timeout(timeout).Volatile.EmitWithAck("a")|];
             await [|socket.Volatile.Compress(false).EmitWithAck("a")|];
@@ -93,7 +93,7 @@ public sealed class BroadcastAckTests
     [Fact]
     public async Task A_volatile_broadcast_with_acks_and_no_timeout_gets_both_warnings()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             await {|TSIO201:{|TSIO202:io.Volatile.EmitWithAck("a")|}|};
             await {|TSIO201:{|TSIO202:typedNsp.Volatile.EmitWithAck.Confirm(1)|}|};
             """));
@@ -102,7 +102,7 @@ public sealed class BroadcastAckTests
     [Fact]
     public async Task Volatile_emits_without_acks_are_not_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             socket.Volatile.Emit("a");
             io.Volatile.Emit("a");
             typed.Volatile.Emit.Greet("hi");

@@ -10,7 +10,7 @@ public sealed class ReservedEventNameCallTests
     [Fact]
     public async Task Every_constant_form_of_a_reserved_name_is_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod(
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod(
             body: """
                 const string local = "disconnect";
                 int disconnect = 0;
@@ -39,7 +39,7 @@ public sealed class ReservedEventNameCallTests
     [Fact]
     public async Task Reserved_names_are_reported_on_every_untyped_emit_and_handler()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             // a socket
             socket.Emit([|"connect"|]);
             await socket.EmitWithAck([|"connect_error"|], []);
@@ -82,7 +82,7 @@ public sealed class ReservedEventNameCallTests
     [Fact]
     public async Task Names_that_are_not_constant_are_not_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod(
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod(
             body: """
                 string name = "connect";
                 socket.Emit(name);
@@ -103,7 +103,7 @@ public sealed class ReservedEventNameCallTests
     [Fact]
     public async Task Ordinary_names_and_names_that_differ_from_reserved_ones_are_not_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             socket.Emit("message");
             socket.Emit("Connect");
             socket.Emit("disconnect ");
@@ -120,7 +120,7 @@ public sealed class ReservedEventNameCallTests
     [Fact]
     public async Task Reserved_names_as_payloads_rooms_or_other_arguments_are_not_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             socket.Emit("message", "connect", "disconnect");
             socket.Send("disconnect");
             socket.Write("connect");
@@ -134,7 +134,7 @@ public sealed class ReservedEventNameCallTests
     [Fact]
     public async Task The_typed_API_is_not_checked_by_call()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod("""
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod("""
             typed.Emit.Greet("connect");
             typed.On.Hello(name => typed.Emit.Greet("disconnect"));
             typed.On.Ask(question => Task.FromResult(question.Length));
@@ -153,7 +153,7 @@ public sealed class ReservedEventNameCallTests
     [Fact]
     public async Task Methods_named_like_the_untyped_API_on_other_types_are_not_reported()
     {
-        await AnalyzerHarness.VerifyAsync(Sources.InMethod(
+        await SocketIoAnalyzerTest.VerifyAsync(Sources.InMethod(
             body: """
                 var bus = new Bus();
                 bus.Emit("connect");
@@ -179,7 +179,7 @@ public sealed class ReservedEventNameCallTests
     {
         // An application's own namespace may start with the library's name; only TypedSocketIo's
         // assemblies are TypedSocketIo's API.
-        await AnalyzerHarness.VerifyAsync("""
+        await SocketIoAnalyzerTest.VerifyAsync("""
             namespace TypedSocketIo.Demo
             {
                 public sealed class Bus

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using TypedSocketIo.Analyzers.Tests.Infrastructure;
 
@@ -36,7 +37,7 @@ public sealed class ReservedEventNameContractTests
     public async Task A_method_whose_wire_name_is_reserved_is_reported_on_its_name(string attributeArguments, string method, bool reserved)
     {
         string name = reserved ? "[|" + method + "|]" : method;
-        await AnalyzerHarness.VerifyAsync($$"""
+        await SocketIoAnalyzerTest.VerifyAsync($$"""
             using TypedSocketIo;
 
             [SocketIoEvents{{attributeArguments}}]
@@ -52,7 +53,7 @@ public sealed class ReservedEventNameContractTests
     [Fact]
     public async Task The_diagnostic_carries_the_wire_name_the_code_fix_renames()
     {
-        AnalyzerRun run = await AnalyzerHarness.VerifyAsync("""
+        ImmutableArray<Diagnostic> reported = await SocketIoAnalyzerTest.VerifyAsync("""
             using TypedSocketIo;
 
             [SocketIoEvents(NamingPolicy = EventNamingPolicy.SnakeCase)]
@@ -62,7 +63,7 @@ public sealed class ReservedEventNameContractTests
             }
             """, Id);
 
-        Diagnostic diagnostic = Assert.Single(run.AnalyzerDiagnostics);
+        Diagnostic diagnostic = Assert.Single(reported);
         Assert.Equal("connect_error", diagnostic.Properties[ReservedEventNameAnalyzer.WireNameProperty]);
         Assert.Contains("'connect_error' is a reserved event name", diagnostic.GetMessage(), StringComparison.Ordinal);
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
@@ -72,7 +73,7 @@ public sealed class ReservedEventNameContractTests
     [Fact]
     public async Task A_reserved_name_given_by_Event_is_reported_on_the_attribute()
     {
-        await AnalyzerHarness.VerifyAsync("""
+        await SocketIoAnalyzerTest.VerifyAsync("""
             using TypedSocketIo;
 
             [SocketIoEvents]
@@ -93,7 +94,7 @@ public sealed class ReservedEventNameContractTests
     [Fact]
     public async Task Event_overrides_a_reserved_method_name()
     {
-        await AnalyzerHarness.VerifyAsync("""
+        await SocketIoAnalyzerTest.VerifyAsync("""
             using TypedSocketIo;
 
             [SocketIoEvents]
@@ -111,7 +112,7 @@ public sealed class ReservedEventNameContractTests
     [Fact]
     public async Task An_event_inherited_from_a_base_interface_that_is_no_contract_is_reported_on_the_base_method()
     {
-        await AnalyzerHarness.VerifyAsync("""
+        await SocketIoAnalyzerTest.VerifyAsync("""
             using TypedSocketIo;
 
             public interface ILifecycle
@@ -132,7 +133,7 @@ public sealed class ReservedEventNameContractTests
     [Fact]
     public async Task An_event_inherited_from_a_referenced_assembly_is_reported_on_the_contract()
     {
-        MetadataReference lifecycle = Compilations.CompileToReference("""
+        MetadataReference lifecycle = TestReferences.CompileToReference("""
             namespace Shared;
 
             public interface ILifecycle
@@ -141,7 +142,7 @@ public sealed class ReservedEventNameContractTests
             }
             """, "Shared");
 
-        await AnalyzerHarness.VerifyAsync("""
+        await SocketIoAnalyzerTest.VerifyAsync("""
             using TypedSocketIo;
 
             [SocketIoEvents]
@@ -155,7 +156,7 @@ public sealed class ReservedEventNameContractTests
     [Fact]
     public async Task A_base_contract_reports_its_own_events_once()
     {
-        await AnalyzerHarness.VerifyAsync("""
+        await SocketIoAnalyzerTest.VerifyAsync("""
             using TypedSocketIo;
 
             [SocketIoEvents]
@@ -175,7 +176,7 @@ public sealed class ReservedEventNameContractTests
     [Fact]
     public async Task Interfaces_that_are_no_contracts_and_classes_are_not_checked()
     {
-        await AnalyzerHarness.VerifyAsync("""
+        await SocketIoAnalyzerTest.VerifyAsync("""
             using TypedSocketIo;
 
             public interface ILifecycle
@@ -195,7 +196,7 @@ public sealed class ReservedEventNameContractTests
     [Fact]
     public async Task A_contract_with_ordinary_names_and_a_handler_class_implementing_it_report_nothing()
     {
-        await AnalyzerHarness.VerifyAsync("""
+        await SocketIoAnalyzerTest.VerifyAsync("""
             using System.Threading.Tasks;
             using TypedSocketIo;
 

@@ -1,21 +1,25 @@
+using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using TypedSocketIo.Analyzers.Tests.Infrastructure;
 
 namespace TypedSocketIo.Analyzers.Tests;
 
 /// <summary>
-/// The rules as a whole: ids, help links and pages, release tracking, what the code fixes fix, and
+/// The rules as a whole: one descriptor catalogue per assembly (the analyzers' and the generator's
+/// <c>Descriptors</c>), ids, help links and pages, release tracking, what the code fixes fix, and
 /// what the analyzer assemblies are built against.
 /// </summary>
 public sealed class RuleCatalogTests
 {
     private static IEnumerable<DiagnosticDescriptor> Rules =>
-        AnalyzerHarness.Analyzers.SelectMany(a => a.SupportedDiagnostics).DistinctBy(d => d.Id);
+        TestSetup.Analyzers.SelectMany(a => a.SupportedDiagnostics).DistinctBy(d => d.Id);
 
     [Fact]
     public void The_rules_are_TSIO100_and_TSIO200_to_TSIO205()
@@ -56,6 +60,115 @@ public sealed class RuleCatalogTests
         Assert.Equal(declared, tracked);
     }
 
+    /// <summary>Each compiler component's source folder and its catalogue (null: it declares no descriptor).</summary>
+    public static TheoryData<string, Type?> Components => new()
+    {
+        { "Analyzers", typeof(Descriptors) },
+        { "Generator", typeof(TypedSocketIo.Generator.Descriptors) },
+        { "Analyzers.CodeFixes", null },
+    };
+
+    /// <summary>
+    /// Every descriptor of an assembly is a static field of its catalogue, one per <c>const string …Id</c>
+    /// and in the same order of ids, each with its page as help link; no other type of the assembly
+    /// holds one, and no other source file builds one or spells an id.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Components))]
+    public void Each_assembly_declares_its_descriptors_in_its_catalogue_only(string folder, Type? catalogue)
+    {
+        Assembly assembly = folder switch
+        {
+            "Analyzers" => typeof(Descriptors).Assembly,
+            "Generator" => typeof(TypedSocketIo.Generator.SocketIoGenerator).Assembly,
+            _ => typeof(ReservedEventNameCodeFix).Assembly,
+        };
+        const BindingFlags Statics = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        string[] holders = assembly.GetTypes()
+            .Where(t => t != catalogue)
+            .SelectMany(t => t.GetFields(Statics).Where(f => f.FieldType == typeof(DiagnosticDescriptor)).Select(f => $"{t.FullName}.{f.Name}"))
+            .ToArray();
+        Assert.True(holders.Length == 0, "Descriptors outside the catalogue: " + string.Join(", ", holders));
+
+        if (catalogue is not null)
+        {
+            DiagnosticDescriptor[] descriptors = CatalogueDescriptors(catalogue);
+            string[] ids = catalogue.GetFields(BindingFlags.Public | BindingFlags.Static)
+                .Where(f => f.IsLiteral && f.FieldType == typeof(string) && f.Name.EndsWith("Id", StringComparison.Ordinal))
+                .Select(f => (string)f.GetRawConstantValue()!)
+                .ToArray();
+            Assert.NotEmpty(ids);
+            Assert.Equal(ids.Order(StringComparer.Ordinal), descriptors.Select(d => d.Id).Order(StringComparer.Ordinal));
+            Assert.Equal(ids.Length, ids.Distinct(StringComparer.Ordinal).Count());
+            Assert.All(descriptors, d => Assert.Equal($"https://github.com/TypedSocketIo/TypedSocketIo/blob/main/docs/diagnostics/{d.Id}.md", d.HelpLinkUri));
+            Assert.Equal(Descriptors.HelpLinkBase, (string)catalogue.GetField("HelpLinkBase")!.GetRawConstantValue()!);
+        }
+
+        // In source: no descriptor built, no descriptor-typed field and no id spelled outside the catalogue.
+        var problems = new List<string>();
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "src", folder), "*.cs", SearchOption.AllDirectories))
+        {
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                || file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                || (catalogue is not null && Path.GetFileName(file) == "Descriptors.cs"))
+            {
+                continue;
+            }
+
+            SyntaxNode root = CSharpSyntaxTree.ParseText(File.ReadAllText(file)).GetRoot();
+            foreach (SyntaxNode node in root.DescendantNodes())
+            {
+                string? problem = node switch
+                {
+                    ObjectCreationExpressionSyntax { Type: var type } when type.ToString().EndsWith("DiagnosticDescriptor", StringComparison.Ordinal) => "builds a descriptor",
+                    VariableDeclarationSyntax { Type: var type } when type.ToString().EndsWith("DiagnosticDescriptor", StringComparison.Ordinal) => "declares a descriptor",
+                    LiteralExpressionSyntax literal when literal.IsKind(SyntaxKind.StringLiteralExpression)
+                        && System.Text.RegularExpressions.Regex.IsMatch(literal.Token.ValueText, @"TSIO\d{3}") => $"spells the id {literal.Token.ValueText}",
+                    _ => null,
+                };
+                if (problem is not null)
+                {
+                    problems.Add($"{Path.GetRelativePath(RepositoryRoot(), file)}({node.GetLocation().GetLineSpan().StartLinePosition.Line + 1}) {problem}");
+                }
+            }
+        }
+
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+    }
+
+    /// <summary>Every id of both catalogues has its page, a row in the diagnostics index, and a release-tracking row in its own assembly.</summary>
+    [Theory]
+    [InlineData("Analyzers")]
+    [InlineData("Generator")]
+    public void Every_catalogued_id_has_its_page_index_row_and_release_tracking(string folder)
+    {
+        Type catalogue = folder == "Analyzers" ? typeof(Descriptors) : typeof(TypedSocketIo.Generator.Descriptors);
+        string root = RepositoryRoot();
+        string index = File.ReadAllText(Path.Combine(root, "docs", "diagnostics", "README.md"));
+        string[] tracked = File.ReadAllLines(Path.Combine(root, "src", folder, "AnalyzerReleases.Unshipped.md"))
+            .Concat(File.ReadAllLines(Path.Combine(root, "src", folder, "AnalyzerReleases.Shipped.md")))
+            .Where(l => l.StartsWith("TSIO", StringComparison.Ordinal))
+            .Select(r => r.Split('|').Select(c => c.Trim()).ToArray())
+            .Select(c => $"{c[0]} {c[1]} {c[2]}")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+        DiagnosticDescriptor[] descriptors = CatalogueDescriptors(catalogue);
+        Assert.Equal(descriptors.Select(d => $"{d.Id} {d.Category} {d.DefaultSeverity}").Order(StringComparer.Ordinal), tracked);
+        foreach (DiagnosticDescriptor descriptor in descriptors)
+        {
+            Assert.True(File.Exists(Path.Combine(root, "docs", "diagnostics", descriptor.Id + ".md")), $"{descriptor.Id} has no page.");
+            Assert.Contains($"| [{descriptor.Id}]({descriptor.Id}.md) | {descriptor.DefaultSeverity} |", index, StringComparison.Ordinal);
+            Assert.True(descriptor.IsEnabledByDefault, $"{descriptor.Id} is off by default.");
+        }
+    }
+
+    private static DiagnosticDescriptor[] CatalogueDescriptors(Type catalogue) =>
+        catalogue.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+            .ToArray();
+
     [Fact]
     public void The_code_fixes_fix_TSIO100_and_TSIO200_and_support_FixAll()
     {
@@ -87,7 +200,7 @@ public sealed class RuleCatalogTests
     [Fact]
     public void Every_analyzer_is_a_CSharp_analyzer()
     {
-        foreach (DiagnosticAnalyzer analyzer in AnalyzerHarness.Analyzers)
+        foreach (DiagnosticAnalyzer analyzer in TestSetup.Analyzers)
         {
             var attribute = Assert.Single(analyzer.GetType().GetCustomAttributes(typeof(DiagnosticAnalyzerAttribute), inherit: false).Cast<DiagnosticAnalyzerAttribute>());
             Assert.Equal(new[] { LanguageNames.CSharp }, attribute.Languages);

@@ -57,7 +57,7 @@ public abstract partial class ClientScenarios
             await socket.ConnectAsync().WaitAsync(Limit);
             if (i > 0)
             {
-                await Task.Delay(i * 15);
+                await Task.Delay(i * 15); // the scenario: disposed later each round, not a wait for a condition
             }
 
             string? transport = manager.Transport;

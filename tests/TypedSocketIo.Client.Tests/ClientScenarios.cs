@@ -131,7 +131,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal("polling", (await WhoAmI(socket)).GetProperty("transport").GetString());
-            await Task.Delay(100);
+            await Task.Delay(100); // a bounded negative window: an upgrade starts right after the handshake, and none may
         }
 
         Assert.Equal("polling", socket.Io.Transport);
@@ -308,7 +308,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         Assert.Equal("io server disconnect", (await disconnected).Item1);
         Assert.False(socket.Active);
         Assert.Null(socket.Id);
-        await Task.Delay(500);
+        await Task.Delay(500); // a bounded negative window: a reconnection would have started within the first delay (100 ms)
         Assert.False(socket.Connected);
         Assert.Equal(1, Server.Count("connect"));
     }
@@ -337,7 +337,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         Assert.True(socket.Emit("record", 1));
         Assert.True(socket.Emit("record", 2));
         Assert.True(socket.Emit("record", 3));
-        await Task.Delay(200);
+        await Task.Delay(200); // a bounded negative window: with no connection yet, nothing may leave
         Assert.Equal(0, Server.Count("record"));
 
         await socket.ConnectAsync().WaitAsync(Limit);
@@ -387,7 +387,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         Task<SocketIoArgs> unsentAck = socket.EmitWithAck("ack", ["buffered with its ack"]);   // not discarded on disconnection
 
         Task<int> reconnected = Next<int>(h => socket.OnConnect(() => h(0)));
-        await Task.Delay(300);
+        await Wait.UntilAsync(() => { lock (attempts) { return attempts.Count >= 1; } }, Limit); // an attempt is made while the server is down
         await Server.StartAsync();
         await reconnected;
         Assert.Equal("[\"while the server was down\"]", await Server.NextAsync("record"));
@@ -434,7 +434,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
 
         socket.Io.Close();
         int stoppedAt = Volatile.Read(ref attempts);
-        await Task.Delay(500);                 // ten reconnection delays
+        await Task.Delay(500);                 // a bounded negative window: ten reconnection delays
         Assert.InRange(Volatile.Read(ref attempts), stoppedAt, stoppedAt + 1);   // at most the one under way
         Assert.False(socket.Io.Reconnecting);
     }
@@ -684,8 +684,8 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         await Assert.ThrowsAsync<SocketIoTimeoutException>(() => socket.Timeout(TimeSpan.FromMilliseconds(200)).EmitWithAck("record", ["late"]));
         socket.Emit("record", "marker");
         await socket.ConnectAsync().WaitAsync(Limit);
+        // The marker was emitted after the timed-out packet: had that one been sent, it would have come first.
         Assert.Equal("[\"marker\"]", await Server.NextAsync("record"));
-        await Task.Delay(300);
         Assert.Equal(1, Server.Count("record"));
     }
 
@@ -714,6 +714,8 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         socket.OnConnect(() => socket.Emit("never", "from the connect handler"));
         await socket.ConnectAsync().WaitAsync(Limit);
         Assert.Equal("[\"from the connect handler\"]", await Server.NextAsync("never"));
+        // A bounded negative window: a second copy would follow the first at once (a retry would wait
+        // the 10 s ack timeout), and the retry queue holds anything emitted behind it, so no marker can tell.
         await Task.Delay(500);
         Assert.Equal(1, Server.Count("never"));
     }
@@ -729,7 +731,7 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         });
         Task<SocketIoArgs> first = socket.EmitWithAck("ack", [1]);
         Task<SocketIoArgs> second = socket.EmitWithAck("ack", [2]);
-        await Task.Delay(1000);                 // three ack timeouts' worth: nothing was tried, nothing failed
+        await Task.Delay(1000);                 // a bounded negative window, three ack timeouts' worth: nothing was tried, nothing failed
         Assert.False(first.IsCompleted);
         Assert.False(second.IsCompleted);
 
@@ -749,7 +751,9 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         await socket.ConnectAsync().WaitAsync(Limit);
         Assert.Same(socket, manager.Socket("/"));
         Assert.Equal(id, socket.Id);
-        await Task.Delay(200);
+        // A marker the server records after whatever came before it: a second CONNECT would be recorded first.
+        socket.Emit("record", "after");
+        Assert.Equal("[\"after\"]", await Server.NextAsync("record"));
         Assert.Equal(1, Server.Count("connect"));
 
         // Disconnected, the same (cached) socket connects again.
@@ -785,9 +789,9 @@ public abstract partial class ClientScenarios : IAsyncLifetime
         // Disconnecting one namespace keeps the connection for the other; the last one closes it.
         Task<string> closed = Next<string>(h => main.Io.OnClose((r, _) => h(r)));
         other.Disconnect();
-        await Task.Delay(200);
+        Assert.Equal("/", (await WhoAmI(main)).GetProperty("nsp").GetString()); // a round trip after the other's goodbye
         Assert.True(main.Connected);
-        Assert.Equal("/", (await WhoAmI(main)).GetProperty("nsp").GetString());
+        Assert.False(closed.IsCompleted);
         main.Disconnect();
         Assert.Equal("forced close", await closed);
     }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using TypedSocketIo.Generator.Tests.Infrastructure;
 
 namespace TypedSocketIo.Generator.Tests;
@@ -24,7 +25,7 @@ public sealed class DiagnosticTests
         """;
 
     [Fact]
-    public void TSIO001_ContractNotInterface()
+    public void TSIO001_contract_not_interface()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -53,7 +54,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO002_UnsupportedReturnType()
+    public void TSIO002_unsupported_return_type()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -77,7 +78,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO003_UnsupportedParameter()
+    public void TSIO003_unsupported_parameter()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -102,7 +103,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO004_Overloads()
+    public void TSIO004_overloads()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -121,7 +122,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO004_InheritedDuplicates()
+    public void TSIO004_inherited_duplicates()
     {
         Verify("""
             public interface IBase
@@ -143,7 +144,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO004_NamingPolicyCollisions()
+    public void TSIO004_naming_policy_collisions()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents(NamingPolicy = EventNamingPolicy.KebabCase)]
@@ -185,7 +186,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO005_UnsupportedMembers()
+    public void TSIO005_unsupported_members()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -216,7 +217,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO006_ATypeReachedOnlyThroughAnIgnoredPropertyIsNotKnown()
+    public void TSIO006_a_type_reached_only_through_an_ignored_property_is_not_known()
     {
         GeneratorRun run = Verify("""
             public sealed record Secret(int Code);
@@ -248,7 +249,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO006_TypeMissingFromContext()
+    public void TSIO006_type_missing_from_context()
     {
         GeneratorRun run = Verify("""
             public sealed record Known(string Name, Nested Inner);
@@ -282,8 +283,75 @@ public sealed class DiagnosticTests
         GeneratorHarness.AssertNoProblems(run.Output.GetDiagnostics(), "the compilation with the generated code");
     }
 
+    /// <summary>A contract whose one payload type its serializer context does not know (TSIO006).</summary>
+    private const string StrictWithUnknownPayload = Usings + """
+        public sealed record Unknown(int X);
+
+        [JsonSerializable(typeof(int))]
+        public sealed partial class AppJsonContext : JsonSerializerContext;
+
+        [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
+        public interface IStrict
+        {
+            void Send(Unknown unknown);
+        }
+        """;
+
+    /// <summary>
+    /// The project's severity settings (NoWarn, WarningsAsErrors, a global .editorconfig) reach the
+    /// generator's diagnostics: they arrive as file locations (path and spans, no syntax tree), and
+    /// the compiler filters them by id.
+    /// </summary>
+    [Theory]
+    [InlineData(ReportDiagnostic.Suppress, null)]
+    [InlineData(ReportDiagnostic.Error, DiagnosticSeverity.Error)]
+    [InlineData(ReportDiagnostic.Default, DiagnosticSeverity.Warning)]
+    public void TSIO006_severity_follows_the_project_settings(ReportDiagnostic option, DiagnosticSeverity? expected)
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(StrictWithUnknownPayload);
+        compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+            compilation.Options.SpecificDiagnosticOptions.SetItem(Descriptors.TypeMissingFromContextId, option)));
+
+        GeneratorRun run = GeneratorHarness.Run(compilation, withJsonGenerator: true);
+
+        Assert.Equal(expected is null ? Array.Empty<DiagnosticSeverity>() : new[] { expected.Value },
+            run.DriverDiagnostics.Where(d => d.Id == Descriptors.TypeMissingFromContextId).Select(d => d.Severity));
+        Assert.Contains("Demo.IStrict.SocketIo.g.cs", run.Files.Select(f => f.HintName));
+    }
+
+    /// <summary>A global analyzer config (<c>is_global = true</c>) turning TSIO006 off, as the compiler reads it.</summary>
     [Fact]
-    public void TSIO006_NotReportedForTypesReachableThroughListedTypes()
+    public void TSIO006_global_analyzer_config_severity_applies()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(StrictWithUnknownPayload);
+        Assert.Contains(GeneratorHarness.Run(compilation, withJsonGenerator: true).DriverDiagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
+
+        compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new GlobalSeverity(Descriptors.TypeMissingFromContextId, ReportDiagnostic.Suppress)));
+        GeneratorRun run = GeneratorHarness.Run(compilation, withJsonGenerator: true);
+
+        Assert.DoesNotContain(run.DriverDiagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
+    }
+
+    /// <summary>What the compiler builds from a global analyzer config with one severity line.</summary>
+    private sealed class GlobalSeverity(string id, ReportDiagnostic severity) : SyntaxTreeOptionsProvider
+    {
+        public override GeneratedKind IsGenerated(SyntaxTree tree, CancellationToken cancellationToken) => GeneratedKind.Unknown;
+
+        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic value)
+        {
+            value = ReportDiagnostic.Default;
+            return false;
+        }
+
+        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic value)
+        {
+            value = diagnosticId == id ? severity : ReportDiagnostic.Default;
+            return diagnosticId == id;
+        }
+    }
+
+    [Fact]
+    public void TSIO006_not_reported_for_types_reachable_through_listed_types()
     {
         GeneratorRun run = Verify("""
             public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
@@ -327,7 +395,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO007_CancellationTokenNotLast()
+    public void TSIO007_cancellation_token_not_last()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -346,7 +414,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO008_InvalidSerializerContext()
+    public void TSIO008_invalid_serializer_context()
     {
         GeneratorRun run = Verify("""
             public abstract class AbstractContext : JsonSerializerContext
@@ -382,7 +450,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO009_GenericContract()
+    public void TSIO009_generic_contract()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -406,7 +474,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO010_EmptyEventName()
+    public void TSIO010_empty_event_name()
     {
         GeneratorRun run = Verify("""
             [SocketIoEvents]
@@ -429,7 +497,7 @@ public sealed class DiagnosticTests
 
     /// <summary>Problems in a contract from another assembly are reported on the [assembly: SocketIoContracts] that imports it.</summary>
     [Fact]
-    public void ImportedContractsReportAtTheImport()
+    public void Imported_contracts_report_at_the_import()
     {
         MetadataReference shared = GeneratorHarness.MetadataOnlyReference("""
             using TypedSocketIo;
@@ -464,10 +532,10 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void DescriptorsLinkToTheirPage()
+    public void Descriptors_link_to_their_page()
     {
-        DiagnosticDescriptor[] descriptors = Descriptors();
-        string[] ids = typeof(Diagnostics).GetFields(BindingFlags.Public | BindingFlags.Static)
+        DiagnosticDescriptor[] descriptors = AllDescriptors();
+        string[] ids = typeof(Descriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.Name.EndsWith("Id", StringComparison.Ordinal))
             .Select(f => (string)f.GetRawConstantValue()!)
             .Order(StringComparer.Ordinal)
@@ -478,7 +546,7 @@ public sealed class DiagnosticTests
         Assert.All(descriptors, d =>
         {
             Assert.EndsWith($"docs/diagnostics/{d.Id}.md", d.HelpLinkUri, StringComparison.Ordinal);
-            Assert.Equal(Diagnostics.HelpLinkBase + d.Id + ".md", d.HelpLinkUri);
+            Assert.Equal(Descriptors.HelpLinkBase + d.Id + ".md", d.HelpLinkUri);
             Assert.Equal("TypedSocketIo.Contracts", d.Category);
             Assert.True(d.IsEnabledByDefault);
             Assert.False(string.IsNullOrWhiteSpace(d.Title.ToString()));
@@ -487,7 +555,7 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void ReleaseTrackingListsEveryDiagnostic()
+    public void Release_tracking_lists_every_diagnostic()
     {
         string generator = Path.Combine(RepositoryRoot(), "src", "Generator");
         var rows = new List<(string File, string[] Cells)>();
@@ -502,7 +570,7 @@ public sealed class DiagnosticTests
             }
         }
 
-        DiagnosticDescriptor[] descriptors = Descriptors();
+        DiagnosticDescriptor[] descriptors = AllDescriptors();
         Assert.Equal(descriptors.Select(d => d.Id).Order(StringComparer.Ordinal), rows.Select(r => r.Cells[0]).Order(StringComparer.Ordinal));
         foreach (DiagnosticDescriptor descriptor in descriptors)
         {
@@ -535,8 +603,8 @@ public sealed class DiagnosticTests
     private static string Message(GeneratorRun run, string id) =>
         string.Join(Environment.NewLine, run.Diagnostics.Where(d => d.Id == id).Select(d => d.GetMessage()));
 
-    private static DiagnosticDescriptor[] Descriptors() =>
-        typeof(Diagnostics).GetFields(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)
+    private static DiagnosticDescriptor[] AllDescriptors() =>
+        typeof(Descriptors).GetFields(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToArray();

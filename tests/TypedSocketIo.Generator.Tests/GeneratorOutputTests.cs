@@ -20,7 +20,7 @@ public sealed class GeneratorOutputTests
         """;
 
     [Fact]
-    public void PlainEvents()
+    public void Plain_events()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo.Chat;
@@ -43,7 +43,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void ReturnKinds()
+    public void Return_kinds()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -74,7 +74,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void EventNames()
+    public void Event_names()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -103,7 +103,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void NamingPolicies()
+    public void Naming_policies()
     {
         const string Events = """
             {
@@ -135,7 +135,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void BinaryPayloads()
+    public void Binary_payloads()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -166,7 +166,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void CancellationTokens()
+    public void Cancellation_tokens()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -189,7 +189,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void InterfaceInheritance()
+    public void Interface_inheritance()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -222,7 +222,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void GenericPayloads()
+    public void Generic_payloads()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -251,7 +251,7 @@ public sealed class GeneratorOutputTests
     /// this one, so the context is the real generated one and the output compiles as in a project.
     /// </summary>
     [Fact]
-    public void SerializerContext()
+    public void Serializer_context()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             using System.Text.Json.Serialization;
@@ -285,7 +285,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void GlobalNamespace()
+    public void Global_namespace()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             [SocketIoEvents]
@@ -302,7 +302,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void NestedInterface()
+    public void Nested_interface()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -344,7 +344,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void InternalInterface()
+    public void Internal_interface()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -365,7 +365,7 @@ public sealed class GeneratorOutputTests
     }
 
     [Fact]
-    public void KeywordNames()
+    public void Keyword_names()
     {
         GeneratorRun run = GeneratorHarness.Run(Usings + """
             namespace Demo;
@@ -390,7 +390,7 @@ public sealed class GeneratorOutputTests
     /// in with [assembly: SocketIoContracts], beside one declared here.
     /// </summary>
     [Fact]
-    public void ImportedContracts()
+    public void Imported_contracts()
     {
         MetadataReference shared = GeneratorHarness.MetadataOnlyReference(Usings + """
             namespace Shared.Contracts;
@@ -440,7 +440,7 @@ public sealed class GeneratorOutputTests
     /// end-to-end tests.
     /// </summary>
     [Fact]
-    public void TestContractsProjectCompiles()
+    public void Test_contracts_project_compiles()
     {
         string directory = Path.Combine(RepositoryRoot(), "tests", "TypedSocketIo.TestContracts");
         var sources = Directory.EnumerateFiles(directory, "*.cs")

@@ -7,7 +7,9 @@ namespace TypedSocketIo.Generator.Tests;
 /// <summary>
 /// The generator's caching: with the same compilation, or after an edit that touches no contract,
 /// every tracked step is Cached or Unchanged; editing a contract's signature makes that contract's
-/// model (and only its) Modified. And the models the pipeline caches hold no Roslyn object.
+/// model (and only its) Modified. Diagnostics travel on a branch of their own: an unrelated edit
+/// reports them again from the cache, and moving a contract moves its diagnostics, not its model.
+/// And the models the pipeline caches hold no Roslyn object.
 /// </summary>
 public sealed class IncrementalityTests
 {
@@ -18,6 +20,9 @@ public sealed class IncrementalityTests
         TrackingNames.Specs,
         TrackingNames.Registrations,
     };
+
+    /// <summary>The steps above and the diagnostics branch, which has values only for contracts with diagnostics.</summary>
+    private static readonly string[] AllStepNames = StepNames.Append(TrackingNames.Diagnostics).ToArray();
 
     private const string ChatPath = "Chat.cs";
     private const string PresencePath = "Presence.cs";
@@ -73,7 +78,7 @@ public sealed class IncrementalityTests
         """, "Shared"));
 
     [Fact]
-    public void SecondRunWithTheSameCompilationIsCached()
+    public void Second_run_with_the_same_compilation_is_cached()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -86,7 +91,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void UnrelatedFileAddedKeepsEveryStepCached()
+    public void Unrelated_file_added_keeps_every_step_cached()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -105,7 +110,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void UnrelatedEditKeepsEveryStepCached()
+    public void Unrelated_edit_keeps_every_step_cached()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -120,7 +125,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void SignatureEditModifiesThatContractOnly()
+    public void Signature_edit_modifies_that_contract_only()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -145,7 +150,7 @@ public sealed class IncrementalityTests
     }
 
     [Fact]
-    public void AttributeArgumentEditModifiesTheModel()
+    public void Attribute_argument_edit_modifies_the_model()
     {
         CSharpCompilation compilation = Compilation();
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
@@ -157,52 +162,119 @@ public sealed class IncrementalityTests
         Assert.Contains("\"user_joined\"", result.GeneratedSources.Single(s => s.HintName == "Demo.IPresenceEvents.SocketIo.g.cs").SourceText.ToString(), StringComparison.Ordinal);
     }
 
+    private const string BrokenPath = "Broken.cs";
+
+    /// <summary>A contract with a warning (still generated) and one with errors (not generated).</summary>
+    private const string Broken = """
+        using System.Collections.Generic;
+        using System.Text.Json.Serialization;
+        using TypedSocketIo;
+
+        namespace Demo.Broken;
+
+        public sealed record Known(string Name);
+
+        public sealed record Unknown(int Value);
+
+        [JsonSerializable(typeof(Known))]
+        public sealed partial class AppJsonContext : JsonSerializerContext;
+
+        [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
+        public interface IWarned
+        {
+            void Send(Known known, Unknown unknown);
+        }
+
+        [SocketIoEvents]
+        public interface IBroken
+        {
+            void Send(ref int value);
+
+            IAsyncEnumerable<int> Stream();
+        }
+        """;
+
+    [Fact]
+    public void Diagnostics_are_reported_again_from_the_cache_after_an_unrelated_edit()
+    {
+        CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        string[] first = Describe(Ours(driver).Diagnostics);
+        Assert.Equal(3, first.Length);
+
+        // Another file edited, and a class added after the contracts in their own file.
+        compilation = Replace(compilation, OtherPath, Other.Replace("public int Value { get; set; }", "public int Value { get; set; }\n\n    public string? Name { get; set; }", StringComparison.Ordinal));
+        compilation = Replace(compilation, BrokenPath, Broken + "\n\npublic sealed class AfterTheContracts\n{\n}\n");
+        driver = driver.RunGenerators(compilation);
+
+        GeneratorRunResult result = Ours(driver);
+        IncrementalStepRunReason[] reasons = Reasons(result, TrackingNames.Diagnostics).ToArray();
+        Assert.Equal(2, reasons.Length); // IWarned and IBroken; the other contracts have none
+        Assert.True(reasons.All(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged), string.Join(", ", reasons));
+        AssertOutputs(driver, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        Assert.Equal(first, Describe(result.Diagnostics));
+    }
+
+    [Fact]
+    public void Edit_above_a_contract_moves_its_diagnostics_and_keeps_its_model()
+    {
+        CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        string[] before = Describe(Ours(driver).Diagnostics);
+
+        // Two lines more above both contracts: every diagnostic of the file moves two lines down.
+        driver = driver.RunGenerators(Replace(compilation, BrokenPath, Broken.Replace("namespace Demo.Broken;", "namespace Demo.Broken;\n\n// Moved.", StringComparison.Ordinal)));
+
+        GeneratorRunResult result = Ours(driver);
+        IncrementalStepRunReason[] diagnostics = Reasons(result, TrackingNames.Diagnostics).ToArray();
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Modified }, diagnostics);
+
+        // IWarned's model is the same (only its warning moved): its generated file is not written again.
+        Assert.True(Reasons(result, TrackingNames.Specs).All(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged), string.Join(", ", Reasons(result, TrackingNames.Specs)));
+        Assert.True(Reasons(result, TrackingNames.Registrations).All(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        Assert.Contains("Demo.Broken.IWarned.SocketIo.g.cs", result.GeneratedSources.Select(s => s.HintName));
+
+        string[] after = Describe(result.Diagnostics);
+        Assert.Equal(before.Select(d => Shift(d, 2)), after);
+    }
+
+    [Fact]
+    public void Fixing_a_contract_drops_its_diagnostics_and_generates_it()
+    {
+        CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        Assert.Equal(2, Ours(driver).Diagnostics.Count(d => d.Location.GetLineSpan().Path == BrokenPath && d.Severity == DiagnosticSeverity.Error));
+
+        string fixedSource = Broken.Replace("void Send(ref int value);", "void Send(int value);", StringComparison.Ordinal)
+            .Replace("IAsyncEnumerable<int> Stream();", "void Stream();", StringComparison.Ordinal);
+        driver = driver.RunGenerators(Replace(compilation, BrokenPath, fixedSource));
+
+        GeneratorRunResult result = Ours(driver);
+        Assert.Equal(new[] { Descriptors.TypeMissingFromContextId }, result.Diagnostics.Select(d => d.Id));
+        // IBroken leaves the diagnostics branch; IWarned's warning stays where it was.
+        Assert.Equal(new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Removed }, Reasons(result, TrackingNames.Diagnostics).Order());
+        Assert.Contains(IncrementalStepRunReason.New, Reasons(result, TrackingNames.Specs));
+        Assert.Contains("Demo.Broken.IBroken.SocketIo.g.cs", result.GeneratedSources.Select(s => s.HintName));
+    }
+
     /// <summary>
     /// Every value a tracked step produced — models of valid contracts, of contracts with errors
     /// and with warnings (their diagnostics and locations), imported ones — is free of symbols,
     /// syntax, locations and compilations.
     /// </summary>
     [Fact]
-    public void ModelsHoldNoRoslynObjects()
+    public void Models_hold_no_Roslyn_objects()
     {
-        CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse("""
-            using System.Collections.Generic;
-            using System.Text.Json.Serialization;
-            using System.Threading.Tasks;
-            using TypedSocketIo;
-
-            namespace Demo.Broken;
-
-            public sealed record Known(string Name);
-
-            public sealed record Unknown(int Value);
-
-            [JsonSerializable(typeof(Known))]
-            public sealed partial class AppJsonContext : JsonSerializerContext;
-
-            [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
-            public interface IWarned
-            {
-                void Send(Known known, Unknown unknown);
-            }
-
-            [SocketIoEvents]
-            public interface IBroken
-            {
-                int Property { get; }
-
-                void Send(ref int value);
-
-                IAsyncEnumerable<int> Stream();
-            }
-            """, "Broken.cs"));
+        // The contracts with diagnostics above, and a property (TSIO005) in the broken one.
+        CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(
+            Broken.Replace("void Send(ref int value);", "int Property { get; }\n\n    void Send(ref int value);", StringComparison.Ordinal), BrokenPath));
         GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
         GeneratorRunResult result = Ours(driver);
 
         int values = 0;
         var problems = new List<string>();
         var seen = new HashSet<Type>();
-        foreach (string name in StepNames)
+        foreach (string name in AllStepNames)
         {
             foreach (IncrementalGeneratorRunStep step in result.TrackedSteps[name])
             {
@@ -219,13 +291,13 @@ public sealed class IncrementalityTests
         Assert.Superset(
             new HashSet<string> { "ParseResult", "ContractSpec", "EventSpec", "ParameterSpec", "DiagnosticInfo", "LocationInfo", "DiagnosticDescriptor", "String[]" },
             new HashSet<string>(reached));
-        Assert.Contains(result.Diagnostics, d => d.Id == Diagnostics.TypeMissingFromContextId);
-        Assert.Contains(result.Diagnostics, d => d.Id == Diagnostics.UnsupportedParameterId);
+        Assert.Contains(result.Diagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
+        Assert.Contains(result.Diagnostics, d => d.Id == Descriptors.UnsupportedParameterId);
     }
 
     /// <summary>The walk above finds what it looks for, however deep.</summary>
     [Fact]
-    public void ModelGraphFindsRoslynObjects()
+    public void Model_graph_finds_Roslyn_objects()
     {
         CSharpCompilation compilation = Compilation();
         SyntaxTree tree = compilation.SyntaxTrees.First();
@@ -252,6 +324,17 @@ public sealed class IncrementalityTests
 
     private static GeneratorRunResult Ours(GeneratorDriver driver) =>
         driver.GetRunResult().Results.Single(r => r.Generator.GetGeneratorType() == typeof(SocketIoGenerator));
+
+    /// <summary><c>TSIO003 Broken.cs(25,19)-(25,24)</c>: the id, the path and the line span each diagnostic carries.</summary>
+    private static string[] Describe(IEnumerable<Diagnostic> diagnostics) =>
+        diagnostics.Select(d => (d.Id, Lines: d.Location.GetLineSpan()))
+            .Select(d => $"{d.Id} {d.Lines.Path}({d.Lines.StartLinePosition.Line + 1},{d.Lines.StartLinePosition.Character + 1})-({d.Lines.EndLinePosition.Line + 1},{d.Lines.EndLinePosition.Character + 1})")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>A <see cref="Describe(IEnumerable{Diagnostic})"/> line moved <paramref name="lines"/> lines down.</summary>
+    private static string Shift(string described, int lines) =>
+        System.Text.RegularExpressions.Regex.Replace(described, @"\((\d+),", m => "(" + (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + lines) + ",");
 
     private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step)
     {

@@ -43,7 +43,7 @@ public sealed class NamingPolicyTests
     [InlineData("ÄpfelBirnen", "äpfelBirnen")]
     [InlineData("Foo_Bar", "foo_Bar")]
     [InlineData("_Hidden", "_Hidden")]
-    public void CamelCase(string method, string wire) => Assert.Equal(wire, WireName(EventNamingPolicy.CamelCase, method));
+    public void Camel_case(string method, string wire) => Assert.Equal(wire, WireName(EventNamingPolicy.CamelCase, method));
 
     [Theory]
     [InlineData("UserJoined", "user-joined")]
@@ -59,7 +59,7 @@ public sealed class NamingPolicyTests
     [InlineData("Value2", "value2")]
     [InlineData("Get2FA", "get2-fa")]
     [InlineData("ÉtéÀ", "été-à")]
-    public void KebabCase(string method, string wire) => Assert.Equal(wire, WireName(EventNamingPolicy.KebabCase, method));
+    public void Kebab_case(string method, string wire) => Assert.Equal(wire, WireName(EventNamingPolicy.KebabCase, method));
 
     [Theory]
     [InlineData("UserJoined", "user_joined")]
@@ -71,7 +71,7 @@ public sealed class NamingPolicyTests
     [InlineData("A1B2", "a1_b2")]
     [InlineData("already_snake", "already_snake")]
     [InlineData("Snake_case_Name", "snake_case_name")]
-    public void SnakeCase(string method, string wire) => Assert.Equal(wire, WireName(EventNamingPolicy.SnakeCase, method));
+    public void Snake_case(string method, string wire) => Assert.Equal(wire, WireName(EventNamingPolicy.SnakeCase, method));
 
     /// <summary>
     /// Underscores in method names are word separators for the kebab and snake policies: runs of them
@@ -87,21 +87,21 @@ public sealed class NamingPolicyTests
     [InlineData(EventNamingPolicy.SnakeCase, "Foo__Bar", "foo_bar")]
     [InlineData(EventNamingPolicy.SnakeCase, "_Hidden", "hidden")]
     [InlineData(EventNamingPolicy.SnakeCase, "Trailing_", "trailing_")]
-    public void UnderscoresSeparateWords(EventNamingPolicy policy, string method, string wire) => Assert.Equal(wire, WireName(policy, method));
+    public void Underscores_separate_words(EventNamingPolicy policy, string method, string wire) => Assert.Equal(wire, WireName(policy, method));
 
     [Theory]
     [MemberData(nameof(AllNames))]
-    public void ExactKeepsTheMethodName(string method) => Assert.Equal(method, WireName(EventNamingPolicy.Exact, method));
+    public void Exact_keeps_the_method_name(string method) => Assert.Equal(method, WireName(EventNamingPolicy.Exact, method));
 
     /// <summary>The default policy is camelCase.</summary>
     [Theory]
     [MemberData(nameof(AllNames))]
-    public void DefaultIsCamelCase(string method) => Assert.Equal(WireName(EventNamingPolicy.CamelCase, method), DefaultWireName(method));
+    public void Default_is_camel_case(string method) => Assert.Equal(WireName(EventNamingPolicy.CamelCase, method), DefaultWireName(method));
 
     /// <summary>Names without underscores get the wire name System.Text.Json gives a property of that name.</summary>
     [Theory]
     [MemberData(nameof(NamesWithoutUnderscores))]
-    public void AgreesWithSystemTextJson(string method)
+    public void Agrees_with_System_Text_Json(string method)
     {
         Assert.Equal(JsonNamingPolicy.CamelCase.ConvertName(method), WireName(EventNamingPolicy.CamelCase, method));
         Assert.Equal(JsonNamingPolicy.KebabCaseLower.ConvertName(method), WireName(EventNamingPolicy.KebabCase, method));

@@ -21,7 +21,7 @@ public sealed class RuntimeSmokeTests : IClassFixture<RuntimeSmokeTests.Compiled
     public RuntimeSmokeTests(CompiledContracts compiled) => _compiled = compiled;
 
     [Fact]
-    public void ModuleInitializerRegistersTheEvents()
+    public void Module_initializer_registers_the_events()
     {
         Assert.True(Registry("IServerEvents").IsRegistered);
         Assert.Equal(
@@ -44,7 +44,7 @@ public sealed class RuntimeSmokeTests : IClassFixture<RuntimeSmokeTests.Compiled
     }
 
     [Fact]
-    public async Task EmitterEncodesEachEvent()
+    public async Task Emitter_encodes_each_event()
     {
         var target = new FakeEmitTarget();
         object emitter = Registry("IServerEvents").CreateEmitter(target);
@@ -72,7 +72,7 @@ public sealed class RuntimeSmokeTests : IClassFixture<RuntimeSmokeTests.Compiled
     }
 
     [Fact]
-    public void ListenersDispatchToTypedHandlers()
+    public void Listeners_dispatch_to_typed_handlers()
     {
         var target = new FakeListenTarget();
         object listeners = Activator.CreateInstance(typeof(Listeners<>).MakeGenericType(_compiled.Contract("IServerEvents")), target)!;
@@ -95,7 +95,7 @@ public sealed class RuntimeSmokeTests : IClassFixture<RuntimeSmokeTests.Compiled
     }
 
     [Fact]
-    public async Task AddBindsEveryMethodOfAHandler()
+    public async Task Add_binds_every_method_of_a_handler()
     {
         var target = new FakeListenTarget();
         object listeners = Activator.CreateInstance(typeof(Listeners<>).MakeGenericType(_compiled.Contract("IClientEvents")), target)!;

@@ -92,7 +92,7 @@ public sealed class EngineClientInteropTests
             socket.Send("m" + i);
             if (i % 20 == 0)
             {
-                await Task.Delay(5);
+                await Task.Delay(5); // the scenario: bursts spread over the upgrade, not a wait for a condition
             }
         }
 

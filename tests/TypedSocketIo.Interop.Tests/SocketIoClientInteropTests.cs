@@ -372,8 +372,12 @@ public sealed class SocketIoClientInteropTests
 
         Assert.Equal("[\"c\"]", Args(await client.MessageAsync("a", "red")));
         Assert.Equal("[\"c\"]", Args(await client.MessageAsync("b", "red")));
-        await Task.Delay(200);
-        Assert.Equal(expected["a"].Length, client.CountMessages("a", "m"));
+
+        // A marker to everyone, sent after all of the above: once it is in, anything else sent to a or c would be too.
+        host.Io.Emit("m", "end");
+        Assert.Equal("[\"end\"]", Args(await client.MessageAsync("a", "m")));
+        Assert.Equal("[\"end\"]", Args(await client.MessageAsync("c", "m")));
+        Assert.Equal(expected["a"].Length + 1, client.CountMessages("a", "m"));
         Assert.Equal(0, client.CountMessages("a", "from"));
         Assert.Equal(0, client.CountMessages("c", "red"));
     }
@@ -559,7 +563,8 @@ public sealed class SocketIoClientInteropTests
             await client.MessageAsync("c", "r", TimeSpan.FromSeconds(30));
         }
 
-        await Task.Delay(100);
+        socket.Emit("end"); // sent after the burst: once it is in, a duplicate of any of it would be too
+        await client.MessageAsync("c", "end", TimeSpan.FromSeconds(30));
         Assert.Equal(2000, client.CountMessages("c", "r"));
     }
 

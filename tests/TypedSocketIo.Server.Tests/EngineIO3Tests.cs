@@ -98,7 +98,7 @@ public sealed class EngineIO3Tests
 
         for (int i = 0; i < 3; i++)
         {
-            await Task.Delay(250);
+            await Task.Delay(250); // the scenario: a v3 client pings on its own clock, past the ping interval
             await http.PostAsync(Q(sid), "1:2");
             Assert.Equal("1:3", (await http.GetAsync(Q(sid))).Text);
         }
@@ -195,7 +195,7 @@ public sealed class EngineIO3Tests
         using var http = new RawPolling(q => host.Url(q));
         string sid = await HandshakeAsync(http);
         Task<RawResponse> poll = http.GetAsync(Q(sid));
-        await Task.Delay(100);
+        await Wait.UntilAsync(() => host.Socket(sid).PollWaiting); // the poll is parked
 
         await http.PostAsync(Q(sid), "1:1");
 

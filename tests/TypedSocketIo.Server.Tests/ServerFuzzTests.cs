@@ -34,7 +34,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
         RegexOptions.Compiled);
 
     [Fact]
-    public async Task MutatedFrames_OverWebSocketAndPolling_CloseAtMostTheirOwnConnection()
+    public async Task Mutated_frames_over_WebSocket_and_polling_close_at_most_their_own_connection()
     {
         var log = new ErrorLog();
         await using SocketIoTestHost host = await StartAsync(log);
@@ -44,7 +44,11 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
         host.Io.Engine.Connection += session => session.Closed += (_, reason, _) => closeReasons.AddOrUpdate(reason, 1, (_, n) => n + 1);
         int tick = 0;
 
-        await FuzzRunner.RunAsync(nameof(MutatedFrames_OverWebSocketAndPolling_CloseAtMostTheirOwnConnection), 300, async c =>
+        // A fuzz target's name seeds its cases: each keeps the name it was first run under, so that its
+
+        // cases and the replay seeds recorded for them stay the same.
+
+        await FuzzRunner.RunAsync("MutatedFrames_OverWebSocketAndPolling_CloseAtMostTheirOwnConnection", 300, async c =>
         {
             int errorsBefore = log.Errors.Count;
             EngineIOProtocol protocol = c.Random.Next(3) == 0 ? EngineIOProtocol.V3 : EngineIOProtocol.V4;
@@ -72,7 +76,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task RandomHandshakeQueryStrings_NeverYieldA500_NorAnExceptionMessage()
+    public async Task Random_handshake_query_strings_never_yield_a_500_nor_an_exception_message()
     {
         var log = new ErrorLog();
         await using SocketIoTestHost host = await StartAsync(log);
@@ -82,7 +86,7 @@ public sealed class ServerFuzzTests(ITestOutputHelper output)
         var statuses = new ConcurrentDictionary<int, int>();
         int tick = 0;
 
-        await FuzzRunner.RunAsync(nameof(RandomHandshakeQueryStrings_NeverYieldA500_NorAnExceptionMessage), 300, async c =>
+        await FuzzRunner.RunAsync("RandomHandshakeQueryStrings_NeverYieldA500_NorAnExceptionMessage", 300, async c =>
         {
             int errorsBefore = log.Errors.Count;
             string? liveSid = null;

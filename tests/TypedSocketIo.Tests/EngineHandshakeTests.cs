@@ -13,19 +13,19 @@ public class EngineHandshakeTests
     private static string Json(EngineHandshake handshake) => Encoding.UTF8.GetString(Bytes.Encode(handshake.WriteJson));
 
     [Fact]
-    public void WriteJson_V4_IsExactlyTheReferenceJson()
+    public void WriteJson_V4_is_exactly_the_reference_JSON()
     {
         Assert.Equal("""{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}""", Json(V4));
     }
 
     [Fact]
-    public void WriteJson_V3_HasNoMaxPayload()
+    public void WriteJson_V3_has_no_max_payload()
     {
         Assert.Equal("""{"sid":"abc","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000}""", Json(V3));
     }
 
     [Fact]
-    public void WriteJson_NoUpgrades_IsAnEmptyArray()
+    public void WriteJson_no_upgrades_is_an_empty_array()
     {
         var handshake = new EngineHandshake("abc", [], 25000, 20000, 1000000);
 
@@ -33,7 +33,7 @@ public class EngineHandshakeTests
     }
 
     [Fact]
-    public void WriteJson_Base64IdSid_IsWrittenVerbatim()
+    public void WriteJson_base64_id_sid_is_written_verbatim()
     {
         // Node's engine.io generates ids with base64id: base64 with '/' and '+' replaced by '_' and '-'.
         var handshake = new EngineHandshake("ZmFr-ZV9z_aWQ=", ["websocket"], 25000, 20000, 1000000);
@@ -42,7 +42,7 @@ public class EngineHandshakeTests
     }
 
     [Fact]
-    public void ToPacket_IsAnOpenPacketThatEncodesAsZeroThenTheJson()
+    public void ToPacket_is_an_open_packet_that_encodes_as_zero_then_the_JSON()
     {
         EnginePacket packet = V4.ToPacket();
 
@@ -52,7 +52,7 @@ public class EngineHandshakeTests
     }
 
     [Fact]
-    public void Parse_ReadsEveryField()
+    public void Parse_reads_every_field()
     {
         EngineHandshake parsed = EngineHandshake.Parse(Bytes.Utf8(Samples.HandshakeJson));
 
@@ -64,7 +64,7 @@ public class EngineHandshakeTests
     }
 
     [Fact]
-    public void Parse_V3WithoutMaxPayload_HasNullMaxPayload()
+    public void Parse_V3_without_max_payload_has_null_max_payload()
     {
         EngineHandshake parsed = EngineHandshake.Parse(Bytes.Utf8(Json(V3)));
 
@@ -73,7 +73,7 @@ public class EngineHandshakeTests
     }
 
     [Fact]
-    public void Parse_KeysInAnotherOrderAndExtraKeys_AreAccepted()
+    public void Parse_keys_in_another_order_and_extra_keys_are_accepted()
     {
         EngineHandshake parsed = EngineHandshake.Parse(Bytes.Utf8(
             """{ "maxPayload": 5, "pingTimeout": 2, "extra": {"x": [1]}, "pingInterval": 1, "upgrades": ["websocket", "webtransport"], "sid": "s" }"""));
@@ -83,7 +83,7 @@ public class EngineHandshakeTests
     }
 
     [Fact]
-    public void OpenPacket_RoundTripsThroughEveryTransportEncoding()
+    public void OpenPacket_round_trips_through_every_transport_encoding()
     {
         EnginePacket open = V4.ToPacket();
         EnginePacket[] packets = [open];
@@ -116,13 +116,13 @@ public class EngineHandshakeTests
     [InlineData("""{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":99999999999}""", "handshake")]
     [InlineData("""{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1,"maxPayload":"big"}""", "handshake")]
     [InlineData("""{"sid":"a","upgrades":[],"pingInterval":1,"pingTimeout":1""", "handshake")]
-    public void Parse_Invalid_ThrowsParseException(string json, string mention)
+    public void Parse_invalid_throws_parse_exception(string json, string mention)
     {
         AssertParseError(() => EngineHandshake.Parse(Bytes.Utf8(json)), mention);
     }
 
     [Fact]
-    public void Parse_InvalidUtf8_ThrowsParseException()
+    public void Parse_invalid_UTF8_throws_parse_exception()
     {
         AssertParseError(() => EngineHandshake.Parse(Bytes.Concat(Bytes.Utf8("{\"sid\":\""), [0xFF], Bytes.Utf8("\",\"upgrades\":[],\"pingInterval\":1,\"pingTimeout\":1}"))), "handshake");
     }

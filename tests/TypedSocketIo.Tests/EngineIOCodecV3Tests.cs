@@ -21,7 +21,7 @@ public class EngineIOCodecV3Tests
     [InlineData(EnginePacketType.Message, "中文😀", "4中文😀")]
     [InlineData(EnginePacketType.Upgrade, null, "5")]
     [InlineData(EnginePacketType.Noop, null, "6")]
-    public void TextPacket_IsEncodedAsInV4(EnginePacketType type, string? data, string wire)
+    public void TextPacket_is_encoded_as_in_V4(EnginePacketType type, string? data, string wire)
     {
         EnginePacket packet = Text(type, data);
 
@@ -34,7 +34,7 @@ public class EngineIOCodecV3Tests
     [InlineData(new byte[0], "b4")]
     [InlineData(new byte[] { 0xFB, 0xEF, 0xFF }, "b4++//")]
     [InlineData(new byte[] { 0 }, "b4AA==")]
-    public void BinaryMessageInTextContext_IsB4ThenBase64_AndDecodesBack(byte[] data, string wire)
+    public void Binary_message_in_text_context_is_B4_then_base64_and_decodes_back(byte[] data, string wire)
     {
         byte[] encoded = Bytes.Encode(w => EngineIOCodec.WriteTextPacket(w, Binary(data), protocol: EngineIOProtocol.V3));
         EnginePacket decoded = EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: EngineIOProtocol.V3);
@@ -51,7 +51,7 @@ public class EngineIOCodecV3Tests
     [InlineData("b4AQI", "base64")]
     [InlineData("", "empty")]
     [InlineData("8", "'8'")]
-    public void DecodeTextPacket_V3Malformed_ThrowsParseExceptionSayingWhatIsWrong(string wire, string mention)
+    public void DecodeTextPacket_V3_malformed_throws_parse_exception_saying_what_is_wrong(string wire, string mention)
     {
         AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: EngineIOProtocol.V3), mention);
     }
@@ -61,7 +61,7 @@ public class EngineIOCodecV3Tests
     [InlineData(new byte[0], new byte[] { 4 })]
     [InlineData(new byte[] { 4 }, new byte[] { 4, 4 })]
     [InlineData(new byte[] { 0xFF, 0 }, new byte[] { 4, 0xFF, 0 })]
-    public void WebSocketFrame_BinaryMessage_IsABinaryFrameStartingWithTheMessageType(byte[] data, byte[] frame)
+    public void WebSocketFrame_binary_message_is_a_binary_frame_starting_with_the_message_type(byte[] data, byte[] frame)
     {
         var writer = new ArrayBufferWriter<byte>();
 
@@ -74,7 +74,7 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void WebSocketFrame_TextPacket_IsATextFrame()
+    public void WebSocketFrame_text_packet_is_a_text_frame()
     {
         var writer = new ArrayBufferWriter<byte>();
 
@@ -89,7 +89,7 @@ public class EngineIOCodecV3Tests
     [InlineData(new byte[] { 0 }, "type 0")]
     [InlineData(new byte[] { (byte)'4', 1 }, "type 52")]
     [InlineData(new byte[0], "empty")]
-    public void DecodeBinaryFrame_V3WhoseFirstByteIsNotTheMessageType_ThrowsParseException(byte[] frame, string mention)
+    public void DecodeBinaryFrame_V3_whose_first_byte_is_not_the_message_type_throws_parse_exception(byte[] frame, string mention)
     {
         AssertParseError(() => EngineIOCodec.DecodeBinaryFrame(frame, protocol: EngineIOProtocol.V3), mention);
     }
@@ -104,7 +104,7 @@ public class EngineIOCodecV3Tests
     [InlineData("😀", 2)]
     [InlineData("a😀b中c", 6)]
     [InlineData("\u0000\u007F\u0080\u07FF\u0800\uFFFF", 6)]
-    public void CountUtf16Units_CountsLikeJavaScriptStringLength(string text, int expected)
+    public void CountUtf16Units_counts_like_JavaScript_string_length(string text, int expected)
     {
         Assert.Equal(text.Length, expected);
         Assert.Equal(expected, EngineIOCodec.CountUtf16Units(Bytes.Utf8(text)));
@@ -124,7 +124,7 @@ public class EngineIOCodecV3Tests
     [InlineData("text of 12 and 100 units", "12:4hello world100:4{99x}")]
     [InlineData("binary of 11 bytes", "18:b4AQIDBAUGBwgJCgs=")]
     [InlineData("separator-like characters in text", "5:46:4a7:4b4AQID6:4bAQID3:40:")]
-    public void TextPayload_EncodesToTheReferenceBytes_AndDecodesBack(string caseName, string wire)
+    public void TextPayload_encodes_to_the_reference_bytes_and_decodes_back(string caseName, string wire)
     {
         EnginePacket[] packets = PacketLists[caseName];
         wire = wire.Replace("{99x}", new string('x', 99), StringComparison.Ordinal);
@@ -136,7 +136,7 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void TextPayload_LengthCountsUtf16UnitsNotBytes()
+    public void TextPayload_length_counts_UTF16_units_not_bytes()
     {
         byte[] encoded = PayloadForm.V3Text.Encode([Message("hello"), Message("é"), Message("😀")]);
 
@@ -144,7 +144,7 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void TextPayload_SingleBinaryMessage_IsLength6ThenB4Base64()
+    public void TextPayload_single_binary_message_is_length_6_then_B4_base64()
     {
         Assert.Equal("6:b4AQID", Encoding.UTF8.GetString(PayloadForm.V3Text.Encode([Binary(1, 2, 3)])));
         Assert.Equal([Binary(1, 2, 3)], ReadAllFinal(Bytes.Utf8("6:b4AQID"), V3Text));
@@ -156,7 +156,7 @@ public class EngineIOCodecV3Tests
     [InlineData("0:6:4hello0:")]
     [InlineData("6:4hello0:0:")]
     [InlineData("00:6:4hello")]
-    public void TextPayload_EmptySegmentsAreSkipped(string wire)
+    public void TextPayload_empty_segments_are_skipped(string wire)
     {
         List<EnginePacket> packets = ReadAllFinal(Bytes.Utf8(wire), V3Text);
 
@@ -164,20 +164,20 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void TextPayload_EmptySegmentsAreSkippedWhereverTheSequenceIsSplit()
+    public void TextPayload_empty_segments_are_skipped_wherever_the_sequence_is_split()
     {
         PayloadForm.V3Text.AssertSplitInvariant(Bytes.Utf8("0:6:4hello0:1:20:"), [Message("hello"), Text(EnginePacketType.Ping)], threeWay: true);
     }
 
     [Fact]
-    public void TextPayload_LeadingZerosInTheLengthAreAccepted()
+    public void TextPayload_leading_zeros_in_the_length_are_accepted()
     {
         Assert.Equal([Message("hello")], ReadAllFinal(Bytes.Utf8("06:4hello"), V3Text));
     }
 
     [Theory]
     [MemberData(nameof(Samples.PacketListNames), MemberType = typeof(Samples))]
-    public void TextPayload_RoundTrips(string caseName)
+    public void TextPayload_round_trips(string caseName)
     {
         EnginePacket[] packets = PacketLists[caseName];
 
@@ -186,7 +186,7 @@ public class EngineIOCodecV3Tests
 
     [Theory]
     [MemberData(nameof(Samples.PacketListNames), MemberType = typeof(Samples))]
-    public void TextPayload_DecodesTheSameWhereverTheSequenceIsSplit(string caseName)
+    public void TextPayload_decodes_the_same_wherever_the_sequence_is_split(string caseName)
     {
         EnginePacket[] packets = PacketLists[caseName];
         byte[] payload = PayloadForm.V3Text.Encode(packets);
@@ -196,7 +196,7 @@ public class EngineIOCodecV3Tests
 
     [Theory]
     [MemberData(nameof(Samples.NonEmptyPacketListNames), MemberType = typeof(Samples))]
-    public void TextPayload_Streamed_ReturnsOnlyCompletePacketsAndLeavesTheRestUnconsumed(string caseName)
+    public void TextPayload_streamed_returns_only_complete_packets_and_leaves_the_rest_unconsumed(string caseName)
     {
         EnginePacket[] packets = PacketLists[caseName];
 
@@ -204,7 +204,7 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void TextPayload_StreamEndingInsideAMultiByteCharacter_WaitsForTheRest()
+    public void TextPayload_stream_ending_inside_a_multi_byte_character_waits_for_the_rest()
     {
         byte[] payload = Bytes.Utf8("6:4hello2:4é");
         var prefix = new ReadOnlySequence<byte>(payload.AsMemory(0, payload.Length - 1));
@@ -227,7 +227,7 @@ public class EngineIOCodecV3Tests
     [InlineData("3:4😀", 1)]
     [InlineData("3:4😀", 2)]
     [InlineData("3:4😀", 3)]
-    public void TextPayload_IncompleteNonFinalBlock_ReturnsFalseAndConsumesNothing(string wire, int dropLastBytes = 0)
+    public void TextPayload_incomplete_non_final_block_returns_false_and_consumes_nothing(string wire, int dropLastBytes = 0)
     {
         byte[] bytes = Bytes.Utf8(wire);
         var payload = new ReadOnlySequence<byte>(bytes.AsMemory(0, bytes.Length - dropLastBytes));
@@ -264,14 +264,14 @@ public class EngineIOCodecV3Tests
 
     [Theory]
     [MemberData(nameof(MalformedTextPayloads))]
-    public void TextPayload_Malformed_ThrowsParseExceptionSayingWhatIsWrong(byte[] payload, string mention)
+    public void TextPayload_malformed_throws_parse_exception_saying_what_is_wrong(byte[] payload, string mention)
     {
         AssertParseError(() => ReadAllFinal(payload, V3Text), mention);
     }
 
     [Theory]
     [MemberData(nameof(MalformedTextPayloads))]
-    public void TextPayload_Malformed_IsRejectedWhereverTheSequenceIsSplitOrStreamed(byte[] payload, string mention)
+    public void TextPayload_malformed_is_rejected_wherever_the_sequence_is_split_or_streamed(byte[] payload, string mention)
     {
         AssertMalformedEverywhere(payload, V3Text, mention);
     }
@@ -288,7 +288,7 @@ public class EngineIOCodecV3Tests
     [InlineData("empty text and empty binary", "00 01 FF 34 01 01 FF 04 00 01 FF 34")]
     [InlineData("text of 12 and 100 units", "00 01 02 FF 34 68 65 6C 6C 6F 20 77 6F 72 6C 64 00 01 00 00 FF 34 {99x78}")]
     [InlineData("binary of 11 bytes", "01 01 02 FF 04 01 02 03 04 05 06 07 08 09 0A 0B")]
-    public void BinaryPayload_EncodesToTheReferenceBytes_AndDecodesBack(string caseName, string hex)
+    public void BinaryPayload_encodes_to_the_reference_bytes_and_decodes_back(string caseName, string hex)
     {
         EnginePacket[] packets = PacketLists[caseName];
         byte[] wire = Bytes.Hex(hex.Replace("{99x78}", string.Join(' ', Enumerable.Repeat("78", 99)), StringComparison.Ordinal));
@@ -300,7 +300,7 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void BinaryPayload_TextLengthCountsUtf8Bytes()
+    public void BinaryPayload_text_length_counts_UTF8_bytes()
     {
         // "4é" is 2 UTF-16 units but 3 UTF-8 bytes: the binary payload counts bytes.
         byte[] encoded = PayloadForm.V3Binary.Encode([Message("é")]);
@@ -309,13 +309,13 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void BinaryPayload_BinaryLengthCountsTheTypeByte()
+    public void BinaryPayload_binary_length_counts_the_type_byte()
     {
         Assert.Equal("01 04 FF 04 01 02 03", Bytes.ToHex(PayloadForm.V3Binary.Encode([Binary(1, 2, 3)])));
     }
 
     [Fact]
-    public void BinaryPayload_LargeBinaryMessage_UsesOneBytePerDigitOfItsLength()
+    public void BinaryPayload_large_binary_message_uses_one_byte_per_digit_of_its_length()
     {
         byte[] data = new byte[123_455];
         new Random(7).NextBytes(data);
@@ -328,7 +328,7 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void TextPayload_LargeTextMessage_HasADecimalLengthOfSeveralDigits()
+    public void TextPayload_large_text_message_has_a_decimal_length_of_several_digits()
     {
         string text = string.Concat(Enumerable.Repeat("中😀a", 10_000));
 
@@ -340,7 +340,7 @@ public class EngineIOCodecV3Tests
 
     [Theory]
     [MemberData(nameof(Samples.PacketListNames), MemberType = typeof(Samples))]
-    public void BinaryPayload_RoundTrips(string caseName)
+    public void BinaryPayload_round_trips(string caseName)
     {
         EnginePacket[] packets = PacketLists[caseName];
 
@@ -349,7 +349,7 @@ public class EngineIOCodecV3Tests
 
     [Theory]
     [MemberData(nameof(Samples.PacketListNames), MemberType = typeof(Samples))]
-    public void BinaryPayload_DecodesTheSameWhereverTheSequenceIsSplit(string caseName)
+    public void BinaryPayload_decodes_the_same_wherever_the_sequence_is_split(string caseName)
     {
         EnginePacket[] packets = PacketLists[caseName];
         byte[] payload = PayloadForm.V3Binary.Encode(packets);
@@ -359,7 +359,7 @@ public class EngineIOCodecV3Tests
 
     [Theory]
     [MemberData(nameof(Samples.NonEmptyPacketListNames), MemberType = typeof(Samples))]
-    public void BinaryPayload_Streamed_ReturnsOnlyCompletePacketsAndLeavesTheRestUnconsumed(string caseName)
+    public void BinaryPayload_streamed_returns_only_complete_packets_and_leaves_the_rest_unconsumed(string caseName)
     {
         EnginePacket[] packets = PacketLists[caseName];
 
@@ -373,7 +373,7 @@ public class EngineIOCodecV3Tests
     [InlineData("00 06 FF 34 68")]
     [InlineData("01 01 02 FF 04 01")]
     [InlineData("00 01 00 00 FF 34")]
-    public void BinaryPayload_IncompleteNonFinalBlock_ReturnsFalseAndConsumesNothing(string hex)
+    public void BinaryPayload_incomplete_non_final_block_returns_false_and_consumes_nothing(string hex)
     {
         var payload = new ReadOnlySequence<byte>(Bytes.Hex(hex));
         long length = payload.Length;
@@ -383,7 +383,7 @@ public class EngineIOCodecV3Tests
     }
 
     [Fact]
-    public void BinaryPayload_TextPacketHoldingB4Base64_DecodesAsBinary()
+    public void BinaryPayload_text_packet_holding_B4_base64_decodes_as_binary()
     {
         // The reference decodes each string of a binary payload with decodePacket, which knows "b4…".
         Assert.Equal([Binary(1, 2, 3)], ReadAllFinal(Bytes.Hex("00 06 FF 62 34 41 51 49 44"), V3Binary));
@@ -414,14 +414,14 @@ public class EngineIOCodecV3Tests
 
     [Theory]
     [MemberData(nameof(MalformedBinaryPayloads))]
-    public void BinaryPayload_Malformed_ThrowsParseExceptionSayingWhatIsWrong(string hex, string mention)
+    public void BinaryPayload_malformed_throws_parse_exception_saying_what_is_wrong(string hex, string mention)
     {
         AssertParseError(() => ReadAllFinal(Bytes.Hex(hex), V3Binary), mention);
     }
 
     [Theory]
     [MemberData(nameof(MalformedBinaryPayloads))]
-    public void BinaryPayload_Malformed_IsRejectedWhereverTheSequenceIsSplitOrStreamed(string hex, string mention)
+    public void BinaryPayload_malformed_is_rejected_wherever_the_sequence_is_split_or_streamed(string hex, string mention)
     {
         AssertMalformedEverywhere(Bytes.Hex(hex), V3Binary, mention);
     }

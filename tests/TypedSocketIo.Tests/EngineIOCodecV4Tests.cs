@@ -25,7 +25,7 @@ public class EngineIOCodecV4Tests
     [InlineData(EnginePacketType.Message, "4", "44")]
     [InlineData(EnginePacketType.Upgrade, null, "5")]
     [InlineData(EnginePacketType.Noop, null, "6")]
-    public void TextPacket_EncodesAsTypeDigitThenData_AndDecodesBack(EnginePacketType type, string? data, string wire)
+    public void TextPacket_encodes_as_type_digit_then_data_and_decodes_back(EnginePacketType type, string? data, string wire)
     {
         EnginePacket packet = Text(type, data);
 
@@ -46,7 +46,7 @@ public class EngineIOCodecV4Tests
     [InlineData(new byte[] { 0xFF, 0xFE }, "b//4=")]
     [InlineData(new byte[] { 0xFB, 0xEF, 0xFF }, "b++//")]
     [InlineData(new byte[] { 104, 101, 108, 108, 111 }, "baGVsbG8=")]
-    public void BinaryMessageInTextContext_IsBAndPaddedStandardBase64_AndDecodesBack(byte[] data, string wire)
+    public void Binary_message_in_text_context_is_B_and_padded_standard_base64_and_decodes_back(byte[] data, string wire)
     {
         EnginePacket packet = Binary(data);
 
@@ -60,7 +60,7 @@ public class EngineIOCodecV4Tests
     }
 
     [Fact]
-    public void DecodeTextPacket_CopiesTheData_SoTheInputBufferCanBeReused()
+    public void DecodeTextPacket_copies_the_data_so_the_input_buffer_can_be_reused()
     {
         byte[] input = Bytes.Utf8("4hello");
         EnginePacket packet = EngineIOCodec.DecodeTextPacket(input);
@@ -71,7 +71,7 @@ public class EngineIOCodecV4Tests
     }
 
     [Fact]
-    public void DecodeTextPacket_V3StyleBase64_IsRejectedInV4()
+    public void DecodeTextPacket_V3_style_base64_is_rejected_in_V4()
     {
         // "b4AQID" is v3 only: in v4 everything after 'b' is base64, and "4AQID" is not valid base64.
         AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8("b4AQID"), protocol: EngineIOProtocol.V4), "base64");
@@ -91,13 +91,13 @@ public class EngineIOCodecV4Tests
     [InlineData("bAQID=", "base64")]
     [InlineData("bA", "base64")]
     [InlineData("bAQID\u001e", "base64")]
-    public void DecodeTextPacket_Malformed_ThrowsParseExceptionSayingWhatIsWrong(string wire, string mention)
+    public void DecodeTextPacket_malformed_throws_parse_exception_saying_what_is_wrong(string wire, string mention)
     {
         AssertParseError(() => EngineIOCodec.DecodeTextPacket(Bytes.Utf8(wire), protocol: EngineIOProtocol.V4), mention);
     }
 
     [Fact]
-    public void EncodersWriteOnlyIntoTheSpansTheyAskFor()
+    public void Encoders_write_only_into_the_spans_they_ask_for()
     {
         EnginePacket[] packets = PacketLists["every packet type"].Concat(PacketLists["non-ASCII text"]).Concat(PacketLists["binary of 11 bytes"]).ToArray();
         foreach (EnginePacket packet in packets)
@@ -125,7 +125,7 @@ public class EngineIOCodecV4Tests
     [InlineData(EnginePacketType.Upgrade, null, "5")]
     [InlineData(EnginePacketType.Close, null, "1")]
     [InlineData(EnginePacketType.Message, "😀中", "4😀中")]
-    public void WebSocketFrame_TextPacket_IsATextFrameWithTheTextEncoding(EnginePacketType type, string? data, string wire)
+    public void WebSocketFrame_text_packet_is_a_text_frame_with_the_text_encoding(EnginePacketType type, string? data, string wire)
     {
         var writer = new ArrayBufferWriter<byte>();
 
@@ -141,7 +141,7 @@ public class EngineIOCodecV4Tests
     [InlineData(new byte[] { 4, 1, 2, 3 })]
     [InlineData(new byte[] { 0xFF })]
     [InlineData(new byte[0])]
-    public void WebSocketFrame_BinaryMessage_IsABinaryFrameOfTheRawBytes(byte[] data)
+    public void WebSocketFrame_binary_message_is_a_binary_frame_of_the_raw_bytes(byte[] data)
     {
         var writer = new ArrayBufferWriter<byte>();
 
@@ -154,7 +154,7 @@ public class EngineIOCodecV4Tests
     }
 
     [Fact]
-    public void DecodeBinaryFrame_V4_DoesNotTreatTheFirstByteAsAType()
+    public void DecodeBinaryFrame_V4_does_not_treat_the_first_byte_as_a_type()
     {
         EnginePacket decoded = EngineIOCodec.DecodeBinaryFrame(new byte[] { 4, 9 }, protocol: EngineIOProtocol.V4);
 
@@ -174,7 +174,7 @@ public class EngineIOCodecV4Tests
     [InlineData("binary of 11 bytes", "bAQIDBAUGBwgJCgs=")]
     [InlineData("separator-like characters in text", "46:4a\u001e4b4AQID\u001e4bAQID\u001e40:")]
     [InlineData("empty list", "")]
-    public void Payload_EncodesToTheReferenceBytes_AndDecodesBack(string caseName, string wire)
+    public void Payload_encodes_to_the_reference_bytes_and_decodes_back(string caseName, string wire)
     {
         EnginePacket[] packets = PacketLists[caseName];
         wire = wire.Replace("{99x}", new string('x', 99), StringComparison.Ordinal);
@@ -188,7 +188,7 @@ public class EngineIOCodecV4Tests
 
     [Theory]
     [MemberData(nameof(Samples.PacketListNames), MemberType = typeof(Samples))]
-    public void Payload_RoundTrips(string caseName)
+    public void Payload_round_trips(string caseName)
     {
         EnginePacket[] packets = PacketLists[caseName];
 
@@ -196,7 +196,7 @@ public class EngineIOCodecV4Tests
     }
 
     [Fact]
-    public void Payload_SingleTextPacket_IsTheSameAsTheWebSocketTextFrame()
+    public void Payload_single_text_packet_is_the_same_as_the_WebSocket_text_frame()
     {
         EnginePacket packet = Message("hello");
 
@@ -206,7 +206,7 @@ public class EngineIOCodecV4Tests
     }
 
     [Fact]
-    public void TryReadPacket_EmptyPayload_ReturnsFalse()
+    public void TryReadPacket_empty_payload_returns_false()
     {
         var payload = ReadOnlySequence<byte>.Empty;
 
@@ -218,7 +218,7 @@ public class EngineIOCodecV4Tests
 
     [Theory]
     [MemberData(nameof(Samples.PacketListNames), MemberType = typeof(Samples))]
-    public void Payload_DecodesTheSameWhereverTheSequenceIsSplit(string caseName)
+    public void Payload_decodes_the_same_wherever_the_sequence_is_split(string caseName)
     {
         EnginePacket[] packets = PacketLists[caseName];
         byte[] payload = PayloadForm.V4.Encode(packets);
@@ -228,13 +228,13 @@ public class EngineIOCodecV4Tests
 
     [Theory]
     [MemberData(nameof(Samples.NonEmptyPacketListNames), MemberType = typeof(Samples))]
-    public void Payload_Streamed_ReturnsOnlyCompletePacketsAndLeavesTheRestUnconsumed(string caseName)
+    public void Payload_streamed_returns_only_complete_packets_and_leaves_the_rest_unconsumed(string caseName)
     {
         PayloadForm.V4.AssertStreamsAtEverySplit(PacketLists[caseName], threeWay: PayloadForm.V4.Encode(PacketLists[caseName]).Length <= 40);
     }
 
     [Fact]
-    public void TryReadPacket_NotFinal_HoldsBackTheLastPacketUntilTheBlockIsFinal()
+    public void TryReadPacket_not_final_holds_back_the_last_packet_until_the_block_is_final()
     {
         var payload = new ReadOnlySequence<byte>(Bytes.Utf8("4hello\u001e4wor"));
 
@@ -272,14 +272,14 @@ public class EngineIOCodecV4Tests
 
     [Theory]
     [MemberData(nameof(MalformedPayloads))]
-    public void Payload_Malformed_ThrowsParseExceptionSayingWhatIsWrong(string wire, string mention)
+    public void Payload_malformed_throws_parse_exception_saying_what_is_wrong(string wire, string mention)
     {
         AssertParseError(() => ReadAllFinal(Bytes.Utf8(wire), V4), mention);
     }
 
     [Theory]
     [MemberData(nameof(MalformedPayloads))]
-    public void Payload_Malformed_IsRejectedWhereverTheSequenceIsSplit(string wire, string mention)
+    public void Payload_malformed_is_rejected_wherever_the_sequence_is_split(string wire, string mention)
     {
         byte[] payload = Bytes.Utf8(wire);
         foreach ((int _, ReadOnlySequence<byte> sequence) in SequenceSplitter.AllTwoWaySplits(payload))
@@ -295,7 +295,7 @@ public class EngineIOCodecV4Tests
 
     [Theory]
     [MemberData(nameof(MalformedPayloads))]
-    public void Payload_Malformed_IsRejectedWhenStreamedInTwoBlocks(string wire, string mention)
+    public void Payload_malformed_is_rejected_when_streamed_in_two_blocks(string wire, string mention)
     {
         _ = mention;
         byte[] payload = Bytes.Utf8(wire);
@@ -315,7 +315,7 @@ public class EngineIOCodecV4Tests
     /// accepted or rejected depending on how the transport chunked it.
     /// </summary>
     [Fact]
-    public void TryReadPacket_TrailingSeparatorInANonFinalBlock_IsRejectedWhenTheStreamEnds()
+    public void TryReadPacket_trailing_separator_in_a_non_final_block_is_rejected_when_the_stream_ends()
     {
         byte[] payload = Bytes.Utf8("4hello\u001e");
 
@@ -324,7 +324,7 @@ public class EngineIOCodecV4Tests
     }
 
     [Fact]
-    public void TryReadPacket_MalformedPacket_LeavesThePayloadWhereItWas()
+    public void TryReadPacket_malformed_packet_leaves_the_payload_where_it_was()
     {
         var payload = new ReadOnlySequence<byte>(Bytes.Utf8("4a\u001e7b"));
         Assert.True(EngineIOCodec.TryReadPacket(ref payload, isFinalBlock: true, out _));

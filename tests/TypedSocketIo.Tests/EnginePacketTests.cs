@@ -12,13 +12,13 @@ public class EnginePacketTests
     [InlineData(EnginePacketType.Message, 4)]
     [InlineData(EnginePacketType.Upgrade, 5)]
     [InlineData(EnginePacketType.Noop, 6)]
-    public void PacketType_HasTheProtocolDigitAsItsValue(EnginePacketType type, int digit)
+    public void PacketType_has_the_protocol_digit_as_its_value(EnginePacketType type, int digit)
     {
         Assert.Equal(digit, (int)type);
     }
 
     [Fact]
-    public void TextMessage_HoldsUtf8Data()
+    public void TextMessage_holds_UTF8_data()
     {
         EnginePacket packet = EnginePacket.TextMessage("héllo 😀");
 
@@ -29,7 +29,7 @@ public class EnginePacketTests
     }
 
     [Fact]
-    public void BinaryMessage_HoldsTheBytes()
+    public void BinaryMessage_holds_the_bytes()
     {
         EnginePacket packet = EnginePacket.BinaryMessage(new byte[] { 1, 2, 3 });
 
@@ -39,7 +39,7 @@ public class EnginePacketTests
     }
 
     [Fact]
-    public void FromText_WithoutText_HasEmptyData()
+    public void FromText_without_text_has_empty_data()
     {
         EnginePacket packet = EnginePacket.FromText(EnginePacketType.Ping);
 
@@ -52,13 +52,13 @@ public class EnginePacketTests
     [InlineData(EnginePacketType.Open)]
     [InlineData(EnginePacketType.Ping)]
     [InlineData(EnginePacketType.Noop)]
-    public void Constructor_BinaryNonMessage_IsRejected(EnginePacketType type)
+    public void Constructor_binary_non_message_is_rejected(EnginePacketType type)
     {
         Assert.Throws<ArgumentException>(() => new EnginePacket(type, new byte[] { 1 }, isBinary: true));
     }
 
     [Fact]
-    public void Equality_ComparesTypeBinarinessAndContent()
+    public void Equality_compares_type_binariness_and_content()
     {
         EnginePacket a = EnginePacket.TextMessage("hi");
         EnginePacket sameContentOtherArray = new(EnginePacketType.Message, Bytes.Utf8("hi"));
@@ -77,7 +77,7 @@ public class EnginePacketTests
     }
 
     [Fact]
-    public void ToString_ShowsTheTextEncodingOrTheBinarySize()
+    public void ToString_shows_the_text_encoding_or_the_binary_size()
     {
         Assert.Equal("4hello", EnginePacket.TextMessage("hello").ToString());
         Assert.Equal("2probe", EnginePacket.FromText(EnginePacketType.Ping, "probe").ToString());
@@ -85,7 +85,7 @@ public class EnginePacketTests
     }
 
     [Fact]
-    public void ParseException_IsAFormatException()
+    public void ParseException_is_a_format_exception()
     {
         Assert.IsAssignableFrom<FormatException>(new EngineIOParseException("x"));
     }

@@ -7,7 +7,7 @@ namespace TypedSocketIo.Tests;
 public class PooledBufferWriterTests
 {
     [Fact]
-    public void NewWriter_IsEmpty()
+    public void NewWriter_is_empty()
     {
         using var writer = new PooledBufferWriter();
 
@@ -17,7 +17,7 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
-    public void ManySmallWrites_GrowPastTheInitialCapacity_AndKeepEveryByte()
+    public void ManySmallWrites_grow_past_the_initial_capacity_and_keep_every_byte()
     {
         using var writer = new PooledBufferWriter(initialCapacity: 1);
         var expected = new byte[10_000];
@@ -41,7 +41,7 @@ public class PooledBufferWriterTests
     [InlineData(16, 1000)]
     [InlineData(256, 257)]
     [InlineData(256, 100_000)]
-    public void GetSpan_ReturnsAtLeastTheHint_AndGrowingKeepsWhatWasWritten(int initialCapacity, int hint)
+    public void GetSpan_returns_at_least_the_hint_and_growing_keeps_what_was_written(int initialCapacity, int hint)
     {
         using var writer = new PooledBufferWriter(initialCapacity);
         byte[] head = [1, 2, 3, 4, 5];
@@ -59,7 +59,7 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
-    public void GetMemory_ReturnsAtLeastTheHint_AndGrows()
+    public void GetMemory_returns_at_least_the_hint_and_grows()
     {
         using var writer = new PooledBufferWriter(16);
 
@@ -76,7 +76,7 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
-    public void GetSpan_WithoutHint_IsNeverEmpty_EvenWhenFull()
+    public void GetSpan_without_hint_is_never_empty_even_when_full()
     {
         using var writer = new PooledBufferWriter(16);
         int capacity = writer.GetSpan().Length;
@@ -89,7 +89,7 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
-    public void PartialAdvance_ThenGetSpan_ContinuesRightAfterTheWrittenBytes()
+    public void PartialAdvance_then_get_span_continues_right_after_the_written_bytes()
     {
         using var writer = new PooledBufferWriter(16);
         Span<byte> span = writer.GetSpan(10);
@@ -103,7 +103,7 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
-    public void Advance_PastTheBufferOrNegative_Throws()
+    public void Advance_past_the_buffer_or_negative_throws()
     {
         using var writer = new PooledBufferWriter(16);
         int available = writer.GetSpan().Length;
@@ -114,7 +114,7 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
-    public void Clear_ForgetsTheBytesButTheWriterStaysUsable()
+    public void Clear_forgets_the_bytes_but_the_writer_stays_usable()
     {
         using var writer = new PooledBufferWriter(16);
         writer.GetSpan(100).Fill(1);
@@ -128,7 +128,7 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
-    public void Dispose_Twice_IsHarmless_AndForgetsTheBytes()
+    public void Dispose_twice_is_harmless_and_forgets_the_bytes()
     {
         var writer = new PooledBufferWriter(16);
         writer.GetSpan(4);
@@ -141,7 +141,7 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
-    public void AsTheCodecsOutput_ProducesTheSameBytesAsAnArrayBufferWriter()
+    public void As_the_codecs_output_produces_the_same_bytes_as_an_array_buffer_writer()
     {
         EnginePacket[] packets = Samples.PacketLists.Values.SelectMany(p => p).ToArray();
         foreach (PayloadForm form in PayloadForm.All)

@@ -106,7 +106,7 @@ internal static class TypeScriptModelBuilder
             string display = unsupported.ToDisplayString();
             if (reported.Add(display + "\n" + why))
             {
-                diagnostics.Add(DiagnosticInfo.Create(Diagnostics.UnsupportedTypeScriptPayload, location, display, e.WireName, spec.FullName.Replace("global::", ""), why));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedTypeScriptPayload, location, display, e.WireName, spec.FullName.Replace("global::", ""), why));
             }
         };
         try

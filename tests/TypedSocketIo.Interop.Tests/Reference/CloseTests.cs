@@ -12,7 +12,7 @@ public sealed class CloseTests
     [Theory]
     [InlineData("http")]
     [InlineData("ws")] // the reference's second variant connects with a ws:// URL
-    public async Task CloseDisconnectsEveryClientAndRefusesNewOnes(string scheme)
+    public async Task Close_disconnects_every_client_and_refuses_new_ones(string scheme)
     {
         await using var host = await SocketIoTestHost.StartAsync();
         await using var client = await SioDriver.StartAsync();
@@ -28,7 +28,7 @@ public sealed class CloseTests
     }
 
     [Fact]
-    public void CloseDoesNotThrowWhenTheServerWasNeverServed()
+    public void Close_does_not_throw_when_the_server_was_never_served()
     {
         var io = new SocketIoServer(new SocketIoServerOptions(), NullLoggerFactory.Instance);
         io.Of("/chat");
@@ -44,7 +44,7 @@ public sealed class CloseTests
     }
 
     [Fact]
-    public async Task CloseEndsEveryConnectionSoTheHostStopsPromptly()
+    public async Task Close_ends_every_connection_so_the_host_stops_promptly()
     {
         SocketIoTestHost host = await SocketIoTestHost.StartAsync();
         bool disposed = false;
@@ -76,7 +76,7 @@ public sealed class CloseTests
     // ------------------------------------------------------------------ protocol violations
 
     [Fact]
-    public async Task SecondConnectForTheSameNamespaceClosesTheConnection()
+    public async Task Second_connect_for_the_same_namespace_closes_the_connection()
     {
         await using var host = await SocketIoTestHost.StartAsync();
         using RawSioPolling raw = await RawSioPolling.OpenAsync(host);
@@ -90,7 +90,7 @@ public sealed class CloseTests
     }
 
     [Fact]
-    public async Task EventBeforeConnectClosesTheConnection()
+    public async Task Event_before_connect_closes_the_connection()
     {
         await using var host = await SocketIoTestHost.StartAsync();
         using RawSioPolling raw = await RawSioPolling.OpenAsync(host);
@@ -101,7 +101,7 @@ public sealed class CloseTests
     }
 
     [Fact]
-    public async Task InvalidPacketClosesTheConnectionAfterDeliveringWhatWasSent()
+    public async Task Invalid_packet_closes_the_connection_after_delivering_what_was_sent()
     {
         await using var host = await SocketIoTestHost.StartAsync();
         using RawSioPolling raw = await RawSioPolling.OpenAsync(host);

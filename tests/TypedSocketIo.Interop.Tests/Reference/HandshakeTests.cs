@@ -21,7 +21,7 @@ public sealed class HandshakeTests
     private static RawPolling Http(SocketIoTestHost host) => new(q => new Uri(host.BaseUri, "/socket.io/?" + q));
 
     [Fact]
-    public async Task PreflightRequestGetsTheAccessControlHeaders()
+    public async Task Preflight_request_gets_the_access_control_headers()
     {
         await using var host = await StartWithCorsAsync("http://localhost:54023");
         using RawPolling http = Http(host);
@@ -41,7 +41,7 @@ public sealed class HandshakeTests
     }
 
     [Fact]
-    public async Task HandshakeRequestGetsTheAccessControlHeaders()
+    public async Task Handshake_request_gets_the_access_control_headers()
     {
         await using var host = await StartWithCorsAsync("http://localhost:54024");
         using RawPolling http = Http(host);
@@ -55,7 +55,7 @@ public sealed class HandshakeTests
     }
 
     [Fact]
-    public async Task AllowRequestReturningTrueAcceptsTheHandshake()
+    public async Task Allow_request_returning_true_accepts_the_handshake()
     {
         await using var host = await SocketIoTestHost.StartAsync(options: o => o.AllowRequest = _ => ValueTask.FromResult(EngineRequestVerdict.Allow()));
         using RawPolling http = Http(host);
@@ -67,7 +67,7 @@ public sealed class HandshakeTests
     }
 
     [Fact]
-    public async Task AllowRequestReturningFalseRefusesTheHandshake()
+    public async Task Allow_request_returning_false_refuses_the_handshake()
     {
         await using var host = await SocketIoTestHost.StartAsync(options: o => o.AllowRequest = _ => ValueTask.FromResult<EngineRequestVerdict>(false));
         using RawPolling http = Http(host);

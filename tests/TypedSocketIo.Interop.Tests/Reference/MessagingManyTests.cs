@@ -30,7 +30,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task EmitsToANamespace()
+    public async Task Emits_to_a_namespace()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of("/test"));
         await using var client = await SioDriver.StartAsync();
@@ -47,7 +47,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task EmitsBinaryDataToANamespace()
+    public async Task Emits_binary_data_to_a_namespace()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of("/test"));
         await using var client = await SioDriver.StartAsync();
@@ -65,7 +65,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task EmitsToTheRest()
+    public async Task Emits_to_the_rest()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) =>
         {
@@ -87,7 +87,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task EmitsToRooms()
+    public async Task Emits_to_rooms()
     {
         await using var host = await SocketIoTestHost.StartAsync(RoomHandlers);
         await using var client = await SioDriver.StartAsync();
@@ -103,7 +103,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task EmitsToSeveralRoomsWithoutDuplicates()
+    public async Task Emits_to_several_rooms_without_duplicates()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -135,7 +135,7 @@ public sealed class MessagingManyTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task BroadcastsToRoomsFromASocket(bool binary)
+    public async Task Broadcasts_to_rooms_from_a_socket(bool binary)
     {
         object?[] payload = binary ? [new byte[5]] : [];
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
@@ -171,7 +171,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task KeepsTrackOfRooms()
+    public async Task Keeps_track_of_rooms()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(async s =>
         {
@@ -198,7 +198,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task DeletesEmptyRooms()
+    public async Task Deletes_empty_rooms()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(async s =>
         {
@@ -216,7 +216,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task LeavingAnUnknownRoomKeepsTheOthers()
+    public async Task Leaving_an_unknown_room_keeps_the_others()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(async s =>
         {
@@ -236,7 +236,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task JoinsSeveralRoomsAtOnce()
+    public async Task Joins_several_rooms_at_once()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(async s =>
         {
@@ -251,7 +251,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task BroadcastExceptASocketIdSkipsThatSocket()
+    public async Task Broadcast_except_a_socket_id_skips_that_socket()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.OnConnection(socket =>
             socket.On("exclude", e => socket.Broadcast.Except(e.Args.GetString(0)!).Emit("a"))));
@@ -270,7 +270,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task BroadcastExceptARoomSkipsItsMembers()
+    public async Task Broadcast_except_a_room_skips_its_members()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -293,7 +293,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task SocketBroadcastOperatorIsImmutable()
+    public async Task Socket_broadcast_operator_is_immutable()
     {
         var operators = new TaskCompletionSource<(BroadcastOperator Op, string Id)>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.OnConnection(socket =>
@@ -320,7 +320,7 @@ public sealed class MessagingManyTests
     }
 
     [Fact]
-    public async Task BroadcastWithAcksToNoClientCompletesAtOnceWithNoAnswers()
+    public async Task Broadcast_with_acks_to_no_client_completes_at_once_with_no_answers()
     {
         await using var host = await SocketIoTestHost.StartAsync();
         await using var client = await SioDriver.StartAsync();

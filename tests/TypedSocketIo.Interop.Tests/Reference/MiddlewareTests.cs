@@ -7,7 +7,7 @@ namespace TypedSocketIo.Interop.Tests.Reference;
 public sealed class MiddlewareTests
 {
     [Fact]
-    public async Task CallsEveryMiddlewareBeforeTheClientIsConnected()
+    public async Task Calls_every_middleware_before_the_client_is_connected()
     {
         int run = 0;
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
@@ -33,7 +33,7 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
-    public async Task AnErrorStopsTheChainAndReachesTheClient()
+    public async Task An_error_stops_the_chain_and_reaches_the_client()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -56,7 +56,7 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
-    public async Task ConnectionHandlersRunAfterTheMiddleware()
+    public async Task Connection_handlers_run_after_the_middleware()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -75,7 +75,7 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
-    public async Task ClientIsConnectedOnlyAfterALengthyMiddleware()
+    public async Task Client_is_connected_only_after_a_lengthy_middleware()
     {
         int authenticated = 0;
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Use(async (_, next) =>
@@ -94,7 +94,7 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
-    public async Task MiddlewareCompletingAfterTheConnectionClosedIsIgnored()
+    public async Task Middleware_completing_after_the_connection_closed_is_ignored()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -116,13 +116,13 @@ public sealed class MiddlewareTests
         await client.DisconnectAsync("c"); // closes the client's only Manager, hence the Engine.IO connection
 
         await host.NextAsync("next returned");
-        await Task.Delay(200);
+        await Task.Delay(200); // a bounded negative window: no connection handler may run once next() has returned
         Assert.Equal(0, host.Count("connection"));
         Assert.Empty(host.Io.Sockets.Sockets);
     }
 
     [Fact]
-    public async Task NamespaceMiddlewareRunsInOrderAndTheMainOneIsNotCalled()
+    public async Task Namespace_middleware_runs_in_order_and_the_main_one_is_not_called()
     {
         var order = new List<int>();
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
@@ -160,7 +160,7 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
-    public async Task ClientConnectsThroughAMiddlewareThatCallsNext()
+    public async Task Client_connects_through_a_middleware_that_calls_next()
     {
         // The reference's "should disable the merge of handshake packets": with middleware, the
         // CONNECT answer is sent on its own once the chain completes, and the client connects.
@@ -173,7 +173,7 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
-    public async Task MiddlewareOfACustomNamespaceLetsBothNamespacesConnect()
+    public async Task Middleware_of_a_custom_namespace_lets_both_namespaces_connect()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of("/chat").Use((_, next) => next()));
         await using var client = await SioDriver.StartAsync();
@@ -186,7 +186,7 @@ public sealed class MiddlewareTests
     }
 
     [Fact]
-    public async Task SocketIsConnectedOnlyAfterTheMiddleware()
+    public async Task Socket_is_connected_only_after_the_middleware()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {

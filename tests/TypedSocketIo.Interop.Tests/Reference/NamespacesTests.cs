@@ -11,7 +11,7 @@ namespace TypedSocketIo.Interop.Tests.Reference;
 public sealed class NamespacesTests
 {
     [Fact]
-    public async Task MainNamespaceIsAccessibleThroughSockets()
+    public async Task Main_namespace_is_accessible_through_sockets()
     {
         await using var host = await SocketIoTestHost.StartAsync();
 
@@ -23,7 +23,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public void ServerHasTheReferenceAliasesOfTheMainNamespace()
+    public void Server_has_the_reference_aliases_of_the_main_namespace()
     {
         // The reference's io.use/to/in/emit/send/write/allSockets/compress act on the main namespace.
         string[] aliases = ["Use", "To", "In", "Emit", "Send", "Write", "AllSockets", "Compress"];
@@ -34,7 +34,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task ServerBroadcastOperatorIsImmutable()
+    public async Task Server_broadcast_operator_is_immutable()
     {
         await using var host = await SocketIoTestHost.StartAsync();
         SocketIoServer io = host.Io;
@@ -52,7 +52,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task ClientConnectsAutomaticallyToTheMainNamespace()
+    public async Task Client_connects_automatically_to_the_main_namespace()
     {
         await using var host = await SocketIoTestHost.StartAsync();
         await using var client = await SioDriver.StartAsync();
@@ -63,7 +63,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task FiresConnectionWithTheServerSocket()
+    public async Task Fires_connection_with_the_server_socket()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(socket =>
             h.Record("connection", $"{socket.Id}|{socket.Namespace.Name}|{socket.Connected}")));
@@ -75,7 +75,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task WorksWithManySocketsOnSeveralNamespaces()
+    public async Task Works_with_many_sockets_on_several_namespaces()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) =>
         {
@@ -94,7 +94,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task EmptyAndSlashNamesAreEquivalentOnTheServer()
+    public async Task Empty_and_slash_names_are_equivalent_on_the_server()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -110,7 +110,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task EmptyAndSlashNamesAreEquivalentOnTheClient()
+    public async Task Empty_and_slash_names_are_equivalent_on_the_client()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.Of("/").OnConnection(s => h.Record("connection", s.Namespace.Name)));
         await using var client = await SioDriver.StartAsync();
@@ -121,7 +121,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task SeveralConnectionHandlersOfOneNamespaceAllRun()
+    public async Task Several_connection_handlers_of_one_namespace_all_run()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -139,7 +139,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task OfWithAHandlerRegistersOnTheSameNamespaceEachTime()
+    public async Task Of_with_a_handler_registers_on_the_same_namespace_each_time()
     {
         // The reference's io.of("/news", fn): here io.Of("/news").OnConnection(fn), which returns the namespace.
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
@@ -158,7 +158,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task DisconnectWithCloseDisconnectsEveryNamespaceOfTheConnection()
+    public async Task Disconnect_with_close_disconnects_every_namespace_of_the_connection()
     {
         var chat = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
@@ -191,7 +191,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task DisconnectingFiresWhileTheRoomsAreStillJoined()
+    public async Task Disconnecting_fires_while_the_rooms_are_still_joined()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(async s =>
         {
@@ -209,7 +209,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task SameNamespaceConnectionsAreNotReused()
+    public async Task Same_namespace_connections_are_not_reused()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(s => h.Record("connection", s.Id + " " + s.Conn.Id)));
         await using var client = await SioDriver.StartAsync();
@@ -254,7 +254,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task FindsAllClientsInANamespace()
+    public async Task Finds_all_clients_in_a_namespace()
     {
         var (host, client, bar, foo, other) = await ChatAndOtherAsync();
         await using (host)
@@ -269,7 +269,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task FindsAllClientsInANamespaceRoom()
+    public async Task Finds_all_clients_in_a_namespace_room()
     {
         var (host, client, bar, foo, other) = await ChatAndOtherAsync();
         await using (host)
@@ -284,7 +284,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task FindsAllClientsAcrossTheRoomsOfANamespace()
+    public async Task Finds_all_clients_across_the_rooms_of_a_namespace()
     {
         var (host, client, bar, foo, other) = await ChatAndOtherAsync();
         await using (host)
@@ -298,7 +298,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task VolatileNamespaceEventAfterARegularOneIsDropped()
+    public async Task Volatile_namespace_event_after_a_regular_one_is_dropped()
     {
         var connected = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
         // Over polling, where "writable" is exact (see SocketTests.AssertVolatileCount).
@@ -316,7 +316,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task VolatileNamespaceEventReachesAnIdleClient()
+    public async Task Volatile_namespace_event_reaches_an_idle_client()
     {
         var connected = new TaskCompletionSource<Socket>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of("/chat").OnConnection(s => connected.TrySetResult(s)));
@@ -339,7 +339,7 @@ public sealed class NamespacesTests
     [Theory]
     [InlineData(null, "gzip")]
     [InlineData(false, null)]
-    public async Task NamespaceBroadcastCompressionFollowsTheCompressFlag(bool? compress, string? expectedEncoding)
+    public async Task Namespace_broadcast_compression_follows_the_compress_flag(bool? compress, string? expectedEncoding)
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of("/chat"), options: o => o.HttpCompression = new() { Threshold = 0 });
         using RawSioPolling raw = await RawSioPolling.OpenAsync(host);
@@ -362,7 +362,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task ServerEmitOfAReservedNameThrows()
+    public async Task Server_emit_of_a_reserved_name_throws()
     {
         await using var host = await SocketIoTestHost.StartAsync();
 
@@ -372,7 +372,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task ServerEmitExceptASocketIdSkipsThatSocket()
+    public async Task Server_emit_except_a_socket_id_skips_that_socket()
     {
         await using var host = await SocketIoTestHost.StartAsync();
         await using var client = await SioDriver.StartAsync();
@@ -387,7 +387,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task NamespaceEmitExceptASocketIdSkipsThatSocket()
+    public async Task Namespace_emit_except_a_socket_id_skips_that_socket()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of("/nsp"));
         await using var client = await SioDriver.StartAsync();
@@ -402,7 +402,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task NamespaceEmitExceptARoomSkipsItsMembers()
+    public async Task Namespace_emit_except_a_room_skips_its_members()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) =>
         {
@@ -425,7 +425,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task NewNamespaceEventFiresForOf()
+    public async Task New_namespace_event_fires_for_of()
     {
         await using var host = await SocketIoTestHost.StartAsync();
         var created = new List<string>();
@@ -438,7 +438,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task NonDynamicNamespaceIsNotCleanedUp()
+    public async Task Non_dynamic_namespace_is_not_cleaned_up()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of("/chat"), options: o => o.CleanupEmptyChildNamespaces = true);
         await using var client = await SioDriver.StartAsync();
@@ -453,7 +453,7 @@ public sealed class NamespacesTests
     // ------------------------------------------------------------------ dynamic namespaces
 
     [Fact]
-    public async Task DynamicNamespaceByRegexRunsParentMiddlewareAndHandlersAndParentBroadcastReachesIt()
+    public async Task Dynamic_namespace_by_regex_runs_parent_middleware_and_handlers_and_parent_broadcast_reaches_it()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -479,7 +479,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task DynamicNamespaceByRegexParentBroadcastToARoomReachesTheChild()
+    public async Task Dynamic_namespace_by_regex_parent_broadcast_to_a_room_reaches_the_child()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -506,7 +506,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task DynamicNamespaceByFunctionAcceptsMatchingNames()
+    public async Task Dynamic_namespace_by_function_accepts_matching_names()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of((name, _) => ValueTask.FromResult(name == "/dynamic-101")));
         await using var client = await SioDriver.StartAsync();
@@ -517,7 +517,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task NoMatchingDynamicNamespaceRefusesTheConnection()
+    public async Task No_matching_dynamic_namespace_refuses_the_connection()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) =>
         {
@@ -533,7 +533,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task NewNamespaceEventFiresForADynamicChild()
+    public async Task New_namespace_event_fires_for_a_dynamic_child()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
         {
@@ -548,7 +548,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task ConcurrentConnectionsToANewDynamicNamespaceCreateItOnce()
+    public async Task Concurrent_connections_to_a_new_dynamic_namespace_create_it_once()
     {
         int calls = 0, connected = 0;
         var bothAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -586,7 +586,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task EmptyDynamicChildIsCleanedUpWhenCleanupIsOn()
+    public async Task Empty_dynamic_child_is_cleaned_up_when_cleanup_is_on()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of(new Regex("^/dynamic-\\d+$")), options: o => o.CleanupEmptyChildNamespaces = true);
         await using var client = await SioDriver.StartAsync();
@@ -598,7 +598,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task ClientCanConnectAgainToACleanedUpDynamicNamespace()
+    public async Task Client_can_connect_again_to_a_cleaned_up_dynamic_namespace()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of(new Regex("^/dynamic-\\d+$")), options: o => o.CleanupEmptyChildNamespaces = true);
         await using var client = await SioDriver.StartAsync();
@@ -612,7 +612,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task EmptyDynamicChildIsKeptWhenCleanupIsOff()
+    public async Task Empty_dynamic_child_is_kept_when_cleanup_is_off()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, _) => io.Of(new Regex("^/dynamic-\\d+$")));
         await using var client = await SioDriver.StartAsync();
@@ -625,7 +625,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task DynamicChildIsKeptWhenCleanupIsOffAndTheClientIsRefusedByMiddleware()
+    public async Task Dynamic_child_is_kept_when_cleanup_is_off_and_the_client_is_refused_by_middleware()
     {
         await using var host = await SocketIoTestHost.StartAsync(
             (io, _) => io.Of(new Regex("^/dynamic-\\d+$")).Use((_, _) => throw new ConnectionRejectedException("You shall not pass!")),
@@ -640,7 +640,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task DynamicChildIsCleanedUpWhenCleanupIsOnAndTheClientIsRefusedByMiddleware()
+    public async Task Dynamic_child_is_cleaned_up_when_cleanup_is_on_and_the_client_is_refused_by_middleware()
     {
         await using var host = await SocketIoTestHost.StartAsync(
             (io, _) => io.Of(new Regex("^/dynamic-\\d+$")).Use((_, _) => throw new ConnectionRejectedException("You shall not pass!")),
@@ -654,7 +654,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task DynamicChildIsKeptWhenCleanupIsOnAndARefusedClientLeavesOthersConnected()
+    public async Task Dynamic_child_is_kept_when_cleanup_is_on_and_a_refused_client_leaves_others_connected()
     {
         int index = 0;
         await using var host = await SocketIoTestHost.StartAsync(
@@ -679,7 +679,7 @@ public sealed class NamespacesTests
     }
 
     [Fact]
-    public async Task ManuallyCreatedNamespaceMatchingAParentIsAttachedToIt()
+    public async Task Manually_created_namespace_matching_a_parent_is_attached_to_it()
     {
         await using var host = await SocketIoTestHost.StartAsync();
 

@@ -6,7 +6,7 @@ namespace TypedSocketIo.Interop.Tests.Reference;
 public sealed class SocketMiddlewareTests
 {
     [Fact]
-    public async Task PacketMiddlewareRunsInOrderBeforeTheHandler()
+    public async Task Packet_middleware_runs_in_order_before_the_handler()
     {
         int run = 0;
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(socket =>
@@ -36,7 +36,7 @@ public sealed class SocketMiddlewareTests
     }
 
     [Fact]
-    public async Task PacketMiddlewareErrorStopsTheChainAndRaisesTheErrorEvent()
+    public async Task Packet_middleware_error_stops_the_chain_and_raises_the_error_event()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(socket =>
         {

@@ -22,7 +22,7 @@ public sealed class SocketTimeoutTests
     }
 
     [Fact]
-    public async Task TimesOutWhenTheAckComesTooLate()
+    public async Task Times_out_when_the_ack_comes_too_late()
     {
         var (host, client, socket) = await ConnectEchoingClientAsync();
         await using (host)
@@ -37,7 +37,7 @@ public sealed class SocketTimeoutTests
     }
 
     [Fact]
-    public async Task DoesNotTimeOutWhenTheClientAcknowledges()
+    public async Task Does_not_time_out_when_the_client_acknowledges()
     {
         var (host, client, socket) = await ConnectEchoingClientAsync();
         await using (host)

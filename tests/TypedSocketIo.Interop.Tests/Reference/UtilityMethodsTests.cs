@@ -47,7 +47,7 @@ public sealed class UtilityMethodsTests
     }
 
     [Fact]
-    public async Task FetchSocketsReturnsEverySocket()
+    public async Task Fetch_sockets_returns_every_socket()
     {
         await using Fixture f = await Fixture.StartAsync();
 
@@ -57,7 +57,7 @@ public sealed class UtilityMethodsTests
     }
 
     [Fact]
-    public async Task SocketsJoinInARoomMakesItsMembersJoin()
+    public async Task Sockets_join_in_a_room_makes_its_members_join()
     {
         await using Fixture f = await Fixture.StartAsync();
         await f.JoinRoomsAsync();
@@ -70,7 +70,7 @@ public sealed class UtilityMethodsTests
     }
 
     [Fact]
-    public async Task SocketsLeaveMakesEverySocketLeave()
+    public async Task Sockets_leave_makes_every_socket_leave()
     {
         await using Fixture f = await Fixture.StartAsync();
         await f.JoinRoomsAsync();
@@ -83,7 +83,7 @@ public sealed class UtilityMethodsTests
     }
 
     [Fact]
-    public async Task SocketsLeaveInARoomMakesOnlyItsMembersLeave()
+    public async Task Sockets_leave_in_a_room_makes_only_its_members_leave()
     {
         await using Fixture f = await Fixture.StartAsync();
         await f.JoinRoomsAsync();
@@ -96,7 +96,7 @@ public sealed class UtilityMethodsTests
     }
 
     [Fact]
-    public async Task DisconnectSocketsWithCloseDisconnectsEveryClient()
+    public async Task Disconnect_sockets_with_close_disconnects_every_client()
     {
         await using Fixture f = await Fixture.StartAsync();
 
@@ -111,7 +111,7 @@ public sealed class UtilityMethodsTests
     }
 
     [Fact]
-    public async Task DisconnectSocketsWithCloseInARoomDisconnectsOnlyItsMembers()
+    public async Task Disconnect_sockets_with_close_in_a_room_disconnects_only_its_members()
     {
         await using Fixture f = await Fixture.StartAsync();
         await f.JoinRoomsAsync();

@@ -6,7 +6,7 @@ namespace TypedSocketIo.Interop.Tests.Reference;
 public sealed class V2CompatibilityTests
 {
     [Fact]
-    public async Task V2ClientConnectsWhenAllowEio3IsOnWithTheSameIdOnBothSides()
+    public async Task V2_client_connects_when_allow_EIO3_is_on_with_the_same_id_on_both_sides()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(s => h.Record("connection", s.Id)));
         await using var client = await SioDriver.StartAsync();
@@ -17,7 +17,7 @@ public sealed class V2CompatibilityTests
     }
 
     [Fact]
-    public async Task V2ClientIsRefusedWhenAllowEio3IsOff()
+    public async Task V2_client_is_refused_when_allow_EIO3_is_off()
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(_ => h.Record("connection")), options: o => o.AllowEIO3 = false);
         await using var client = await SioDriver.StartAsync();

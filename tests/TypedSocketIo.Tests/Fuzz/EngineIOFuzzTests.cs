@@ -26,24 +26,26 @@ public class EngineIOFuzzTests(ITestOutputHelper output)
     public static TheoryData<string> PayloadFormNames() => new(PayloadForm.All.Select(f => f.Name));
 
     [Fact]
-    public void TextPackets_DecodeOrFailWithParseError_AndReencodeToTheSamePacket()
+    public void TextPackets_decode_or_fail_with_parse_error_and_reencode_to_the_same_packet()
     {
-        FuzzRunner.Run(nameof(TextPackets_DecodeOrFailWithParseError_AndReencodeToTheSamePacket), 10_000,
+        // A fuzz target's name seeds its cases: each keeps the name it was first run under, so that its
+        // cases and the replay seeds recorded for them stay the same.
+        FuzzRunner.Run("TextPackets_DecodeOrFailWithParseError_AndReencodeToTheSamePacket", 10_000,
             c => CheckTextPacket(c, TextPackets.Next(c.Random)), output.WriteLine,
             sweep: Truncations(TextPackets.Seeds, CheckTextPacket));
     }
 
     [Fact]
-    public void BinaryFrames_DecodeOrFailWithParseError_AndReencodeToTheSamePacket()
+    public void BinaryFrames_decode_or_fail_with_parse_error_and_reencode_to_the_same_packet()
     {
-        FuzzRunner.Run(nameof(BinaryFrames_DecodeOrFailWithParseError_AndReencodeToTheSamePacket), 10_000,
+        FuzzRunner.Run("BinaryFrames_DecodeOrFailWithParseError_AndReencodeToTheSamePacket", 10_000,
             c => CheckBinaryFrame(c, BinaryFrames.Next(c.Random)), output.WriteLine,
             sweep: Truncations(BinaryFrames.Seeds, CheckBinaryFrame));
     }
 
     [Theory]
     [MemberData(nameof(PayloadFormNames))]
-    public void Payloads_DecodeOrFailWithParseError_TheSameWhateverTheSegmentsOrStreaming_AndReencode(string formName)
+    public void Payloads_decode_or_fail_with_parse_error_the_same_whatever_the_segments_or_streaming_and_reencode(string formName)
     {
         PayloadForm form = PayloadForm.All.Single(f => f.Name == formName);
         IReadOnlyList<byte[]> own = form == PayloadForm.V4 ? FuzzCorpus.V4Payloads : form == PayloadForm.V3Text ? FuzzCorpus.V3TextPayloads : FuzzCorpus.V3BinaryPayloads;
@@ -55,17 +57,17 @@ public class EngineIOFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Handshake_ParsesOrFailsWithParseError_AndRoundTrips()
+    public void Handshake_parses_or_fails_with_parse_error_and_round_trips()
     {
-        FuzzRunner.Run(nameof(Handshake_ParsesOrFailsWithParseError_AndRoundTrips), 10_000,
+        FuzzRunner.Run("Handshake_ParsesOrFailsWithParseError_AndRoundTrips", 10_000,
             c => CheckHandshake(c, Handshakes.Next(c.Random)), output.WriteLine,
             sweep: Truncations(Handshakes.Seeds, CheckHandshake));
     }
 
     [Fact]
-    public void RandomPacketLists_RoundTripThroughEveryPayloadForm_HoweverTheyAreSplitOrStreamed()
+    public void Random_packet_lists_round_trip_through_every_payload_form_however_they_are_split_or_streamed()
     {
-        FuzzRunner.Run(nameof(RandomPacketLists_RoundTripThroughEveryPayloadForm_HoweverTheyAreSplitOrStreamed), 500, c =>
+        FuzzRunner.Run("RandomPacketLists_RoundTripThroughEveryPayloadForm_HoweverTheyAreSplitOrStreamed", 500, c =>
         {
             EnginePacket[] packets = RandomPackets(c.Random, 1, 6);
             c.Input("packets", string.Join(" | ", packets.Select(p => $"{p} {Convert.ToHexString(p.Data.Span)}")));
@@ -86,9 +88,9 @@ public class EngineIOFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void RandomPackets_RoundTripAsSinglePacketsAndWebSocketFrames()
+    public void Random_packets_round_trip_as_single_packets_and_WebSocket_frames()
     {
-        FuzzRunner.Run(nameof(RandomPackets_RoundTripAsSinglePacketsAndWebSocketFrames), 2_000, c =>
+        FuzzRunner.Run("RandomPackets_RoundTripAsSinglePacketsAndWebSocketFrames", 2_000, c =>
         {
             EnginePacket packet = RandomPackets(c.Random, 1, 1)[0];
             c.Input("packet", $"{packet} {Convert.ToHexString(packet.Data.Span)}");

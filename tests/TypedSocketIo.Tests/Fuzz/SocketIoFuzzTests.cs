@@ -28,16 +28,18 @@ public class SocketIoFuzzTests(ITestOutputHelper output)
         FuzzCorpus.SocketIoTokens);
 
     [Fact]
-    public void Decoder_MutatedMessagesAndAttachments_DecodeOrFailWithParseError_AndReencodeToTheSamePacket()
+    public void Decoder_mutated_messages_and_attachments_decode_or_fail_with_parse_error_and_reencode_to_the_same_packet()
     {
-        FuzzRunner.Run(nameof(Decoder_MutatedMessagesAndAttachments_DecodeOrFailWithParseError_AndReencodeToTheSamePacket), 6_000,
+        // A fuzz target's name seeds its cases: each keeps the name it was first run under, so that its
+        // cases and the replay seeds recorded for them stay the same.
+        FuzzRunner.Run("Decoder_MutatedMessagesAndAttachments_DecodeOrFailWithParseError_AndReencodeToTheSamePacket", 6_000,
             c => CheckMessages(c, FuzzCorpus.MutatedSocketIoMessages(c.Random)), output.WriteLine, sweep: Truncations());
     }
 
     [Fact]
-    public void Arguments_FromRawJson_AreRejectedWithJsonException_OrReadSafely()
+    public void Arguments_from_raw_JSON_are_rejected_with_JSON_exception_or_read_safely()
     {
-        FuzzRunner.Run(nameof(Arguments_FromRawJson_AreRejectedWithJsonException_OrReadSafely), 6_000, c =>
+        FuzzRunner.Run("Arguments_FromRawJson_AreRejectedWithJsonException_OrReadSafely", 6_000, c =>
         {
             byte[] json = ArgumentArrays.Next(c.Random);
             ReadOnlyMemory<byte>[] attachments = Enumerable.Range(0, c.Random.Next(3)).Select(i => (ReadOnlyMemory<byte>)new byte[] { (byte)i, 7 }).ToArray();

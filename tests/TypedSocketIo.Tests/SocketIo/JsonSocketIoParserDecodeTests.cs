@@ -42,7 +42,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("2[\"é\",\"中文\",\"😀\"]", SocketIoPacketType.Event, "/", null, "[\"é\",\"中文\",\"😀\"]")]
     [InlineData("2/é中😀,[\"a\"]", SocketIoPacketType.Event, "/é中😀", null, "[\"a\"]")]
     [InlineData("2[\"a\"] \n", SocketIoPacketType.Event, "/", null, "[\"a\"] \n")]
-    public void Decode_TextMessage_YieldsTheHeaderFieldsAndTheJson(string wire, SocketIoPacketType type, string nsp, long? id, string json)
+    public void Decode_text_message_yields_the_header_fields_and_the_JSON(string wire, SocketIoPacketType type, string nsp, long? id, string json)
     {
         SocketIoPacket packet = Decode(wire);
 
@@ -54,7 +54,7 @@ public class JsonSocketIoParserDecodeTests
     }
 
     [Fact]
-    public void Decode_DataIsACopy_NotAViewOfTheMessage()
+    public void Decode_data_is_a_copy_not_a_view_of_the_message()
     {
         byte[] message = Utf8("2[\"abc\"]");
         SocketIoPacket packet = Decode(RawText(message));
@@ -77,13 +77,13 @@ public class JsonSocketIoParserDecodeTests
     [InlineData(" 2[\"a\"]")]
     [InlineData("[\"a\"]")]
     [InlineData("{}")]
-    public void Decode_UnknownType_IsRejected(string wire)
+    public void Decode_unknown_type_is_rejected(string wire)
     {
         AssertRejected(wire, "type");
     }
 
     [Fact]
-    public void Decode_Empty_IsRejected()
+    public void Decode_empty_is_rejected()
     {
         AssertRejected("", "empty");
     }
@@ -104,7 +104,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("51.0-[\"a\"]")]
     [InlineData("5/admin,1-[\"a\"]")]
     [InlineData("599999999999999999999999-[\"a\"]")]
-    public void Decode_IllegalAttachments_IsRejected(string wire)
+    public void Decode_illegal_attachments_is_rejected(string wire)
     {
         AssertRejected(wire, "attachments");
     }
@@ -114,13 +114,13 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("611-[\"a\"]")]
     [InlineData("5100-[\"a\"]")]
     [InlineData("52147483647-[\"a\"]")]
-    public void Decode_MoreAttachmentsThanTheDefaultLimitOf10_IsRejected(string wire)
+    public void Decode_more_attachments_than_the_default_limit_of10_is_rejected(string wire)
     {
         AssertRejected(wire, "too many attachments");
     }
 
     [Fact]
-    public void Decode_TenAttachments_IsTheDefaultLimit()
+    public void Decode_ten_attachments_is_the_default_limit()
     {
         Assert.Equal(10, JsonSocketIoParser.Instance.MaxAttachments);
         Assert.Equal(10, new JsonSocketIoParser().MaxAttachments);
@@ -129,7 +129,7 @@ public class JsonSocketIoParserDecodeTests
     }
 
     [Fact]
-    public void Decode_CustomMaxAttachments_IsEnforced()
+    public void Decode_custom_max_attachments_is_enforced()
     {
         var parser = new JsonSocketIoParser(maxAttachments: 2);
         Assert.Equal(2, parser.MaxAttachments);
@@ -139,7 +139,7 @@ public class JsonSocketIoParserDecodeTests
     }
 
     [Fact]
-    public void Decode_MaxAttachmentsZero_RejectsEveryAttachmentButAllowsTheZeroForm()
+    public void Decode_max_attachments_zero_rejects_every_attachment_but_allows_the_zero_form()
     {
         var parser = new JsonSocketIoParser(maxAttachments: 0);
 
@@ -168,7 +168,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("442[\"some\",\"data\"")]
     [InlineData("3[")]
     [InlineData("51-[\"a\",{\"_placeholder\":true,\"num\":0}")]
-    public void Decode_InvalidJson_IsRejected(string wire)
+    public void Decode_invalid_JSON_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -184,7 +184,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("4\"x\"\"y\"")]
     [InlineData("31[\"ok\"]garbage")]
     [InlineData("51-[\"a\",{\"_placeholder\":true,\"num\":0}]x")]
-    public void Decode_TrailingGarbageAfterTheJson_IsRejected(string wire)
+    public void Decode_trailing_garbage_after_the_JSON_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -197,7 +197,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("0-1")]
     [InlineData("0/admin,\"invalid\"")]
     [InlineData("0/admin,[]")]
-    public void Decode_ConnectPayloadNotAnObject_IsRejected(string wire)
+    public void Decode_connect_payload_not_an_object_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -209,7 +209,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("1null")]
     [InlineData("1/admin,{}")]
     [InlineData("1/admin,[\"a\"]")]
-    public void Decode_DisconnectWithAPayload_IsRejected(string wire)
+    public void Decode_disconnect_with_a_payload_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -221,7 +221,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("4null")]
     [InlineData("4-1")]
     [InlineData("4/admin,[]")]
-    public void Decode_ConnectErrorPayloadNotAStringOrObject_IsRejected(string wire)
+    public void Decode_connect_error_payload_not_a_string_or_object_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -235,7 +235,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("2/admin,{}")]
     [InlineData("2{\"toString\":\"foo\"}")]
     [InlineData("51-{\"a\":{\"_placeholder\":true,\"num\":0}}")]
-    public void Decode_EventPayloadNotAnArray_IsRejected(string wire)
+    public void Decode_event_payload_not_an_array_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -245,7 +245,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("21[]")]
     [InlineData("2/admin,1[]")]
     [InlineData("51-[]")]
-    public void Decode_EventWithAnEmptyArray_IsRejected(string wire)
+    public void Decode_event_with_an_empty_array_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -259,7 +259,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("2[{\"_placeholder\":true,\"num\":0}]")]
     [InlineData("51-[{\"_placeholder\":true,\"num\":0}]")]
     [InlineData("51-[null,{\"_placeholder\":true,\"num\":0}]")]
-    public void Decode_EventNameNotAStringOrNumber_IsRejected(string wire)
+    public void Decode_event_name_not_a_string_or_number_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -269,7 +269,7 @@ public class JsonSocketIoParserDecodeTests
 
     [Theory]
     [MemberData(nameof(ReservedEventNames))]
-    public void Decode_ReservedEventName_IsRejected(string name)
+    public void Decode_reserved_event_name_is_rejected(string name)
     {
         Assert.Contains(name, JsonSocketIoParser.ReservedEvents);
         AssertRejected($"2[\"{name}\"]");
@@ -280,7 +280,7 @@ public class JsonSocketIoParserDecodeTests
     }
 
     [Fact]
-    public void ReservedEvents_AreExactlyTheReferenceOnes()
+    public void ReservedEvents_are_exactly_the_reference_ones()
     {
         Assert.Equal(
             ["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"],
@@ -292,7 +292,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("2[\"connect \"]")]
     [InlineData("2[\"newlistener\"]")]
     [InlineData("2[\"disconnected\"]")]
-    public void Decode_NamesCloseToReservedOnes_AreAccepted(string wire)
+    public void Decode_names_close_to_reserved_ones_are_accepted(string wire)
     {
         Assert.Equal(SocketIoPacketType.Event, Decode(wire).Type);
     }
@@ -303,7 +303,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("3null")]
     [InlineData("3/admin,1{}")]
     [InlineData("61-1{\"a\":{\"_placeholder\":true,\"num\":0}}")]
-    public void Decode_AckPayloadNotAnArray_IsRejected(string wire)
+    public void Decode_ack_payload_not_an_array_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
@@ -323,7 +323,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("61-/admin,3")]
     [InlineData("50-")]
     [InlineData("60-")]
-    public void Decode_EventOrAckWithoutPayload_IsRejected(string wire)
+    public void Decode_event_or_ack_without_payload_is_rejected(string wire)
     {
         AssertRejected(wire, "payload");
     }
@@ -334,7 +334,7 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("39999999999999999[\"ok\"]")]
     [InlineData("399999999999999999999999999999[\"ok\"]")]
     [InlineData("2/admin,18446744073709551616[\"a\"]")]
-    public void Decode_HugeAckId_IsRejected(string wire)
+    public void Decode_huge_ack_id_is_rejected(string wire)
     {
         AssertRejected(wire, "id");
     }
@@ -348,48 +348,48 @@ public class JsonSocketIoParserDecodeTests
     [InlineData("20x1[\"a\"]")]
     [InlineData("2١[\"a\"]")]
     [InlineData("2１[\"a\"]")]
-    public void Decode_AckIdWithAnythingButAsciiDigits_IsRejected(string wire)
+    public void Decode_ack_id_with_anything_but_ASCII_digits_is_rejected(string wire)
     {
         AssertRejected(wire);
     }
 
     [Fact]
-    public void Decode_JsonNestedBeyondTheDefaultMaxDepth_IsRejected()
+    public void Decode_JSON_nested_beyond_the_default_max_depth_is_rejected()
     {
         string wire = "2[\"a\"," + new string('[', 1000) + new string(']', 1000) + "]";
         AssertRejected(wire);
     }
 
     [Fact]
-    public void Decode_InvalidUtf8InTheNamespace_IsRejected()
+    public void Decode_invalid_UTF8_in_the_namespace_is_rejected()
     {
         byte[] wire = [(byte)'2', (byte)'/', 0xFF, (byte)',', (byte)'[', (byte)'"', (byte)'a', (byte)'"', (byte)']'];
         AssertParseError(() => JsonSocketIoParser.Instance.CreateDecoder().Add(RawText(wire)), "UTF-8");
     }
 
     [Fact]
-    public void Decode_ByteOrderMarkBeforeTheJson_IsRejected()
+    public void Decode_byte_order_mark_before_the_JSON_is_rejected()
     {
         byte[] wire = [(byte)'2', 0xEF, 0xBB, 0xBF, (byte)'[', (byte)'1', (byte)']'];
         AssertParseError(() => JsonSocketIoParser.Instance.CreateDecoder().Add(RawText(wire)));
     }
 
     [Fact]
-    public void Decode_EventNameWithALoneSurrogateEscape_DecodesOrIsRejectedAsAParseError()
+    public void Decode_event_name_with_a_lone_surrogate_escape_decodes_or_is_rejected_as_a_parse_error()
     {
         // Valid JSON (JSON.parse reads it, and socket.io-parser 4.2.7 decodes it as an event named "\ud800").
         AssertDecodesOrParseError(Text("2[\"\\ud800\"]"));
     }
 
     [Fact]
-    public void Decode_EventNameWithInvalidUtf8_DecodesOrIsRejectedAsAParseError()
+    public void Decode_event_name_with_invalid_UTF8_decodes_or_is_rejected_as_a_parse_error()
     {
         byte[] wire = [(byte)'2', (byte)'[', (byte)'"', 0xFF, (byte)'"', (byte)']'];
         AssertDecodesOrParseError(RawText(wire));
     }
 
     [Fact]
-    public void Decode_ErrorMessagesAreNotEmpty()
+    public void Decode_error_messages_are_not_empty()
     {
         foreach (string wire in new[] { "", "7", "5", "511-[\"a\"]", "2[", "2[\"a\"]x", "0[]", "1{}", "4[]", "2[]", "2[\"connect\"]", "3{}", "2", "29007199254740993[\"a\"]" })
         {
@@ -398,7 +398,7 @@ public class JsonSocketIoParserDecodeTests
     }
 
     [Fact]
-    public void DecodeText_BinaryHeader_ReportsTheAnnouncedAttachments()
+    public void DecodeText_binary_header_reports_the_announced_attachments()
     {
         (SocketIoPacket packet, int attachments) = JsonSocketIoParser.DecodeText(Utf8($"62-/admin,3[{Placeholder(0)},{Placeholder(1)}]"));
 
@@ -411,14 +411,14 @@ public class JsonSocketIoParserDecodeTests
     }
 
     [Fact]
-    public void DecodeText_MaxAttachmentsArgument_IsEnforced()
+    public void DecodeText_max_attachments_argument_is_enforced()
     {
         Assert.Equal(3, JsonSocketIoParser.DecodeText(Utf8("53-[\"a\"]"), maxAttachments: 3).Attachments);
         AssertParseError(() => JsonSocketIoParser.DecodeText(Utf8("54-[\"a\"]"), maxAttachments: 3), "too many attachments");
     }
 
     [Fact]
-    public void DecodeText_ZeroAttachments_IsAPlainEventOrAck()
+    public void DecodeText_zero_attachments_is_a_plain_event_or_ack()
     {
         Assert.Equal((SocketIoPacketType.Event, 0), Shape(JsonSocketIoParser.DecodeText(Utf8("50-[\"a\"]"))));
         Assert.Equal((SocketIoPacketType.Ack, 0), Shape(JsonSocketIoParser.DecodeText(Utf8("60-[]"))));

@@ -29,7 +29,7 @@ public class JsonSocketIoParserEncodeTests
     [InlineData(SocketIoPacketType.ConnectError, "/random", null, "{\"message\":\"Invalid namespace\"}", "4/random,{\"message\":\"Invalid namespace\"}")]
     [InlineData(SocketIoPacketType.ConnectError, "/", null, "\"Unauthorized\"", "4\"Unauthorized\"")]
     [InlineData(SocketIoPacketType.Event, "/é中😀", null, "[\"é\",\"中文\",\"😀\"]", "2/é中😀,[\"é\",\"中文\",\"😀\"]")]
-    public void Encode_TextPacket_IsOneTextMessage(SocketIoPacketType type, string nsp, long? id, string? json, string expected)
+    public void Encode_text_packet_is_one_text_message(SocketIoPacketType type, string nsp, long? id, string? json, string expected)
     {
         EnginePacket[] messages = JsonSocketIoParser.Instance.Encode(new SocketIoPacket(type, nsp, id, json is null ? default : Utf8(json)));
 
@@ -40,7 +40,7 @@ public class JsonSocketIoParserEncodeTests
     }
 
     [Fact]
-    public void Encode_EventWithAttachments_IsABinaryEventFollowedByOneBinaryMessageEach()
+    public void Encode_event_with_attachments_is_a_binary_event_followed_by_one_binary_message_each()
     {
         Assert.Equal(
             ["51-[\"a\",{\"_placeholder\":true,\"num\":0}]", Hex(1, 2, 3)],
@@ -48,7 +48,7 @@ public class JsonSocketIoParserEncodeTests
     }
 
     [Fact]
-    public void Encode_AckWithAttachments_IsABinaryAck()
+    public void Encode_ack_with_attachments_is_a_binary_ack()
     {
         Assert.Equal(
             ["61-/admin,3[{\"_placeholder\":true,\"num\":0}]", Hex(0xFF)],
@@ -56,7 +56,7 @@ public class JsonSocketIoParserEncodeTests
     }
 
     [Fact]
-    public void Encode_SeveralAttachments_AreSentInOrder()
+    public void Encode_several_attachments_are_sent_in_order()
     {
         Assert.Equal(
             [$"53-/n,5[\"a\",{Placeholder(0)},{Placeholder(1)},{Placeholder(2)}]", Hex(1), "<>", Hex(3, 3)],
@@ -64,14 +64,14 @@ public class JsonSocketIoParserEncodeTests
     }
 
     [Fact]
-    public void Encode_BinaryTypesWithAttachments_KeepTheirType()
+    public void Encode_binary_types_with_attachments_keep_their_type()
     {
         Assert.Equal(["51-[\"a\"]", Hex(1)], Encode(SocketIoPacketType.BinaryEvent, json: "[\"a\"]", attachments: [[1]]));
         Assert.Equal(["61-[\"a\"]", Hex(1)], Encode(SocketIoPacketType.BinaryAck, json: "[\"a\"]", attachments: [[1]]));
     }
 
     [Fact]
-    public void Encode_BinaryTypeWithoutAttachments_AnnouncesZero_AndDecodesAsAPlainPacket()
+    public void Encode_binary_type_without_attachments_announces_zero_and_decodes_as_a_plain_packet()
     {
         string[] wire = Encode(SocketIoPacketType.BinaryEvent, json: "[\"a\"]");
         Assert.Equal(["50-[\"a\"]"], wire);
@@ -84,7 +84,7 @@ public class JsonSocketIoParserEncodeTests
     [InlineData(SocketIoPacketType.Connect)]
     [InlineData(SocketIoPacketType.Disconnect)]
     [InlineData(SocketIoPacketType.ConnectError)]
-    public void Encode_AttachmentsOnAPacketThatCannotCarryThem_IsRejected(SocketIoPacketType type)
+    public void Encode_attachments_on_a_packet_that_cannot_carry_them_is_rejected(SocketIoPacketType type)
     {
         var packet = new SocketIoPacket(type, data: Utf8("{}"), attachments: [new byte[] { 1 }]);
 
@@ -92,7 +92,7 @@ public class JsonSocketIoParserEncodeTests
     }
 
     [Fact]
-    public void Encode_AttachmentMessages_ShareNothingWithEachOther()
+    public void Encode_attachment_messages_share_nothing_with_each_other()
     {
         byte[] first = [1, 2];
         byte[] second = [3, 4];
@@ -107,7 +107,7 @@ public class JsonSocketIoParserEncodeTests
     }
 
     [Fact]
-    public void Packet_Defaults()
+    public void Packet_defaults()
     {
         var packet = new SocketIoPacket(SocketIoPacketType.Connect);
 
@@ -118,7 +118,7 @@ public class JsonSocketIoParserEncodeTests
     }
 
     [Fact]
-    public void Packet_ToString_LooksLikeTheWireForm()
+    public void Packet_to_string_looks_like_the_wire_form()
     {
         Assert.Equal("2/admin,1[\"a\"]", new SocketIoPacket(SocketIoPacketType.Event, "/admin", 1, Utf8("[\"a\"]")).ToString());
         Assert.Equal("0", new SocketIoPacket(SocketIoPacketType.Connect).ToString());
@@ -142,7 +142,7 @@ public class JsonSocketIoParserEncodeTests
 
     [Theory]
     [MemberData(nameof(RoundTripCases))]
-    public void EncodeThenDecode_GivesThePacketBack(SocketIoPacketType type, string nsp, long? id, string? json)
+    public void EncodeThenDecode_gives_the_packet_back(SocketIoPacketType type, string nsp, long? id, string? json)
     {
         var packet = new SocketIoPacket(type, nsp, id, json is null ? default : Utf8(json));
 

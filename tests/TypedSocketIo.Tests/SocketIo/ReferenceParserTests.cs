@@ -34,33 +34,33 @@ public class ReferenceParserTests
     [InlineData(SocketIoPacketType.ConnectError, 4)]
     [InlineData(SocketIoPacketType.BinaryEvent, 5)]
     [InlineData(SocketIoPacketType.BinaryAck, 6)]
-    public void ExposesTypes(SocketIoPacketType type, int wireDigit)
+    public void Exposes_types(SocketIoPacketType type, int wireDigit)
     {
         Assert.Equal(wireDigit, (int)type);
         Assert.True(Enum.IsDefined(type));
     }
 
     [Fact]
-    public void ExposesTypes_NoOthers()
+    public void Exposes_types_no_others()
     {
         Assert.Equal(7, Enum.GetValues<SocketIoPacketType>().Length);
     }
 
     [Fact]
-    public void EncodesConnection()
+    public void Encodes_connection()
     {
         RoundTrip(new SocketIoPacket(SocketIoPacketType.Connect, "/woot", data: Utf8("{\"token\":\"123\"}")), "0/woot,{\"token\":\"123\"}");
     }
 
     [Fact]
-    public void EncodesDisconnection()
+    public void Encodes_disconnection()
     {
         SocketIoPacket decoded = RoundTrip(new SocketIoPacket(SocketIoPacketType.Disconnect, "/woot"), "1/woot,");
         Assert.True(decoded.Data.IsEmpty);
     }
 
     [Fact]
-    public void EncodesAnEvent()
+    public void Encodes_an_event()
     {
         ReadOnlyMemory<byte> data = WriteArray("a", [], 1, new Dictionary<string, object?>());
         SocketIoPacket decoded = RoundTrip(new SocketIoPacket(SocketIoPacketType.Event, "/", data: data), "2[\"a\",1,{}]");
@@ -70,7 +70,7 @@ public class ReferenceParserTests
     }
 
     [Fact]
-    public void EncodesAnEvent_WithAnIntegerAsEventName()
+    public void Encodes_an_event_with_an_integer_as_event_name()
     {
         ReadOnlyMemory<byte> data = WriteArray(null, [], 1, "a", new Dictionary<string, object?>());
         SocketIoPacket decoded = RoundTrip(new SocketIoPacket(SocketIoPacketType.Event, "/", data: data), "2[1,\"a\",{}]");
@@ -80,28 +80,28 @@ public class ReferenceParserTests
     }
 
     [Fact]
-    public void EncodesAnEvent_WithAck()
+    public void Encodes_an_event_with_ack()
     {
         ReadOnlyMemory<byte> data = WriteArray("a", [], 1, new Dictionary<string, object?>());
         RoundTrip(new SocketIoPacket(SocketIoPacketType.Event, "/test", 1, data), "2/test,1[\"a\",1,{}]");
     }
 
     [Fact]
-    public void EncodesAnAck()
+    public void Encodes_an_ack()
     {
         ReadOnlyMemory<byte> data = WriteArray(null, [], "a", 1, new Dictionary<string, object?>());
         RoundTrip(new SocketIoPacket(SocketIoPacketType.Ack, "/", 123, data), "3123[\"a\",1,{}]");
     }
 
     [Fact]
-    public void EncodesAConnectError()
+    public void Encodes_a_connect_error()
     {
         SocketIoPacket decoded = RoundTrip(new SocketIoPacket(SocketIoPacketType.ConnectError, "/", data: Utf8("\"Unauthorized\"")), "4\"Unauthorized\"");
         Assert.Equal("Unauthorized", JsonSerializer.Deserialize<string>(decoded.Data.Span));
     }
 
     [Fact]
-    public void EncodesAConnectError_WithObject()
+    public void Encodes_a_connect_error_with_object()
     {
         RoundTrip(new SocketIoPacket(SocketIoPacketType.ConnectError, "/", data: Utf8("{\"message\":\"Unauthorized\"}")), "4{\"message\":\"Unauthorized\"}");
     }
@@ -112,7 +112,7 @@ public class ReferenceParserTests
     }
 
     [Fact]
-    public void ThrowsAnErrorWhenEncodingCircularObjects()
+    public void Throws_an_error_when_encoding_circular_objects()
     {
         var a = new Cyclic();
         a.B = a;
@@ -125,13 +125,13 @@ public class ReferenceParserTests
     }
 
     [Fact]
-    public void DecodesABadBinaryPacket()
+    public void Decodes_a_bad_binary_packet()
     {
         AssertRejected("5", "Illegal attachments");
     }
 
     [Fact]
-    public void ThrowsAnErrorWhenReceivingTooManyAttachments()
+    public void Throws_an_error_when_receiving_too_many_attachments()
     {
         ISocketIoDecoder decoder = new JsonSocketIoParser(maxAttachments: 2).CreateDecoder();
         AssertParseError(
@@ -140,7 +140,7 @@ public class ReferenceParserTests
     }
 
     [Fact]
-    public void DecodesWithACustomReviver_CustomJsonOptionsAnalog()
+    public void Decodes_with_a_custom_reviver_custom_JSON_options_analog()
     {
         // The reference's reviver has no place in the decoder here; the closest analog is the JsonSerializerOptions
         // the decoded arguments are read with.
@@ -172,19 +172,19 @@ public class ReferenceParserTests
     [InlineData("2[null,\"bar\"]")]
     [InlineData("2[\"connect\"]")]
     [InlineData("2[\"disconnect\",\"123\"]")]
-    public void ThrowAnErrorUponParsingError_InvalidPayload(string wire)
+    public void Throw_an_error_upon_parsing_error_invalid_payload(string wire)
     {
         AssertRejected(wire);
     }
 
     [Fact]
-    public void ThrowAnErrorUponParsingError_UnknownPacketType()
+    public void Throw_an_error_upon_parsing_error_unknown_packet_type()
     {
         AssertRejected("999", "9");
     }
 
     [Fact]
-    public void ShouldResumeDecoding_WithAFreshDecoder_DestroyAnalog()
+    public void Should_resume_decoding_with_a_fresh_decoder_destroy_analog()
     {
         // There is no destroy(): a decoder left waiting for attachments is replaced by a new one.
         ISocketIoDecoder stale = JsonSocketIoParser.Instance.CreateDecoder();
@@ -210,7 +210,7 @@ public class ReferenceParserTests
     [InlineData("2[null,\"bar\"]", false)]
     [InlineData("2[\"connect\"]", false)]
     [InlineData("2[\"disconnect\",\"123\"]", false)]
-    public void ShouldEnsureThatAPacketIsValid(string wire, bool valid)
+    public void Should_ensure_that_a_packet_is_valid(string wire, bool valid)
     {
         // isPacketValid has no counterpart; the decoder is what checks packets.
         if (valid)
@@ -228,7 +228,7 @@ public class ReferenceParserTests
 public class ReferenceBufferTests
 {
     [Fact]
-    public void EncodesABuffer()
+    public void Encodes_a_buffer()
     {
         SocketIoPacket decoded = BinaryRoundTrip.Run(SocketIoPacketType.Event, "/cool", 23, "a", [Utf8("abc")],
             ["51-/cool,23[\"a\",{\"_placeholder\":true,\"num\":0}]", Hex(0x61, 0x62, 0x63)]);
@@ -236,7 +236,7 @@ public class ReferenceBufferTests
     }
 
     [Fact]
-    public void EncodesANestedBuffer()
+    public void Encodes_a_nested_buffer()
     {
         SocketIoPacket decoded = BinaryRoundTrip.Run(SocketIoPacketType.Event, "/cool", 23, "a",
             [Obj(("b", new object?[] { "c", Utf8("abc") }))],
@@ -245,7 +245,7 @@ public class ReferenceBufferTests
     }
 
     [Fact]
-    public void EncodesABinaryAckWithBuffer()
+    public void Encodes_a_binary_ack_with_buffer()
     {
         SocketIoPacket decoded = BinaryRoundTrip.Run(SocketIoPacketType.Ack, "/back", 127, null, ["a", Utf8("xxx"), Obj()],
             ["61-/back,127[\"a\",{\"_placeholder\":true,\"num\":0},{}]", Hex(0x78, 0x78, 0x78)]);
@@ -253,7 +253,7 @@ public class ReferenceBufferTests
     }
 
     [Fact]
-    public void ThrowsAnErrorWhenAddingAnAttachmentWithAnInvalidNumAttribute_String()
+    public void Throws_an_error_when_adding_an_attachment_with_an_invalid_num_attribute_string()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         Assert.Null(decoder.Add(Text("51-[\"hello\",{\"_placeholder\":true,\"num\":\"splice\"}]")));
@@ -261,7 +261,7 @@ public class ReferenceBufferTests
     }
 
     [Fact]
-    public void ThrowsAnErrorWhenAddingAnAttachmentWithAnInvalidNumAttribute_OutOfBound()
+    public void Throws_an_error_when_adding_an_attachment_with_an_invalid_num_attribute_out_of_bound()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         Assert.Null(decoder.Add(Text("51-[\"hello\",{\"_placeholder\":true,\"num\":1}]")));
@@ -269,14 +269,14 @@ public class ReferenceBufferTests
     }
 
     [Fact]
-    public void ThrowsAnErrorWhenAddingAnAttachmentWithoutHeader()
+    public void Throws_an_error_when_adding_an_attachment_without_header()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         AssertParseError(() => decoder.Add(Binary(Utf8("world"))), "binary data when not reconstructing");
     }
 
     [Fact]
-    public void ThrowsAnErrorWhenDecodingABinaryEventWithoutAttachments()
+    public void Throws_an_error_when_decoding_a_binary_event_without_attachments()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         Assert.Null(decoder.Add(Text("51-[\"hello\",{\"_placeholder\":true,\"num\":0}]")));
@@ -288,7 +288,7 @@ public class ReferenceBufferTests
 public class ReferenceArrayBufferTests
 {
     [Fact]
-    public void EncodesAnArrayBuffer()
+    public void Encodes_an_array_buffer()
     {
         SocketIoPacket decoded = BinaryRoundTrip.Run(SocketIoPacketType.Event, "/", 0, "a", [new byte[2]],
             ["51-0[\"a\",{\"_placeholder\":true,\"num\":0}]", Hex(0, 0)]);
@@ -296,7 +296,7 @@ public class ReferenceArrayBufferTests
     }
 
     [Fact]
-    public void EncodesAnArrayBufferIntoAnObjectWithANullPrototype()
+    public void Encodes_an_array_buffer_into_an_object_with_a_null_prototype()
     {
         // A dictionary is the closest thing to a prototype-less object.
         SocketIoPacket decoded = BinaryRoundTrip.Run(SocketIoPacketType.Event, "/", 0, "a", [Obj(("array", new byte[2]))],
@@ -305,7 +305,7 @@ public class ReferenceArrayBufferTests
     }
 
     [Fact]
-    public void EncodesATypedArray()
+    public void Encodes_a_typed_array()
     {
         // A view over part of a larger buffer: only the viewed bytes are sent.
         byte[] backing = [9, 0, 1, 2, 3, 4, 9];
@@ -315,7 +315,7 @@ public class ReferenceArrayBufferTests
     }
 
     [Fact]
-    public void EncodesATypedArray_MemoryView()
+    public void Encodes_a_typed_array_memory_view()
     {
         byte[] backing = [9, 0, 1, 2, 3, 4, 9];
         BinaryRoundTrip.Run(SocketIoPacketType.Event, "/", 0, "a", [backing.AsMemory(1, 5)],
@@ -323,7 +323,7 @@ public class ReferenceArrayBufferTests
     }
 
     [Fact]
-    public void EncodesArrayBuffersDeepInJson()
+    public void Encodes_array_buffers_deep_in_JSON()
     {
         object deep = new
         {
@@ -340,7 +340,7 @@ public class ReferenceArrayBufferTests
     }
 
     [Fact]
-    public void EncodesDeepBinaryJsonWithNullValues()
+    public void Encodes_deep_binary_JSON_with_null_values()
     {
         object value = new { a = "b", c = 4, e = new { g = (string?)null }, h = new byte[9] };
         SocketIoPacket decoded = BinaryRoundTrip.Run(SocketIoPacketType.Event, "/", 600, "a", [value],
@@ -357,7 +357,7 @@ public class ReferenceArrayBufferTests
     public sealed record DeepWithNulls(string A, int C, NullHolder E, byte[] H);
 
     [Fact]
-    public void EncodesDeepBinaryJsonWithNullValues_KeepsTheNull()
+    public void Encodes_deep_binary_JSON_with_null_values_keeps_the_null()
     {
         object value = new { a = "b", e = new { g = (string?)null }, h = new byte[9] };
         SocketIoPacket decoded = BinaryRoundTrip.Run(SocketIoPacketType.Event, "/", 600, "a", [value],
@@ -368,7 +368,7 @@ public class ReferenceArrayBufferTests
     }
 
     [Fact]
-    public void ShouldNotModifyTheInputPacket()
+    public void Should_not_modify_the_input_packet()
     {
         byte[] first = [1, 2, 3];
         byte[] second = [4, 5, 6];
@@ -398,14 +398,14 @@ public class ReferenceArrayBufferTests
 public class ReferenceBlobTests
 {
     [Fact]
-    public void EncodesABlob()
+    public void Encodes_a_blob()
     {
         BinaryRoundTrip.Run(SocketIoPacketType.Event, "/", 0, "a", [(ReadOnlyMemory<byte>)new byte[2]],
             ["51-0[\"a\",{\"_placeholder\":true,\"num\":0}]", Hex(0, 0)]);
     }
 
     [Fact]
-    public void EncodesABlobDeepInJson()
+    public void Encodes_a_blob_deep_in_JSON()
     {
         object value = new { a = "hi", b = new { why = (ReadOnlyMemory<byte>)new byte[2] }, c = "bye" };
         BinaryRoundTrip.Run(SocketIoPacketType.Event, "/deep", 999, "a", [value],
@@ -413,7 +413,7 @@ public class ReferenceBlobTests
     }
 
     [Fact]
-    public void EncodesABinaryAckWithABlob()
+    public void Encodes_a_binary_ack_with_a_blob()
     {
         object value = new { a = "hi ack", b = new { why = (ReadOnlyMemory<byte>)new byte[2] }, c = "bye ack" };
         SocketIoPacket decoded = BinaryRoundTrip.Run(SocketIoPacketType.Ack, "/deep", 999, null, [value],

@@ -30,14 +30,14 @@ public class SocketIoArgsTests
         new(Utf8(json), attachments.Select(a => (ReadOnlyMemory<byte>)a).ToArray(), skip: skip);
 
     [Fact]
-    public void Count_IsTheNumberOfItems()
+    public void Count_is_the_number_of_items()
     {
         Assert.Equal(3, Args("[\"a\",1,2]").Count);
         Assert.Equal(0, Args("[]").Count);
     }
 
     [Fact]
-    public void Skip_LeavesOutTheEventName()
+    public void Skip_leaves_out_the_event_name()
     {
         SocketIoArgs args = Args("[\"chat\",\"hi\",2]", skip: 1);
 
@@ -47,14 +47,14 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Skip_PastTheEnd_LeavesNothing()
+    public void Skip_past_the_end_leaves_nothing()
     {
         Assert.Equal(0, Args("[\"chat\"]", skip: 1).Count);
         Assert.Equal(0, Args("[\"chat\"]", skip: 5).Count);
     }
 
     [Fact]
-    public void EmptyData_HasNoArguments()
+    public void Empty_data_has_no_arguments()
     {
         Assert.Equal(0, new SocketIoArgs(default, []).Count);
         Assert.Equal(0, SocketIoArgs.Empty.Count);
@@ -63,7 +63,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_Primitives()
+    public void Get_primitives()
     {
         SocketIoArgs args = Args("[1,-2,3000000000,1.5,true,false,\"s\",null,\"2024-01-02T03:04:05Z\",1,\"9\"]");
 
@@ -84,7 +84,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_Poco_WithCamelCaseNames()
+    public void Get_poco_with_camel_case_names()
     {
         Person person = Args("[{\"firstName\":\"Ada\",\"age\":36,\"tags\":[\"math\"]}]").Get<Person>(0);
 
@@ -94,7 +94,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_Collections()
+    public void Get_collections()
     {
         SocketIoArgs args = Args("[[1,2,3],{\"a\":1,\"b\":2},[\"x\",\"y\"]]");
 
@@ -104,7 +104,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_JsonElement_IsTheRawValue()
+    public void Get_JSON_element_is_the_raw_value()
     {
         JsonElement element = Args("[{\"a\":[1]}]").Get<JsonElement>(0);
 
@@ -113,7 +113,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_TopLevelBinary_ResolvesTheAttachment()
+    public void Get_top_level_binary_resolves_the_attachment()
     {
         SocketIoArgs args = Args($"[{Placeholder(1)},{Placeholder(0)},{Placeholder(1)}]", 0, [1, 1], [2, 2]);
 
@@ -123,7 +123,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_RecordWithBinaryMembers_ResolvesTheAttachments()
+    public void Get_record_with_binary_members_resolves_the_attachments()
     {
         SocketIoArgs args = Args($"[{{\"caption\":\"sea\",\"data\":{Placeholder(0)},\"thumbnail\":{Placeholder(1)}}}]", 0, [1, 2, 3], [4]);
 
@@ -135,7 +135,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_NestedRecordsListsAndDictionariesOfBinary_ResolveTheAttachments()
+    public void Get_nested_records_lists_and_dictionaries_of_binary_resolve_the_attachments()
     {
         string json = "[{\"title\":\"t\",\"photos\":[" +
             $"{{\"caption\":\"a\",\"data\":{Placeholder(0)},\"thumbnail\":{Placeholder(1)}}}," +
@@ -155,7 +155,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_PlaceholderWithoutAttachment_Throws()
+    public void Get_placeholder_without_attachment_throws()
     {
         SocketIoArgs args = Args($"[{Placeholder(3)}]", 0, [1]);
 
@@ -163,7 +163,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_CanBeCalledRepeatedly_AndInAnyOrder()
+    public void Get_can_be_called_repeatedly_and_in_any_order()
     {
         SocketIoArgs args = Args($"[\"x\",{Placeholder(0)}]", 0, [1]);
 
@@ -173,7 +173,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_IndexOutOfRange_Throws()
+    public void Get_index_out_of_range_throws()
     {
         SocketIoArgs args = Args("[1]");
 
@@ -181,7 +181,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Get_WithCustomOptions_UsesThem()
+    public void Get_with_custom_options_uses_them()
     {
         var options = SocketIoJson.CreateOptions(new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
         var args = new SocketIoArgs(Utf8($"[{{\"first_name\":\"Ada\",\"age\":3}},{{\"caption\":\"c\",\"data\":{Placeholder(0)},\"thumbnail\":\"\"}}]"), [new byte[] { 8 }], options);
@@ -191,7 +191,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void GetBytes_ResolvesAPlaceholder_OrReadsBase64()
+    public void GetBytes_resolves_a_placeholder_or_reads_base64()
     {
         SocketIoArgs args = Args($"[{Placeholder(0)},\"AQID\"]", 0, [9, 9]);
 
@@ -200,7 +200,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void GetBytes_OfANonBinaryValue_Throws()
+    public void GetBytes_of_a_non_binary_value_throws()
     {
         SocketIoArgs args = Args("[1,{\"a\":1}]", 0, [9]);
 
@@ -209,7 +209,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void GetString_StringOrNull()
+    public void GetString_string_or_null()
     {
         SocketIoArgs args = Args("[\"é中文😀\",null,\"\"]");
 
@@ -219,7 +219,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void IsBinary_OnlyForPlaceholders()
+    public void IsBinary_only_for_placeholders()
     {
         SocketIoArgs args = Args($"[{Placeholder(0)},\"AQ==\",{{\"_placeholder\":false,\"num\":0}},{{\"num\":0}},[{Placeholder(0)}],1,null]", 0, [1]);
 
@@ -233,7 +233,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Indexer_IsTheRawJson_WithPlaceholdersUnresolved()
+    public void Indexer_is_the_raw_JSON_with_placeholders_unresolved()
     {
         SocketIoArgs args = Args($"[\"a\",{Placeholder(0)}]", 1, [1]);
 
@@ -244,7 +244,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void ToValues_JsonLikeDotNetValues()
+    public void ToValues_JSON_like_dot_net_values()
     {
         // (Integers are covered by ToValues_IntegersAreLong_OthersDouble.)
         SocketIoArgs args = Args(
@@ -260,7 +260,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void ToValues_IntegersAreLong_OthersDouble()
+    public void ToValues_integers_are_long_others_double()
     {
         object?[] values = Args("[0,1,-7,12345678901234,1.5,1e-3,9223372036854775808]").ToValues();
 
@@ -269,7 +269,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void ToValues_ObjectsThatAreNotPlaceholders_StayDictionaries()
+    public void ToValues_objects_that_are_not_placeholders_stay_dictionaries()
     {
         object?[] values = Args($"[{{\"_placeholder\":false,\"num\":0}},{{\"_placeholder\":true,\"num\":5}}]", 0, [1]).ToValues();
 
@@ -283,7 +283,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void ToValues_OfAPlainEventHoldingAPlaceholderLikeObjectWithAStringNum_IsADictionary()
+    public void ToValues_of_a_plain_event_holding_a_placeholder_like_object_with_a_string_num_is_a_dictionary()
     {
         // A plain (non-binary) event is accepted with any objects in it; ToValues promises JSON-like values for them.
         SocketIoPacket packet = Decode("2[\"a\",{\"_placeholder\":true,\"num\":\"x\"}]");
@@ -294,7 +294,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void Arguments_DoNotDependOnTheSourceBuffer()
+    public void Arguments_do_not_depend_on_the_source_buffer()
     {
         byte[] json = Utf8("[\"abc\",{\"k\":\"v\"}]");
         var args = new SocketIoArgs(json, []);
@@ -306,13 +306,13 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void ToString_IsTheRawJsonOfTheArguments()
+    public void ToString_is_the_raw_JSON_of_the_arguments()
     {
         Assert.Equal($"[1,{Placeholder(0)}]", Args($"[\"ev\",1,{Placeholder(0)}]", 1, [1]).ToString());
     }
 
     [Fact]
-    public void InvalidJson_Throws()
+    public void Invalid_JSON_throws()
     {
         Assert.ThrowsAny<JsonException>(() => Args("[1"));
     }
@@ -324,7 +324,7 @@ public class SocketIoArgsTests
     [InlineData("[{\"_placeholder\":true,\"num\":1.5}]")]
     [InlineData("[{\"_placeholder\":true,\"num\":99999999999}]")]
     [InlineData("[{\"_placeholder\":true,\"num\":-1}]")]
-    public void ReadingAsBinary_WhatIsNeitherBase64NorAPlaceholderOfAnAttachment_ThrowsJsonException(string json)
+    public void ReadingAsBinary_what_is_neither_base64_nor_a_placeholder_of_an_attachment_throws_JSON_exception(string json)
     {
         // Not FormatException or InvalidOperationException: callers (typed acks, generated dispatchers) expect JsonException.
         SocketIoArgs args = Args(json, 0, [9]);
@@ -336,7 +336,7 @@ public class SocketIoArgsTests
     }
 
     [Fact]
-    public void ToValues_RepeatedPropertyNames_TheLastWins()
+    public void ToValues_repeated_property_names_the_last_wins()
     {
         object?[] values = Args("[{\"a\":1,\"b\":2,\"a\":3}]").ToValues();
 
@@ -346,13 +346,13 @@ public class SocketIoArgsTests
     [Theory]
     [InlineData("[\"\\ud800\"]")]
     [InlineData("[{\"\\udc00\":1}]")]
-    public void ToValues_StringsDotNetCannotDecode_ThrowJsonException(string json)
+    public void ToValues_strings_dot_net_cannot_decode_throw_JSON_exception(string json)
     {
         Assert.ThrowsAny<JsonException>(() => Args(json).ToValues());
     }
 
     [Fact]
-    public void InvalidUtf8_IsRejected()
+    public void Invalid_UTF8_is_rejected()
     {
         Assert.ThrowsAny<JsonException>(() => new SocketIoArgs(new byte[] { (byte)'[', (byte)'"', 0xC3, (byte)'"', (byte)']' }, []));
     }

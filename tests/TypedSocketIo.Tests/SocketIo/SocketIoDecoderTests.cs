@@ -8,7 +8,7 @@ namespace TypedSocketIo.Tests.SocketIo;
 public class SocketIoDecoderTests
 {
     [Fact]
-    public void BinaryEvent_CompletesOnlyWhenTheLastAttachmentArrives()
+    public void BinaryEvent_completes_only_when_the_last_attachment_arrives()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
 
@@ -26,7 +26,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryEvent_AttachmentsAreReturnedInArrivalOrder_WhateverThePlaceholderOrder()
+    public void BinaryEvent_attachments_are_returned_in_arrival_order_whatever_the_placeholder_order()
     {
         // The placeholders are left as they are; attachment n is the n-th binary message.
         SocketIoPacket packet = Decode(Text($"52-[\"a\",{Placeholder(1)},{Placeholder(0)}]"), Binary(10), Binary(20));
@@ -38,7 +38,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryAck_WithNamespaceAndId_DecodesToAnAck()
+    public void BinaryAck_with_namespace_and_id_decodes_to_an_ack()
     {
         SocketIoPacket packet = Decode(Text($"61-/admin,3[{Placeholder(0)}]"), Binary(0xDE, 0xAD));
 
@@ -50,7 +50,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryEvent_WithNamespaceAndId_DecodesToAnEvent()
+    public void BinaryEvent_with_namespace_and_id_decodes_to_an_event()
     {
         SocketIoPacket packet = Decode(Text($"51-/cool,23[\"a\",{Placeholder(0)}]"), Binary(Utf8("abc")));
 
@@ -60,7 +60,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryEvent_AnnouncingZeroAttachments_IsAPlainEventAtOnce()
+    public void BinaryEvent_announcing_zero_attachments_is_a_plain_event_at_once()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
 
@@ -75,14 +75,14 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryEvent_AnnouncingZeroAttachmentsButHoldingAPlaceholder_IsRejected()
+    public void BinaryEvent_announcing_zero_attachments_but_holding_a_placeholder_is_rejected()
     {
         // A placeholder whose num is out of range is an error; with 0 attachments every num is.
         AssertRejected($"50-[\"a\",{Placeholder(0)}]");
     }
 
     [Fact]
-    public void EmptyAttachment_IsKept()
+    public void Empty_attachment_is_kept()
     {
         SocketIoPacket packet = Decode(Text($"52-[\"a\",{Placeholder(0)},{Placeholder(1)}]"), Binary(), Binary(7));
 
@@ -90,7 +90,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void AttachmentsBeyondThoseAnnounced_AreRejected()
+    public void Attachments_beyond_those_announced_are_rejected()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         Assert.Null(decoder.Add(Text($"51-[\"a\",{Placeholder(0)}]")));
@@ -100,7 +100,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void UnusedAttachment_IsAccepted()
+    public void Unused_attachment_is_accepted()
     {
         // socket.io-parser only checks that every placeholder has an attachment, not the converse.
         SocketIoPacket packet = Decode(Text("51-[\"hello\"]"), Binary(1));
@@ -110,7 +110,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void Decoder_IsReusable_AcrossManyPackets()
+    public void Decoder_is_reusable_across_many_packets()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
 
@@ -128,7 +128,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void Decoders_KeepSeparateState()
+    public void Decoders_keep_separate_state()
     {
         ISocketIoDecoder first = JsonSocketIoParser.Instance.CreateDecoder();
         ISocketIoDecoder second = JsonSocketIoParser.Instance.CreateDecoder();
@@ -143,19 +143,19 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void CreateDecoder_ReturnsANewDecoderEachTime()
+    public void CreateDecoder_returns_a_new_decoder_each_time()
     {
         Assert.NotSame(JsonSocketIoParser.Instance.CreateDecoder(), JsonSocketIoParser.Instance.CreateDecoder());
     }
 
     [Fact]
-    public void BinaryData_WhenNothingIsBeingReconstructed_IsRejected()
+    public void BinaryData_when_nothing_is_being_reconstructed_is_rejected()
     {
         AssertParseError(() => JsonSocketIoParser.Instance.CreateDecoder().Add(Binary(1, 2, 3)), "binary data when not reconstructing");
     }
 
     [Fact]
-    public void TextData_WhileReconstructing_IsRejected()
+    public void TextData_while_reconstructing_is_rejected()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         Assert.Null(decoder.Add(Text($"52-[\"a\",{Placeholder(0)},{Placeholder(1)}]")));
@@ -177,7 +177,7 @@ public class SocketIoDecoderTests
     [InlineData("{\"_placeholder\":true,\"num\":\"0\"}")]
     [InlineData("{\"_placeholder\":true,\"num\":[0]}")]
     [InlineData("{\"_placeholder\":true,\"num\":{}}")]
-    public void Placeholder_WithoutAValidNum_IsRejectedWhenTheLastAttachmentArrives(string placeholder)
+    public void Placeholder_without_a_valid_num_is_rejected_when_the_last_attachment_arrives(string placeholder)
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         Assert.Null(decoder.Add(Text($"51-[\"a\",{{\"deep\":[{placeholder}]}}]")));
@@ -190,7 +190,7 @@ public class SocketIoDecoderTests
     [InlineData("{\"_placeholder\":\"true\",\"num\":5}")]
     [InlineData("{\"_placeholder\":1,\"num\":5}")]
     [InlineData("{\"num\":5}")]
-    public void ObjectsThatAreNotPlaceholders_AreLeftAlone(string value)
+    public void Objects_that_are_not_placeholders_are_left_alone(string value)
     {
         SocketIoPacket packet = Decode(Text($"51-[\"a\",{value},{Placeholder(0)}]"), Binary(1));
 
@@ -198,7 +198,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void Placeholder_InAPlainEvent_IsLeftAsAnObject()
+    public void Placeholder_in_a_plain_event_is_left_as_an_object()
     {
         // Like the reference: only binary packets have placeholders resolved.
         SocketIoPacket packet = Decode($"2[\"a\",{Placeholder(0)}]");
@@ -208,7 +208,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void Decoder_ResumesAfterAnInvalidPlaceholder()
+    public void Decoder_resumes_after_an_invalid_placeholder()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         Assert.Null(decoder.Add(Text($"51-[\"a\",{Placeholder(5)}]")));
@@ -225,7 +225,7 @@ public class SocketIoDecoderTests
     [InlineData("511-[\"a\"]")]
     [InlineData("2[\"connect\"]")]
     [InlineData("")]
-    public void Decoder_ResumesAfterARejectedTextMessage(string bad)
+    public void Decoder_resumes_after_a_rejected_text_message(string bad)
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
         AssertParseError(() => decoder.Add(Text(bad)));
@@ -235,7 +235,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void TenAttachments_AreDecoded()
+    public void Ten_attachments_are_decoded()
     {
         var messages = new List<EnginePacket> { Text("510-[\"a\"," + string.Join(",", Enumerable.Range(0, 10).Select(Placeholder)) + "]") };
         messages.AddRange(Enumerable.Range(0, 10).Select(i => Binary((byte)i, (byte)i)));
@@ -246,7 +246,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryPacket_WithJsonNestedDeeperThan64ButWithinTheTextLimit_DecodesLikeTheTextForm()
+    public void BinaryPacket_with_JSON_nested_deeper_than64_but_within_the_text_limit_decodes_like_the_text_form()
     {
         // The text form of this nesting (70 levels) decodes; the binary form must not fail differently.
         string nested = new string('[', 70) + new string(']', 70);
@@ -259,7 +259,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryPayload_LargeAttachment_IsKeptIntact()
+    public void BinaryPayload_large_attachment_is_kept_intact()
     {
         byte[] big = new byte[1 << 20];
         new Random(7).NextBytes(big);
@@ -273,7 +273,7 @@ public class SocketIoDecoderTests
     [InlineData("2[\"\\ud83d\"]")]
     [InlineData("2[\"\\udc00x\"]")]
     [InlineData("2/admin,1[\"\\ud800\\ud800\",1]")]
-    public void EventName_WithALoneSurrogateEscape_IsAnOrdinaryName(string wire)
+    public void EventName_with_a_lone_surrogate_escape_is_an_ordinary_name(string wire)
     {
         // JavaScript writes and accepts such names; they cannot spell a reserved name.
         SocketIoPacket packet = Decode(wire);
@@ -283,7 +283,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryEvent_WithALoneSurrogateEscapeInAPropertyName_IsDecoded()
+    public void BinaryEvent_with_a_lone_surrogate_escape_in_a_property_name_is_decoded()
     {
         SocketIoPacket packet = Decode(Text($"52-[\"a\",{{\"\\ud800\":1}},{{\"\\udc00\":2,\"_placeholder\":true,\"num\":1}},{Placeholder(0)}]"), Binary(1), Binary(2));
 
@@ -298,7 +298,7 @@ public class SocketIoDecoderTests
     }
 
     [Fact]
-    public void BinaryEvent_WithALoneSurrogateEscapeInAPlaceholderWithoutANum_IsRejected()
+    public void BinaryEvent_with_a_lone_surrogate_escape_in_a_placeholder_without_a_num_is_rejected()
     {
         AssertParseError(() => Decode(Text("51-[\"a\",{\"\\udc00\":0,\"_placeholder\":true}]"), Binary(1)), "attachments");
     }

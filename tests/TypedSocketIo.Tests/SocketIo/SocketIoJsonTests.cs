@@ -35,7 +35,7 @@ public class SocketIoJsonTests
     public sealed record Photo(string Caption, byte[] Data, byte[]? Thumbnail);
 
     [Fact]
-    public void WriteArray_NameThenArguments()
+    public void WriteArray_name_then_arguments()
     {
         (string json, byte[][] attachments) = Write("chat", "hi", 1, 1.5, true, false, null, new[] { 1, 2 });
 
@@ -44,7 +44,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_WithoutName_IsJustTheArguments()
+    public void WriteArray_without_name_is_just_the_arguments()
     {
         Assert.Equal("[\"ok\",2]", Write(null, "ok", 2).Json);
         Assert.Equal("[]", Write(null).Json);
@@ -52,7 +52,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_JsonElement_IsWrittenAsIs()
+    public void WriteArray_JSON_element_is_written_as_is()
     {
         using JsonDocument document = JsonDocument.Parse("{\"Keep\":[1,{\"x\":null}]}");
 
@@ -60,7 +60,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_ByteArray_BecomesAPlaceholder()
+    public void WriteArray_byte_array_becomes_a_placeholder()
     {
         (string json, byte[][] attachments) = Write("a", new byte[] { 1, 2, 3 });
 
@@ -69,7 +69,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_EveryTopLevelBinaryType_BecomesAPlaceholder_NumberedInOrder()
+    public void WriteArray_every_top_level_binary_type_becomes_a_placeholder_numbered_in_order()
     {
         byte[] backing = [0, 4, 4, 0];
         (string json, byte[][] attachments) = Write("a",
@@ -83,7 +83,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_SlicedMemory_SendsOnlyTheSlice()
+    public void WriteArray_sliced_memory_sends_only_the_slice()
     {
         byte[] backing = [9, 1, 2, 9];
         (_, byte[][] attachments) = Write("a", backing.AsMemory(1, 2), (ReadOnlyMemory<byte>)backing.AsMemory(0, 1));
@@ -92,7 +92,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_EmptyBinary_IsStillAnAttachment()
+    public void WriteArray_empty_binary_is_still_an_attachment()
     {
         (string json, byte[][] attachments) = Write("a", Array.Empty<byte>(), ReadOnlyMemory<byte>.Empty);
 
@@ -101,7 +101,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_BinaryInsideAPoco_BecomesPlaceholders()
+    public void WriteArray_binary_inside_a_poco_becomes_placeholders()
     {
         var upload = new Upload { Name = "f", Bytes = [1], ReadOnly = new byte[] { 2 }, Writable = new byte[] { 3 } };
 
@@ -112,7 +112,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_BinaryInsideARecord_BecomesPlaceholders()
+    public void WriteArray_binary_inside_a_record_becomes_placeholders()
     {
         (string json, byte[][] attachments) = Write("photo", new Photo("sea", [1, 2], null));
 
@@ -121,7 +121,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_BinaryInsideArraysListsAndDictionaries_BecomesPlaceholders()
+    public void WriteArray_binary_inside_arrays_lists_and_dictionaries_becomes_placeholders()
     {
         (string json, byte[][] attachments) = Write("a",
             new[] { new byte[] { 1 }, new byte[] { 2 } },
@@ -137,7 +137,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_PlaceholdersAreNumberedInDocumentOrder()
+    public void WriteArray_placeholders_are_numbered_in_document_order()
     {
         (string json, byte[][] attachments) = Write("a",
             new byte[] { 0 },
@@ -149,7 +149,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_SameArrayTwice_IsTwoAttachments()
+    public void WriteArray_same_array_twice_is_two_attachments()
     {
         byte[] shared = [7];
 
@@ -160,7 +160,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_ArraySegmentInsideAPoco_BecomesAPlaceholder()
+    public void WriteArray_array_segment_inside_a_poco_becomes_a_placeholder()
     {
         (string json, byte[][] attachments) = Write("a", new SegmentHolder { Segment = new ArraySegment<byte>([9, 1, 2, 9], 1, 2) });
 
@@ -169,7 +169,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_ArraySegmentInsideAnArray_BecomesAPlaceholder()
+    public void WriteArray_array_segment_inside_an_array_becomes_a_placeholder()
     {
         (string json, byte[][] attachments) = Write("a", (object)new object[] { new ArraySegment<byte>([4]) });
 
@@ -178,7 +178,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_ArraySegmentInsideADictionary_BecomesAPlaceholder()
+    public void WriteArray_array_segment_inside_a_dictionary_becomes_a_placeholder()
     {
         (string json, byte[][] attachments) = Write("a", new Dictionary<string, object> { ["x"] = new ArraySegment<byte>([5]) });
 
@@ -187,7 +187,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_AppendsToTheGivenList()
+    public void WriteArray_appends_to_the_given_list()
     {
         var attachments = new List<ReadOnlyMemory<byte>>();
         WriteArray("a", attachments, new byte[] { 1 });
@@ -199,19 +199,19 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_UsesWebDefaults_CamelCase()
+    public void WriteArray_uses_web_defaults_camel_case()
     {
         Assert.Equal("[\"p\",{\"firstName\":\"Ada\",\"age\":36,\"isAdmin\":true}]", Write("p", new Person { FirstName = "Ada", Age = 36, IsAdmin = true }).Json);
     }
 
     [Fact]
-    public void WriteArray_DictionaryKeys_AreLeftAsTheyAre()
+    public void WriteArray_dictionary_keys_are_left_as_they_are()
     {
         Assert.Equal("[\"d\",{\"FirstKey\":1}]", Write("d", new Dictionary<string, int> { ["FirstKey"] = 1 }).Json);
     }
 
     [Fact]
-    public void WriteArray_CustomOptions_AreHonoured_AndStillCollectBinary()
+    public void WriteArray_custom_options_are_honoured_and_still_collect_binary()
     {
         JsonSerializerOptions options = SocketIoJson.CreateOptions(new JsonSerializerOptions());
         var attachments = new List<ReadOnlyMemory<byte>>();
@@ -223,7 +223,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void CreateOptions_DoesNotChangeTheOptionsGiven()
+    public void CreateOptions_does_not_change_the_options_given()
     {
         var original = new JsonSerializerOptions();
 
@@ -235,7 +235,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void CreateOptions_WithoutOptions_IsWebDefaults()
+    public void CreateOptions_without_options_is_web_defaults()
     {
         JsonSerializerOptions options = SocketIoJson.CreateOptions();
 
@@ -258,27 +258,27 @@ public class SocketIoJsonTests
     /// <summary>Expected texts are JavaScript's JSON.stringify of the same string (checked with Node).</summary>
     [Theory]
     [MemberData(nameof(NonAsciiCases))]
-    public void WriteArray_Strings_AreWrittenLikeJsonStringify(string value, string expected)
+    public void WriteArray_strings_are_written_like_JSON_stringify(string value, string expected)
     {
         Assert.Equal($"[{expected},{expected}]", Write(value, value).Json);
     }
 
     [Fact]
-    public void WriteArray_NonAsciiInsidePocosAndDictionaries_IsNotEscaped()
+    public void WriteArray_non_ASCII_inside_pocos_and_dictionaries_is_not_escaped()
     {
         Assert.Equal("[\"a\",{\"firstName\":\"Zoë 中文\",\"age\":0,\"isAdmin\":false}]", Write("a", new Person { FirstName = "Zoë 中文" }).Json);
         Assert.Equal("[\"a\",{\"clé\":\"中文\"}]", Write("a", new Dictionary<string, string> { ["clé"] = "中文" }).Json);
     }
 
     [Fact]
-    public void WriteArray_EmojiInsidePocosAndDictionaries_IsNotEscaped()
+    public void WriteArray_emoji_inside_pocos_and_dictionaries_is_not_escaped()
     {
         Assert.Equal("[\"a\",{\"firstName\":\"😀\",\"age\":0,\"isAdmin\":false}]", Write("a", new Person { FirstName = "😀" }).Json);
         Assert.Equal("[\"a\",{\"😀\":\"👍\"}]", Write("a", new Dictionary<string, string> { ["😀"] = "👍" }).Json);
     }
 
     [Fact]
-    public void WriteArray_OutputIsValidJson_ThatReadsBackToTheSameStrings()
+    public void WriteArray_output_is_valid_JSON_that_reads_back_to_the_same_strings()
     {
         string[] values = ["é", "中文", "😀", "<script>", "\u0001", "\u2028"];
 
@@ -288,7 +288,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void Binary_OutsideWriteArray_IsBase64()
+    public void Binary_outside_write_array_is_base64()
     {
         Assert.Equal("\"AQI=\"", JsonSerializer.Serialize(new byte[] { 1, 2 }, SocketIoJson.DefaultOptions));
         Assert.Equal("{\"name\":null,\"bytes\":\"AQ==\",\"readOnly\":\"Ag==\",\"writable\":\"\"}",
@@ -296,7 +296,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void Binary_Base64_ReadsBackWithoutAttachments()
+    public void Binary_base64_reads_back_without_attachments()
     {
         Upload? upload = JsonSerializer.Deserialize<Upload>("{\"bytes\":\"AQI=\",\"readOnly\":\"Aw==\"}", SocketIoJson.DefaultOptions);
 
@@ -306,13 +306,13 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void Placeholder_OutsideWithAttachments_CannotBeRead()
+    public void Placeholder_outside_with_attachments_cannot_be_read()
     {
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<byte[]>(Placeholder(0), SocketIoJson.DefaultOptions));
     }
 
     [Fact]
-    public void WithAttachments_ResolvesPlaceholders_AndRestoresThePreviousScope()
+    public void WithAttachments_resolves_placeholders_and_restores_the_previous_scope()
     {
         IReadOnlyList<ReadOnlyMemory<byte>> outer = [new byte[] { 1 }];
         IReadOnlyList<ReadOnlyMemory<byte>> inner = [new byte[] { 2 }];
@@ -332,7 +332,7 @@ public class SocketIoJsonTests
     }
 
     [Fact]
-    public void WriteArray_IsThreadSafe()
+    public void WriteArray_is_thread_safe()
     {
         Parallel.For(0, 200, i =>
         {
@@ -349,13 +349,13 @@ public class SocketIoJsonTests
     [InlineData(null, false)]
     [InlineData("x", false)]
     [InlineData(1, false)]
-    public void IsBinary_NonBinaryValues(object? value, bool expected)
+    public void IsBinary_non_binary_values(object? value, bool expected)
     {
         Assert.Equal(expected, SocketIoJson.IsBinary(value));
     }
 
     [Fact]
-    public void IsBinary_TheFourBinaryTypes()
+    public void IsBinary_the_four_binary_types()
     {
         Assert.True(SocketIoJson.IsBinary(new byte[1]));
         Assert.True(SocketIoJson.IsBinary((ReadOnlyMemory<byte>)new byte[1]));

@@ -43,7 +43,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void Primitives()
+    public void Primitives_travel_in_one_message_and_read_back_as_sent()
     {
         (_, SocketIoArgs args, EnginePacket[] messages) = Send("/", null, "prims", 42, -1L, 3.25, true, null, "text", long.MaxValue);
 
@@ -58,7 +58,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void UnicodeStrings()
+    public void Unicode_strings()
     {
         string[] values = ["é", "中文", "😀", "a\"b\\c", "\u0000\u001f", "\u2028", "👍🏽 Zoë"];
 
@@ -71,7 +71,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void Poco()
+    public void A_plain_object_travels_in_one_message_and_reads_back_as_sent()
     {
         var message = new Message { Text = "hi", SentAt = new DateTimeOffset(2024, 5, 6, 7, 8, 9, TimeSpan.FromHours(2)), Where = new Point(1, -2) };
 
@@ -86,7 +86,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void OneBinaryArgument_EachBinaryType()
+    public void OneBinaryArgument_each_binary_type()
     {
         byte[] backing = [0, 1, 2, 3, 4, 5];
 
@@ -106,7 +106,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void RecordWithSeveralAttachments()
+    public void Record_with_several_attachments()
     {
         var chunk = new FileChunk("f.bin", 3, [1, 2, 3], new byte[] { 0xCC }, [[7], [], [8, 9]]);
 
@@ -127,7 +127,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void BinaryInPocoDictionaryAndTopLevel_Mixed()
+    public void Binary_in_poco_dictionary_and_top_level_mixed()
     {
         var message = new Message { Text = "files", Files = new Dictionary<string, byte[]> { ["a.txt"] = [0x61], ["b.txt"] = [0x62, 0x62] } };
 
@@ -144,7 +144,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void ToValues_AfterTheRoundTrip()
+    public void ToValues_after_the_round_trip()
     {
         // (Integers, which should come back as long, are covered by SocketIoArgsTests.ToValues_IntegersAreLong_OthersDouble.)
         (_, SocketIoArgs args, _) = Send("/", null, "values", 2.5, "s", null, true, new byte[] { 9 },
@@ -156,7 +156,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void TenAttachments_TheDefaultLimit_RoundTrip()
+    public void Ten_attachments_the_default_limit_round_trip()
     {
         object?[] args = Enumerable.Range(0, 10).Select(i => (object?)new byte[] { (byte)i }).ToArray();
 
@@ -169,7 +169,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void ElevenAttachments_AreEncoded_ButRefusedByADefaultDecoder()
+    public void Eleven_attachments_are_encoded_but_refused_by_a_default_decoder()
     {
         var attachments = new List<ReadOnlyMemory<byte>>();
         ReadOnlyMemory<byte> data = WriteArray("eleven", attachments, Enumerable.Range(0, 11).Select(i => (object?)new byte[] { (byte)i }).ToArray());
@@ -181,7 +181,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void LargeAttachments()
+    public void Large_attachments()
     {
         var random = new Random(42);
         byte[] first = new byte[300_000];
@@ -196,7 +196,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void Ack_WithBinary_RoundTrip()
+    public void Ack_with_binary_round_trip()
     {
         var attachments = new List<ReadOnlyMemory<byte>>();
         ReadOnlyMemory<byte> data = WriteArray(null, attachments, "ok", new byte[] { 1, 2 }, new Point(3, 4));
@@ -215,7 +215,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void Ack_Empty_RoundTrip()
+    public void Ack_empty_round_trip()
     {
         var attachments = new List<ReadOnlyMemory<byte>>();
         ReadOnlyMemory<byte> data = WriteArray(null, attachments);
@@ -226,7 +226,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void ManyPacketsThroughOneDecoder_KeepTheirAttachmentsApart()
+    public void Many_packets_through_one_decoder_keep_their_attachments_apart()
     {
         ISocketIoDecoder decoder = JsonSocketIoParser.Instance.CreateDecoder();
 
@@ -257,7 +257,7 @@ public class SocketIoRoundTripTests
     }
 
     [Fact]
-    public void NestedArraySegment_RoundTrips()
+    public void Nested_array_segment_round_trips()
     {
         byte[] backing = [0, 1, 2, 0];
 
