@@ -26,7 +26,7 @@ public sealed class TypeScriptOutputTests
 
     /// <summary>Every kind of argument, acknowledgement and payload, with the runtime's default JSON options (camelCase).</summary>
     [Fact]
-    public void Declarations()
+    public void Declarations_cover_every_argument_acknowledgement_and_payload_kind()
     {
         GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
             namespace Demo.Models
@@ -211,7 +211,7 @@ public sealed class TypeScriptOutputTests
 
     /// <summary>A contract's JsonSerializerContext decides the property names, enum form and left-out nulls.</summary>
     [Fact]
-    public void SerializerContextOptions()
+    public void A_serializer_context_s_options_shape_the_declarations()
     {
         GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
             namespace Demo;
@@ -259,7 +259,7 @@ public sealed class TypeScriptOutputTests
     [InlineData(null)]
     [InlineData("false")]
     [InlineData("")]
-    public void NothingWithoutTheSwitch(string? value)
+    public void Nothing_is_generated_without_the_switch(string? value)
     {
         GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
             namespace Demo;
@@ -276,7 +276,7 @@ public sealed class TypeScriptOutputTests
     }
 
     [Fact]
-    public void AnAssemblyWithoutContractsGetsEmptyDeclarations()
+    public void An_assembly_without_contracts_gets_empty_declarations()
     {
         GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile("namespace Demo; public sealed class Nothing { }"));
 
@@ -286,7 +286,7 @@ public sealed class TypeScriptOutputTests
     }
 
     [Fact]
-    public void TSIO013_PayloadsWithoutATypeScriptShape()
+    public void TSIO013_reports_payloads_without_a_TypeScript_shape()
     {
         (string source, IReadOnlyList<ExpectedDiagnostic> expected) = DiagnosticMarkup.Parse(Usings + """
             namespace Demo;
@@ -337,7 +337,7 @@ public sealed class TypeScriptOutputTests
     }
 
     [Fact]
-    public void SecondRunIsCachedAndTheModelHoldsNoRoslynObjects()
+    public void A_second_run_is_cached_and_the_model_holds_no_Roslyn_objects()
     {
         CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
             namespace Demo;
