@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.Cluster;
 

@@ -1,5 +1,6 @@
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.Cluster;
 
