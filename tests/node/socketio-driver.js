@@ -548,6 +548,14 @@ function cmdConnectAgain(cmd) {
   entry.socket.connect(); // v2: alias of open()
 }
 
+function cmdDropTransport(cmd) {
+  const entry = lookup(cmd, 'drop-transport');
+  if (!entry) return;
+  const engine = entry.socket.io && entry.socket.io.engine;
+  if (!engine) return driverError('drop-transport: the socket has no Engine.IO connection', { cmd: 'drop-transport', id: entry.id });
+  engine.close(); // as a lost connection: the Manager reconnects when its reconnection is on
+}
+
 function cmdOnAny(cmd) {
   const entry = lookup(cmd, 'on-any');
   if (!entry || entry.anyListener) return;
@@ -655,6 +663,7 @@ const handlers = {
   ack: cmdAck,
   disconnect: cmdDisconnect,
   'connect-again': cmdConnectAgain,
+  'drop-transport': cmdDropTransport,
   'on-any': cmdOnAny,
   'off-any': cmdOffAny,
   'on-any-outgoing': cmdOnAnyOutgoing,
