@@ -79,8 +79,8 @@ public sealed class NodeClusterPeer : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Driver.Ready.GetProperty("port").GetInt32()}";
 
-    public static async Task<NodeClusterPeer> StartAsync(RedisServer redis, string flavour) =>
-        new(await NodeDriver.StartAsync("cluster-node.js", "--redis-port", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--flavour", flavour));
+    public static async Task<NodeClusterPeer> StartAsync(RedisServer redis, string flavour, params string[] arguments) =>
+        new(await NodeDriver.StartAsync("cluster-node.js", ["--redis-port", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--flavour", flavour, .. arguments]));
 
     /// <summary>Runs a command; returns its value, or throws with its error.</summary>
     public async Task<JsonElement> RunAsync(Dictionary<string, object?> command, TimeSpan? timeout = null)

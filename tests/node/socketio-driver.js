@@ -545,6 +545,7 @@ function cmdConnectAgain(cmd) {
   const entry = lookup(cmd, 'connect-again');
   if (!entry) return;
   if (entry.isConnected()) return driverError('connect-again: socket is already connected', { cmd: 'connect-again', id: entry.id });
+  if (typeof cmd.url === 'string') entry.socket.io.uri = cmd.url; // another server, as a load balancer may pick (v4)
   entry.socket.connect(); // v2: alias of open()
 }
 

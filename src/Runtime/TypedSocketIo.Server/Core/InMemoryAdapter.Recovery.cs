@@ -120,7 +120,9 @@ public partial class InMemoryAdapter
     /// left), then sends what it missed and its CONNECT answer, exclusively of logged broadcasts:
     /// the events logged after the missed ones were read go out too, and later ones arrive live.
     /// </summary>
-    internal virtual bool AttachRecovered(RestoredSession restored, Func<Socket?> attach)
+    internal virtual ValueTask<bool> AttachRecovered(RestoredSession restored, Func<Socket?> attach) => ValueTask.FromResult(AttachRecoveredNow(restored, attach));
+
+    private bool AttachRecoveredNow(RestoredSession restored, Func<Socket?> attach)
     {
         lock (_recoveryLock)
         {

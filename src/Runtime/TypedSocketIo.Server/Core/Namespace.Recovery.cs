@@ -78,9 +78,34 @@ public partial class Namespace
     /// reference does. The adapter runs this exclusively of its logged broadcasts, so every event
     /// reaches the client once: before the socket is attached from the log, after it live.
     /// </summary>
-    private bool AttachRecovered(SocketIoConnection client, Socket socket, RestoredSession restored)
+    private async Task<bool> AttachRecoveredAsync(SocketIoConnection client, Socket socket, RestoredSession restored)
     {
-        bool attached = Adapter.AttachRecovered(restored, () =>
+        bool attached;
+        try
+        {
+            attached = await AttachRecoveredCoreAsync(client, socket, restored).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The missed events could not be read: the socket keeps its session, without them.
+            Server.Log.RestoreSessionFailed(Name, ex);
+            return socket.Connected || Attach(client, socket);
+        }
+
+        if (!attached)
+        {
+            Refuse(socket);
+            return false;
+        }
+
+        Server.Metrics.SocketConnected(_metricTag);
+        Server.Log.SocketRecovered(socket.Id, Name, restored.MissedPackets.Count);
+        return true;
+    }
+
+    private ValueTask<bool> AttachRecoveredCoreAsync(SocketIoConnection client, Socket socket, RestoredSession restored)
+    {
+        return Adapter.AttachRecovered(restored, () =>
         {
             _sockets[socket.Id] = socket;
             socket.OnConnect();
@@ -92,14 +117,5 @@ public partial class Namespace
 
             return socket;
         });
-        if (!attached)
-        {
-            Refuse(socket);
-            return false;
-        }
-
-        Server.Metrics.SocketConnected(_metricTag);
-        Server.Log.SocketRecovered(socket.Id, Name, restored.MissedPackets.Count);
-        return true;
     }
 }

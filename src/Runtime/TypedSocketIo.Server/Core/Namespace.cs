@@ -141,7 +141,7 @@ public partial class Namespace
         // In the namespace first, then on the connection: once attached, the connection's close
         // reaches the socket and removes it; if the client left while the middleware ran, it is
         // never attached and leaves no trace.
-        if (!(restored is null ? Attach(client, socket) : AttachRecovered(client, socket, restored)))
+        if (!(restored is null ? Attach(client, socket) : await AttachRecoveredAsync(client, socket, restored).ConfigureAwait(false)))
         {
             return;
         }

@@ -13,4 +13,7 @@ public sealed record RestoredSession(RecoverySession Session, IReadOnlyList<Json
 {
     /// <summary>The in-memory log's newest offset when the missed events were read (what came after is sent on attach).</summary>
     internal string? LogPosition { get; init; }
+
+    /// <summary>A cluster log's offset after which the missed events are read when the socket attaches (they are not in <see cref="MissedPackets"/>).</summary>
+    internal string? ReadLogAfter { get; init; }
 }
