@@ -26,6 +26,12 @@ public sealed record ScenarioOptions
 
     /// <summary>Whether the server speaks socket.io-msgpack-parser's wire instead of the default JSON parser.</summary>
     public bool MsgPack { get; init; }
+
+    /// <summary>Connection state recovery's maximum disconnection duration; off when null.</summary>
+    public TimeSpan? Recovery { get; init; }
+
+    /// <summary>With <see cref="Recovery"/>: whether the middleware also runs for recovered sockets.</summary>
+    public bool RecoveryRunsMiddleware { get; init; }
 }
 
 /// <summary>
@@ -147,14 +153,19 @@ public sealed class NodeScenarioServer(ScenarioOptions options) : ScenarioServer
 
     public override async Task StartAsync()
     {
-        _node = await NodeDriver.StartAsync(
-            "socketio-server.js",
+        string Ms(TimeSpan t) => ((int)t.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] arguments =
+        [
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--path", Options.Path.TrimEnd('/'),
-            "--ping-interval", ((int)Options.PingInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--ping-timeout", ((int)Options.PingTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--ping-interval", Ms(Options.PingInterval),
+            "--ping-timeout", Ms(Options.PingTimeout),
             "--max-http-buffer-size", Options.MaxHttpBufferSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--parser", Options.MsgPack ? "msgpack" : "json");
+            "--parser", Options.MsgPack ? "msgpack" : "json",
+            .. Options.Recovery is { } recovery ? ["--recovery", Ms(recovery)] : Array.Empty<string>(),
+            .. Options.RecoveryRunsMiddleware ? ["--recovery-run-middlewares"] : Array.Empty<string>(),
+        ];
+        _node = await NodeDriver.StartAsync("socketio-server.js", arguments);
         Port = _node.Ready.GetProperty("port").GetInt32();
         NodeDriver node = _node;
         _pump = Task.Run(async () =>
@@ -249,11 +260,27 @@ public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(
             o.PingTimeout = Options.PingTimeout;
             o.MaxHttpBufferSize = Options.MaxHttpBufferSize;
             o.Parser = Options.MsgPack ? MsgPackSocketIoParser.Instance : JsonSocketIoParser.Instance;
+            if (Options.Recovery is { } recovery)
+            {
+                o.ConnectionStateRecovery = new ConnectionStateRecoveryOptions { MaxDisconnectionDuration = recovery, SkipMiddlewares = !Options.RecoveryRunsMiddleware };
+            }
         });
         WebApplication app = builder.Build();
         SocketIoServer io = app.MapSocketIo(Options.Path);
+        Namespace dynamic = io.Of(AnyButSecure);
+        if (Options.Recovery is not null)
+        {
+            Func<TypedSocketIo.Server.Socket, Func<Task>, Task> recordMiddleware = (socket, next) =>
+            {
+                Record("middleware", socket.Recovered ? "true" : "false");
+                return next();
+            };
+            io.Of("/").Use(recordMiddleware);
+            dynamic.Use(recordMiddleware);
+        }
+
         io.Of("/").OnConnection(Scenarios);
-        io.Of(AnyButSecure).OnConnection(Scenarios);
+        dynamic.OnConnection(Scenarios);
         io.Of("/secure")
             .Use((socket, next) =>
             {
@@ -343,6 +370,33 @@ public sealed class OwnScenarioServer(ScenarioOptions options) : ScenarioServer(
                 _ => "object",
             }).ToArray()));
         socket.On("date", e => e.Ack(DateTime.UnixEpoch.AddMilliseconds(1700000000123)));
+        socket.On("join", async e =>
+        {
+            string room = e.Args.Get<string>(0);
+            await socket.Join(room);
+            socket.Data = new Dictionary<string, string> { ["room"] = room };
+            e.Ack();
+        });
+        socket.On("state", e => e.Ack(new
+        {
+            id = socket.Id,
+            recovered = socket.Recovered,
+            rooms = socket.Rooms.Where(r => r != socket.Id).Order(StringComparer.Ordinal).ToArray(),
+            data = socket.Data,
+        }));
+        socket.On("drop-and-send", e =>
+        {
+            string room = e.Args.Get<string>(0);
+            int n = e.Args.Get<int>(1);
+            socket.Conn.Close();
+            for (int i = 1; i <= n; i++)
+            {
+                socket.Namespace.To(room).Emit("missed", i);
+            }
+
+            socket.Namespace.To("not-" + room).Emit("other", 0);
+            socket.Emit("direct", n);
+        });
         socket.Disconnected += (_, reason, _) => Record("disconnect", $"{nsp}:{reason}");
     }
 

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * A Node socket.io 4.8 server in a Redis cluster (@socket.io/redis-adapter 8.3), or a
- * @socket.io/redis-emitter 5.1, for the .NET Redis tests.
+ * A Node socket.io 4.8 server in a Redis cluster (@socket.io/redis-adapter 8.3, or
+ * @socket.io/redis-streams-adapter 0.3), or a @socket.io/redis-emitter 5.1, for the .NET Redis tests.
  *
- *   node cluster-node.js --redis-port N --flavour classic|sharded|emitter [--key socket.io]
+ *   node cluster-node.js --redis-port N --flavour classic|sharded|streams|emitter [--key socket.io]
  *     [--specific-response] [--subscription-mode static|dynamic|dynamic-private]
+ *     [--recovery maxDisconnectionDuration-ms]
  *
  * --specific-response: classic flavour with publishOnSpecificResponseChannel; --subscription-mode:
  * the sharded flavour's subscriptionMode (default dynamic).
+ * --recovery turns connectionStateRecovery on; a socket then reports {"event":"connection","sid",
+ * "recovered"} and, when not recovered, is sent "welcome" (so its client holds an offset).
  *
  * stdout: JSON lines. {"event":"ready","port":N} once listening (port 0 for an emitter);
  * {"event":"connection","sid":…} per socket; {"event":"s2s","name":…,"args":[…]} per server-side
@@ -60,19 +63,28 @@ async function main() {
   await sub.connect();
   const { Server } = require('socket.io');
   const { createAdapter, createShardedAdapter } = require('@socket.io/redis-adapter');
+  const recovery = option('recovery', null);
   const httpServer = http.createServer();
-  const io = new Server(httpServer, {
-    adapter: flavour === 'sharded'
+  const adapter = flavour === 'streams'
+    ? require('@socket.io/redis-streams-adapter').createAdapter(pub)
+    : flavour === 'sharded'
       ? createShardedAdapter(pub, sub, { subscriptionMode })
-      : createAdapter(pub, sub, { key, requestsTimeout: 3000, publishOnSpecificResponseChannel: specificResponse }),
+      : createAdapter(pub, sub, { key, requestsTimeout: 3000, publishOnSpecificResponseChannel: specificResponse });
+  const io = new Server(httpServer, {
+    adapter,
+    ...(recovery === null ? {} : { connectionStateRecovery: { maxDisconnectionDuration: Number(recovery) } }),
   });
   io.on('connection', (socket) => {
     const auth = socket.handshake.auth || {};
-    socket.data = { user: auth.user };
-    if (auth.room) socket.join(auth.room);
+    if (!socket.recovered) {
+      socket.data = { user: auth.user };
+      if (auth.room) socket.join(auth.room);
+      if (recovery !== null) socket.emit('welcome', 0);
+    }
     socket.on('join', (room, cb) => { socket.join(room); if (typeof cb === 'function') cb(true); });
     socket.on('go', (stamp) => io.emit('b', stamp)); // bench/TypedSocketIo.ClusterBench
-    emit({ event: 'connection', sid: socket.id });
+    emit({ event: 'connection', sid: socket.id, recovered: socket.recovered, rooms: [...socket.rooms].sort(), data: socket.data ?? null });
+    socket.on('disconnect', (reason) => emit({ event: 'disconnect', sid: socket.id, reason }));
   });
   for (const name of ['s2s', 'ping-servers']) {
     io.on(name, (...args) => {

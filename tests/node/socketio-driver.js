@@ -545,7 +545,16 @@ function cmdConnectAgain(cmd) {
   const entry = lookup(cmd, 'connect-again');
   if (!entry) return;
   if (entry.isConnected()) return driverError('connect-again: socket is already connected', { cmd: 'connect-again', id: entry.id });
+  if (typeof cmd.url === 'string') entry.socket.io.uri = cmd.url; // another server, as a load balancer may pick (v4)
   entry.socket.connect(); // v2: alias of open()
+}
+
+function cmdDropTransport(cmd) {
+  const entry = lookup(cmd, 'drop-transport');
+  if (!entry) return;
+  const engine = entry.socket.io && entry.socket.io.engine;
+  if (!engine) return driverError('drop-transport: the socket has no Engine.IO connection', { cmd: 'drop-transport', id: entry.id });
+  engine.close(); // as a lost connection: the Manager reconnects when its reconnection is on
 }
 
 function cmdOnAny(cmd) {
@@ -655,6 +664,7 @@ const handlers = {
   ack: cmdAck,
   disconnect: cmdDisconnect,
   'connect-again': cmdConnectAgain,
+  'drop-transport': cmdDropTransport,
   'on-any': cmdOnAny,
   'off-any': cmdOffAny,
   'on-any-outgoing': cmdOnAnyOutgoing,

@@ -7,6 +7,7 @@
  *
  *   node socketio-server.js [--port N] [--path /socket.io] [--ping-interval ms] [--ping-timeout ms]
  *                           [--max-http-buffer-size bytes] [--parser json|msgpack]
+ *                           [--recovery maxDisconnectionDuration-ms] [--recovery-run-middlewares]
  *
  * stdout carries JSON lines: {"event":"ready","port":N} once listening, then {"event":"record",
  * "kind":…,"detail":…} for what the server saw. stdin: "exit" (or EOF) stops the server.
@@ -24,6 +25,13 @@
  *   close-engine              -> closes the Engine.IO connection
  *   types (...args, cb)       -> cb([kind of each argument]): "buffer", "date <ms>" or its typeof
  *   date (cb)                 -> cb(new Date(1700000000123))
+ *   join (room, cb)           -> joins the room, sets socket.data = {room}, cb()
+ *   state (cb)                -> cb({id, recovered, rooms (sorted, without its own id), data})
+ *   drop-and-send (room, n)   -> closes the Engine.IO connection, then emits "missed" (1..n) to the room,
+ *                                "other" to a room it is not in, and "direct" (n) to the socket itself
+ *
+ * --recovery turns connectionStateRecovery on (skipMiddlewares true unless --recovery-run-middlewares);
+ * every namespace then records "middleware" (recovered) when its middleware runs.
  *
  * Besides the namespace sockets' "connect" and "disconnect" (nsp:reason) records, every Engine.IO
  * connection records "engine-close" with its close reason ("transport close" for a client's goodbye).
@@ -38,8 +46,15 @@ function option(name, fallback) {
 
 const port = Number(option('port', '0'));
 const path = option('path', '/socket.io');
+const recovery = option('recovery', null);
 const io = new Server({
   path,
+  ...(recovery === null ? {} : {
+    connectionStateRecovery: {
+      maxDisconnectionDuration: Number(recovery),
+      skipMiddlewares: !process.argv.includes('--recovery-run-middlewares'),
+    },
+  }),
   pingInterval: Number(option('ping-interval', '25000')),
   pingTimeout: Number(option('ping-timeout', '20000')),
   maxHttpBufferSize: Number(option('max-http-buffer-size', '1000000')),
@@ -83,10 +98,36 @@ function scenarios(socket) {
     cb(args.map((a) => (Buffer.isBuffer(a) ? 'buffer' : a instanceof Date ? `date ${a.getTime()}` : typeof a)));
   });
   socket.on('date', (cb) => cb(new Date(1700000000123)));
+  socket.on('join', (room, cb) => {
+    socket.join(room);
+    socket.data = { room };
+    cb();
+  });
+  socket.on('state', (cb) => cb({
+    id: socket.id,
+    recovered: socket.recovered,
+    rooms: [...socket.rooms].filter((r) => r !== socket.id).sort(),
+    data: socket.data ?? null,
+  }));
+  socket.on('drop-and-send', (room, n) => {
+    socket.conn.close();
+    for (let i = 1; i <= n; i++) socket.nsp.to(room).emit('missed', i);
+    socket.nsp.to('not-' + room).emit('other', 0);
+    socket.emit('direct', n);
+  });
   socket.on('disconnect', (reason) => record('disconnect', `${nsp}:${reason}`));
 }
 
-io.of(/^\/(?!secure$|odd$).*/).on('connection', scenarios);
+const dynamic = io.of(/^\/(?!secure$|odd$).*/);
+if (recovery !== null) {
+  const recordMiddleware = (socket, next) => {
+    record('middleware', String(socket.recovered));
+    next();
+  };
+  io.of('/').use(recordMiddleware);
+  dynamic.use(recordMiddleware);
+}
+dynamic.on('connection', scenarios);
 io.of('/').on('connection', scenarios);
 const secure = io.of('/secure');
 secure.use((socket, next) => {

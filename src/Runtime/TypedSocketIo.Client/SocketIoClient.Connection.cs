@@ -56,6 +56,8 @@ public sealed partial class SocketIoClient
             {
                 return;
             }
+
+            data = ConnectPayload(data);
         }
 
         Io.Packet(new SocketIoPacket(SocketIoPacketType.Connect, Namespace, data: data));
@@ -168,6 +170,7 @@ public sealed partial class SocketIoClient
     private void OnConnectPacket(SocketIoPacket packet)
     {
         string? sid = null;
+        string? pid = null;
         try
         {
             if (!packet.Data.IsEmpty)
@@ -177,6 +180,10 @@ public sealed partial class SocketIoClient
                     && document.RootElement.TryGetProperty("sid", out JsonElement s) && s.ValueKind == JsonValueKind.String)
                 {
                     sid = TextOf(s);
+                    if (document.RootElement.TryGetProperty("pid", out JsonElement p) && p.ValueKind == JsonValueKind.String)
+                    {
+                        pid = TextOf(p); // connection state recovery is on
+                    }
                 }
             }
         }
@@ -192,6 +199,7 @@ public sealed partial class SocketIoClient
         }
 
         TaskCompletionSource[] waiters;
+        SocketIoPacket[] early;
         lock (_gate)
         {
             if (!_active)
@@ -200,6 +208,8 @@ public sealed partial class SocketIoClient
             }
 
             _id = sid;
+            OnSession(pid);
+            early = TakeEarly();
             _connected = true;
             _connecting = false;
             if (_aborted.IsCancellationRequested)
@@ -219,8 +229,14 @@ public sealed partial class SocketIoClient
             waiters = [.. _connectWaiters];
         }
 
-        // The retry queue resumes before the connect handlers run: what they emit is queued behind
-        // it and goes out once (the reference's order).
+        // Events that came before the answer (what a recovered session missed) are handled first,
+        // then the retry queue resumes before the connect handlers run: what they emit is queued
+        // behind it and goes out once (the reference's order).
+        foreach (SocketIoPacket e in early)
+        {
+            OnEvent(e);
+        }
+
         DrainQueue(force: true);
         Log.Connected(Io.Logger, Namespace, sid);
         _connect.Invoke(static (h, _) => h(), 0, Io.HandlerFailed);
@@ -266,6 +282,7 @@ public sealed partial class SocketIoClient
             _connected = false;
             _connecting = false;
             _id = null;
+            _receiveBuffer.Clear();
             _aborted.Cancel();
 
             // Acknowledgements still expected fail, except for packets still in the buffer (they
@@ -305,9 +322,15 @@ public sealed partial class SocketIoClient
         {
             if (!_connected)
             {
+                if (_connecting)
+                {
+                    BufferEarly(packet); // handled once the CONNECT answer arrives, as the reference
+                }
+
                 return;
             }
 
+            packet = StripOffset(packet);
             aborted = _aborted.Token;
         }
 

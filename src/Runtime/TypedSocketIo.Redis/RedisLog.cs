@@ -12,4 +12,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Redis subscription to {Channel} failed.")]
     public static partial void SubscribeFailed(ILogger logger, string channel, Exception error);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Warning, Message = "Reading the Redis stream {Stream} failed; retrying.")]
+    public static partial void StreamReadFailed(ILogger logger, string stream, Exception error);
 }

@@ -29,6 +29,9 @@ public sealed class SocketIoClient<TListen, TEmit> : IAsyncDisposable
     /// <inheritdoc cref="SocketIoClient.Connected" />
     public bool Connected => Untyped.Connected;
 
+    /// <inheritdoc cref="SocketIoClient.Recovered" />
+    public bool Recovered => Untyped.Recovered;
+
     /// <inheritdoc cref="SocketIoClient.Active" />
     public bool Active => Untyped.Active;
 

@@ -11,7 +11,7 @@ public sealed record BroadcastOptions(IReadOnlySet<string> Rooms, IReadOnlySet<s
 /// adapter). Room names are exact strings. Operations complete synchronously; they return
 /// ValueTask so that cluster adapters can be asynchronous.
 /// </summary>
-public class InMemoryAdapter
+public partial class InMemoryAdapter
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, HashSet<string>> _rooms = new(StringComparer.Ordinal);
@@ -171,13 +171,38 @@ public class InMemoryAdapter
     public virtual ValueTask<int> ServerCount() => ValueTask.FromResult(1);
 
     /// <summary>Sends <paramref name="packet"/> to the targeted sockets, encoded once for all of them.</summary>
+    /// <remarks>With connection state recovery on, an event sent without acknowledgement and not
+    /// volatile is logged first and carries its offset (<see cref="LogForRecovery"/>).</remarks>
     public virtual void Broadcast(SocketIoPacket packet, BroadcastOptions options)
     {
+        if (!CarriesOffset(packet, options))
+        {
+            Deliver(packet, packet, options);
+            return;
+        }
+
+        lock (RecoveryLock)
+        {
+            // Logged and delivered as one step: every socket gets logged events in log order, so
+            // the last offset a client saw means it saw everything before it.
+            Deliver(LogForRecovery(packet, options), packet, options);
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="wire"/> to the targeted sockets of this server, encoded once; their
+    /// outgoing listeners are told of <paramref name="visible"/> (the same event without its offset).
+    /// </summary>
+    protected void Deliver(SocketIoPacket wire, SocketIoPacket visible, BroadcastOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(wire);
+        ArgumentNullException.ThrowIfNull(visible);
+        ArgumentNullException.ThrowIfNull(options);
         EnginePacket[]? encoded = null;
         foreach (Socket socket in Targets(options))
         {
-            encoded ??= Namespace.Server.Options.Parser.Encode(packet);
-            socket.NotifyOutgoing(packet);
+            encoded ??= Namespace.Server.Options.Parser.Encode(wire);
+            socket.NotifyOutgoing(visible);
             socket.Connection.WriteEncoded(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
         }
     }

@@ -9,7 +9,7 @@ namespace TypedSocketIo.Server;
 /// A Socket.IO namespace: its sockets, middleware, connection handlers, rooms (through its
 /// adapter) and broadcasting.
 /// </summary>
-public class Namespace
+public partial class Namespace
 {
     private readonly ConcurrentDictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
     private readonly object _lock = new();
@@ -104,9 +104,8 @@ public class Namespace
     /// <summary>Creates and connects a socket for <paramref name="client"/>, running the middleware first.</summary>
     internal async Task AddAsync(SocketIoConnection client, JsonElement auth)
     {
-        string id = client.Conn.Protocol == EngineIOProtocol.V3 ? (Name == "/" ? client.Conn.Id : Name + "#" + client.Conn.Id) : Engine.EngineIOServer.GenerateId();
-        var socket = new Socket(this, client, new Handshake(client.Conn.Request, auth), id);
-        Func<Socket, Func<Task>, Task>[] middleware = GetMiddleware();
+        (Socket socket, RestoredSession? restored) = await CreateSocketAsync(client, auth).ConfigureAwait(false);
+        Func<Socket, Func<Task>, Task>[] middleware = SkipsMiddleware(client, restored) ? [] : GetMiddleware();
         try
         {
             bool reached = middleware.Length == 0 || await Pipeline.RunAsync(socket, middleware).ConfigureAwait(false);
@@ -143,17 +142,11 @@ public class Namespace
         // In the namespace first, then on the connection: once attached, the connection's close
         // reaches the socket and removes it; if the client left while the middleware ran, it is
         // never attached and leaves no trace.
-        _sockets[socket.Id] = socket;
-        socket.OnConnect();
-        if (!client.TryAttach(socket))
+        if (!(restored is null ? Attach(client, socket) : await AttachRecoveredAsync(client, socket, restored).ConfigureAwait(false)))
         {
-            _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Id, socket));
-            Refuse(socket);
             return;
         }
 
-        Server.Metrics.SocketConnected(_metricTag);
-        client.OnSocketConnected(socket);
         Server.Log.SocketConnected(socket.Id, Name);
         foreach (Func<Socket, Task> handler in GetConnectionHandlers())
         {

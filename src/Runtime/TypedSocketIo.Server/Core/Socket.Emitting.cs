@@ -66,6 +66,14 @@ public sealed partial class Socket
     internal bool Send(in EventData data, EmitFlags flags, long? ackId)
     {
         SocketIoPacket packet = Pipeline.EventPacket(Namespace.Name, data, ackId);
+        if (Server.Options.ConnectionStateRecovery is not null)
+        {
+            // As the reference: through the adapter, to the socket's own room, so the event is
+            // logged (and carries an offset) and reaches the client again after a recovery.
+            Namespace.Adapter.Broadcast(packet, new BroadcastOptions(new HashSet<string>(1, StringComparer.Ordinal) { Id }, InMemoryAdapter.EmptySet, flags));
+            return true;
+        }
+
         NotifyOutgoing(packet);
         Connection.WritePacket(packet, flags.Volatile, flags.Compress ?? true);
         return true;

@@ -25,12 +25,14 @@ public sealed partial class Socket : ISocketIoListenTarget
     private CancellationTokenSource? _aborted;
     private object? _typedView;
 
-    internal Socket(Namespace nsp, SocketIoConnection client, Handshake handshake, string id)
+    internal Socket(Namespace nsp, SocketIoConnection client, Handshake handshake, string id, string? pid = null, bool recovered = false)
     {
         Namespace = nsp;
         Connection = client;
         Handshake = handshake;
         Id = id;
+        Pid = pid;
+        Recovered = recovered;
         SocketIoServerOptions options = nsp.Server.Options;
         _acks = new AckRegistry(options.MaxPendingAcks);
         _inbox = new EventInbox<SocketIoEvent>(ProcessAsync, options.MaxPendingEvents, preferLocal: true);
@@ -204,6 +206,7 @@ public sealed partial class Socket : ISocketIoListenTarget
 
         System.Threading.Volatile.Read(ref _aborted)?.Cancel();
         Raise(Disconnecting, reason);
+        PersistIfRecoverable(reason);
         Namespace.Adapter.DelAll(Id);
         Namespace.Remove(this);
         Connection.Remove(this);

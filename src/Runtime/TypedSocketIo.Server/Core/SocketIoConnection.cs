@@ -205,7 +205,9 @@ internal sealed class SocketIoConnection
         _connectTimer.Cancel();
         ReadOnlyMemory<byte> data = Conn.Protocol == EngineIOProtocol.V3
             ? default
-            : JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["sid"] = socket.Id }, SocketIoJsonContext.Default.DictionaryStringString);
+            : JsonSerializer.SerializeToUtf8Bytes(socket.Pid is null
+                ? new Dictionary<string, string> { ["sid"] = socket.Id }
+                : new Dictionary<string, string> { ["sid"] = socket.Id, ["pid"] = socket.Pid }, SocketIoJsonContext.Default.DictionaryStringString);
         WritePacket(new SocketIoPacket(SocketIoPacketType.Connect, socket.Namespace.Name, data: data), isVolatile: false, compress: true);
     }
 

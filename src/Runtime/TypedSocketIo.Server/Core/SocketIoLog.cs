@@ -38,4 +38,13 @@ internal sealed partial class SocketIoLog
 
     [LoggerMessage(110, LogLevel.Error, "A middleware of namespace {Namespace} threw; the connection is refused with a generic message.")]
     public partial void MiddlewareFailed(string @namespace, Exception exception);
+
+    [LoggerMessage(111, LogLevel.Warning, "The session of socket {SocketId} in {Namespace} could not be kept for recovery.")]
+    public partial void PersistSessionFailed(string socketId, string @namespace, Exception exception);
+
+    [LoggerMessage(112, LogLevel.Warning, "A session of {Namespace} could not be restored; the client gets a new one.")]
+    public partial void RestoreSessionFailed(string @namespace, Exception exception);
+
+    [LoggerMessage(113, LogLevel.Debug, "Socket {SocketId} of {Namespace} was recovered with {Missed} missed events.")]
+    public partial void SocketRecovered(string socketId, string @namespace, int missed);
 }

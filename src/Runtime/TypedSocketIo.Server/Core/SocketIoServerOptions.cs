@@ -62,9 +62,18 @@ public sealed class SocketIoServerOptions : EngineIOOptions
     /// </summary>
     public bool EnableDetailedErrors { get; set; }
 
+    /// <summary>
+    /// Connection state recovery (the reference's <c>connectionStateRecovery</c>): off when null
+    /// (the default). When set, a client whose connection dropped gets its socket back (id, rooms,
+    /// data and the events it missed) if it reconnects in time. Configuration:
+    /// <c>SocketIo:ConnectionStateRecovery</c> (the section turns it on unless <c>Enabled=false</c>).
+    /// </summary>
+    public ConnectionStateRecoveryOptions? ConnectionStateRecovery { get; set; }
+
     internal override void CollectErrors(List<string> errors)
     {
         base.CollectErrors(errors);
+        ConnectionStateRecovery?.CollectErrors(errors);
         RequirePositive(errors, nameof(ConnectTimeout), ConnectTimeout);
         if (MaxPendingEvents <= 0)
         {

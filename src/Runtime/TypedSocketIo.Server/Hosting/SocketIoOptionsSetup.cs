@@ -6,7 +6,8 @@ namespace TypedSocketIo.Server.Hosting;
 
 /// <summary>
 /// Binds the <c>SocketIo</c> configuration section (e.g. <c>SocketIo:PingInterval</c>,
-/// <c>SocketIo:MaxHttpBufferSize</c>, <c>SocketIo:ServeClient</c>, <c>SocketIo:Parser</c>) when the application has a
+/// <c>SocketIo:MaxHttpBufferSize</c>, <c>SocketIo:ServeClient</c>, <c>SocketIo:Parser</c>,
+/// <c>SocketIo:ConnectionStateRecovery:MaxDisconnectionDuration</c>) when the application has a
 /// configuration. Registered before the <c>AddSocketIo</c> delegate, which therefore wins.
 /// </summary>
 internal sealed class SocketIoConfigureOptions(IConfiguration? configuration = null) : IConfigureOptions<SocketIoServerOptions>
@@ -51,6 +52,7 @@ internal sealed class SocketIoConfigurationModel
     public CompressionModel? HttpCompression { get; set; }
     public DeflateModel? PerMessageDeflate { get; set; }
     public CookieModel? Cookie { get; set; }
+    public RecoveryModel? ConnectionStateRecovery { get; set; }
 
     public void ApplyTo(SocketIoServerOptions options)
     {
@@ -111,6 +113,22 @@ internal sealed class SocketIoConfigurationModel
             }
         }
 
+        if (ConnectionStateRecovery is { } recovery)
+        {
+            if (recovery.Enabled == false)
+            {
+                options.ConnectionStateRecovery = null;
+            }
+            else
+            {
+                ConnectionStateRecoveryOptions target = options.ConnectionStateRecovery ??= new ConnectionStateRecoveryOptions();
+                target.MaxDisconnectionDuration = recovery.MaxDisconnectionDuration ?? target.MaxDisconnectionDuration;
+                target.SkipMiddlewares = recovery.SkipMiddlewares ?? target.SkipMiddlewares;
+                target.MaxLoggedPackets = recovery.MaxLoggedPackets ?? target.MaxLoggedPackets;
+                target.MaxSessions = recovery.MaxSessions ?? target.MaxSessions;
+            }
+        }
+
         if (Cookie is { } cookie)
         {
             if (cookie.Enabled == false)
@@ -145,6 +163,16 @@ internal sealed class SocketIoConfigurationModel
         public int? Threshold { get; set; }
         public bool? ServerContextTakeover { get; set; }
         public int? ServerMaxWindowBits { get; set; }
+    }
+
+    /// <summary><c>SocketIo:ConnectionStateRecovery</c>; the section turns recovery on unless <c>Enabled=false</c>.</summary>
+    internal sealed class RecoveryModel
+    {
+        public bool? Enabled { get; set; }
+        public TimeSpan? MaxDisconnectionDuration { get; set; }
+        public bool? SkipMiddlewares { get; set; }
+        public int? MaxLoggedPackets { get; set; }
+        public int? MaxSessions { get; set; }
     }
 
     /// <summary><c>SocketIo:Cookie</c>; the section turns the cookie on unless <c>Enabled=false</c>.</summary>

@@ -45,6 +45,9 @@ public class Socket<TListen, TEmit>
     /// <summary>Whether the socket is connected.</summary>
     public bool Connected => Untyped.Connected;
 
+    /// <summary>Whether this socket was recovered after a temporary disconnection (connection state recovery).</summary>
+    public bool Recovered => Untyped.Recovered;
+
     /// <summary>Cancelled when the socket disconnects.</summary>
     public CancellationToken Aborted => Untyped.Aborted;
 

@@ -15,7 +15,7 @@ namespace TypedSocketIo.Server.Cluster;
 /// room spans. A publish that fails (the transport is down) is logged and counted; the local half
 /// still runs and the caller is never blocked.
 /// </summary>
-public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
+public partial class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
 {
     private readonly ConcurrentDictionary<string, PendingRequest> _requests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AckRequest> _ackRequests = new(StringComparer.Ordinal);
@@ -160,7 +160,12 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
     /// <inheritdoc />
     public override void Broadcast(SocketIoPacket packet, BroadcastOptions options)
     {
-        if (!options.Flags.Local)
+        if (BroadcastToLog(packet, options))
+        {
+            return;
+        }
+
+        if (!options.Flags.Local && packet.Id is null) // an emit with ack (recovery sends socket emits through here) stays local
         {
             _ = PublishAsync(new ClusterMessage(ClusterMessageType.Broadcast, Uid, Namespace.Name)
             {
@@ -421,7 +426,7 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
     public void OnMessage(ClusterMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (message.Uid == Uid || message.Namespace != Namespace.Name)
+        if (message.Namespace != Namespace.Name || (message.Uid == Uid && !IsOwnLoggedBroadcast(message)))
         {
             return;
         }
@@ -450,7 +455,7 @@ public class ClusterAdapter : InMemoryAdapter, IClusterMessageHandler
             case ClusterMessageType.Broadcast when message.Payload is JsonPayload payload:
                 if (message.RequestId is null)
                 {
-                    base.Broadcast(new SocketIoPacket(SocketIoPacketType.Event, Namespace.Name, null, payload.Json, payload.Attachments), options);
+                    ReceiveBroadcast(new SocketIoPacket(SocketIoPacketType.Event, Namespace.Name, null, payload.Json, payload.Attachments), options, message.Offset);
                 }
                 else
                 {

@@ -50,6 +50,9 @@ public sealed class ClusterMessage
     /// <summary>The sockets of a <see cref="ClusterMessageType.FetchSocketsResponse"/>.</summary>
     public IReadOnlyList<ClusterSocket>? Sockets { get; init; }
 
+    /// <summary>Where the transport logged the message (a Redis stream entry id), for connection state recovery; null when it keeps no log.</summary>
+    public string? Offset { get; init; }
+
     /// <summary>True for the four kinds that answer a request.</summary>
     public bool IsResponse => Type is ClusterMessageType.FetchSocketsResponse or ClusterMessageType.ServerSideEmitResponse
         or ClusterMessageType.BroadcastClientCount or ClusterMessageType.BroadcastAck or ClusterMessageType.AllRoomsResponse;
