@@ -19,6 +19,10 @@ public sealed class NginxTests
         reconnection = true,
         reconnectionDelay = 100,
         reconnectionDelayMax = 500,
+        // A connection per request, as a browser behind a fresh page would open after nginx reloads:
+        // a pooled keep-alive connection could still reach a worker of the previous configuration,
+        // which maps the client to another server than its handshake did.
+        agent = false,
     };
 
     private static async Task<string> TransportAsync(SioDriver clients, string id)
