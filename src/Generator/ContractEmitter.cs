@@ -1,3 +1,6 @@
+// Longer than most files here on purpose: the text of everything generated for a contract (emitter,
+// dispatcher, typed registrations, registration) in one writer's hands, as System.Text.Json's Emitter.
+
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis.CSharp;

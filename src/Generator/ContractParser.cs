@@ -1,3 +1,6 @@
+// Longer than most files here on purpose: the one place where symbols become specs, with every
+// rule a contract must follow and the diagnostic each rule reports, as System.Text.Json's Parser.
+
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
