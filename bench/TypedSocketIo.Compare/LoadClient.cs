@@ -47,7 +47,7 @@ internal sealed class LoadClient : IDisposable
         }
     }
 
-    /// <summary>Acknowledged echoes one at a time until <paramref name="stop"/>; returns how many completed, counting only those after <paramref name="countFrom"/>.</summary>
+    /// <summary>Acknowledged echoes one at a time until <paramref name="stop"/>; returns how many completed while <paramref name="counting"/> said so.</summary>
     public async Task<long> EchoAsync(string data, Func<bool> counting, CancellationToken stop)
     {
         long done = 0;

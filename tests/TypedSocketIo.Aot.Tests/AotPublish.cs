@@ -83,7 +83,20 @@ internal static partial class AotPublish
         }
 
         Directory.Move(staging, output);
+        PruneOtherVersions(Path.GetDirectoryName(output)!);
         return binary;
+    }
+
+    /// <summary>Deletes the binaries of other inputs (every directory beside <paramref name="current"/> but the build output).</summary>
+    private static void PruneOtherVersions(string current)
+    {
+        foreach (string directory in Directory.EnumerateDirectories(Path.GetDirectoryName(current)!))
+        {
+            if (directory != current && Path.GetFileName(directory) != "build")
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 
     [GeneratedRegex(@"[^\r\n]*\b(warning|error) IL[23]\d{3}\b[^\r\n]*")]
