@@ -20,9 +20,10 @@ command -v npm >/dev/null || fail "npm is required."
 
 # Debian packages the tests start themselves: Chromium (the chat sample's browser test),
 # redis-server (the Redis cluster tests, on a free loopback port in a temporary directory) and
-# nginx (the load-balancer test, in the foreground with its own configuration in a temporary directory).
-apt_install() { # package, binary it provides, what needs it
-  [[ -x "$2" ]] && return 0
+# nginx (the load-balancer test, in the foreground with its own configuration in a temporary directory);
+# clang and zlib for the native AOT publish of the chat sample (TypedSocketIo.Aot.Tests).
+apt_install() { # package, file it provides, what needs it
+  [[ -e "$2" ]] && return 0
   echo "==> apt-get install $1 ($3)"
   if [[ $(id -u) -eq 0 ]]; then
     sudo=()
@@ -38,11 +39,13 @@ apt_install() { # package, binary it provides, what needs it
   fi
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null \
     || fail "apt-get install $1 failed."
-  [[ -x "$2" ]] || fail "apt-get installed $1, but $2 is missing."
+  [[ -e "$2" ]] || fail "apt-get installed $1, but $2 is missing."
 }
 apt_install chromium /usr/bin/chromium "the browser tests"
 apt_install redis-server /usr/bin/redis-server "the Redis cluster tests"
 apt_install nginx-light /usr/sbin/nginx "the load-balancer test"
+apt_install clang /usr/bin/clang "the native AOT test"
+apt_install zlib1g-dev /usr/include/zlib.h "the native AOT test"
 
 echo "==> npm ci (tests/node)"
 (cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci failed in tests/node."

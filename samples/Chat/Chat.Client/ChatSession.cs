@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Chat.Contracts;
 using TypedSocketIo;
 using TypedSocketIo.Client;
@@ -20,6 +21,8 @@ public sealed class ChatSession(Uri uri, string name, string room, ChatOutput ou
         {
             Auth = new Dictionary<string, string> { ["name"] = name },
             AutoConnect = false,
+            // The auth and every payload with the contracts' context, never by reflection (AOT).
+            JsonOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = ChatJsonContext.Default },
         });
 
         client.On.Message(m => output.Message(m));

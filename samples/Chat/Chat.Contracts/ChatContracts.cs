@@ -46,12 +46,20 @@ public sealed record JoinResult(bool Ok, string Room, string[] Users, string? Er
 /// <summary>The answer to <see cref="IChatClientEvents.SendMessage"/>: the message's id and when the server took it.</summary>
 public sealed record SendResult(bool Ok, string? Id, DateTimeOffset At, string? Error = null);
 
-/// <summary>Serialization of every chat payload, with no reflection (trim- and AOT-safe).</summary>
+/// <summary>Why the server refused a connection (the data of the client's <c>connect_error</c>).</summary>
+public sealed record ChatRefusal(string Code, string Hint);
+
+/// <summary>
+/// Serialization of every chat payload, the handshake's auth and a refusal's data, with no
+/// reflection (trim- and AOT-safe): the server and the .NET client name it as their resolver.
+/// </summary>
 [JsonSerializable(typeof(ChatMessage))]
 [JsonSerializable(typeof(JoinResult))]
 [JsonSerializable(typeof(SendResult))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(bool))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(ChatRefusal))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 public partial class ChatJsonContext : JsonSerializerContext;

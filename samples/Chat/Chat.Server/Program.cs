@@ -17,7 +17,10 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
 }
 
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // no line per request
-builder.Services.AddSocketIo();
+// Payloads, auth and refusals are serialized with the contracts' context, never by reflection:
+// the server also runs as a native AOT binary (docs/aot.md).
+builder.Services.AddSocketIo(options =>
+    options.JsonSerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = ChatJsonContext.Default });
 var app = builder.Build();
 
 app.UseDefaultFiles();
@@ -35,7 +38,7 @@ chat.Use(async (socket, next) =>
         : null;
     if (string.IsNullOrEmpty(name) || name.Length > 32)
     {
-        throw new ConnectionRejectedException("name required", new { code = "NAME_REQUIRED", hint = "connect with auth: { name } (1 to 32 characters)" });
+        throw new ConnectionRejectedException("name required", new ChatRefusal("NAME_REQUIRED", "connect with auth: { name } (1 to 32 characters)"));
     }
 
     socket.Data = new ChatUser(name);

@@ -47,9 +47,23 @@ public sealed partial class SocketIoClient
             return;
         }
 
-#pragma warning disable IL2026, IL3050 // auth is serialized by its runtime type; the options may name a context
-        ReadOnlyMemory<byte> data = auth is null ? default : JsonSerializer.SerializeToUtf8Bytes(auth, auth.GetType(), JsonOptions);
-#pragma warning restore IL2026, IL3050
+        // By its runtime type, with the metadata the options resolve (a context under AOT): an auth
+        // object they know nothing about fails this attempt with the reason.
+        ReadOnlyMemory<byte> data;
+        try
+        {
+            data = auth is null ? default : JsonSerializer.SerializeToUtf8Bytes(auth, JsonOptions.GetTypeInfo(auth.GetType()));
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException)
+        {
+            lock (_gate)
+            {
+                _connecting = false;
+            }
+
+            RaiseConnectError(new SocketIoConnectException("The auth could not be serialized: " + ex.Message, null, ex));
+            return;
+        }
         lock (_gate)
         {
             if (!_active || !_connecting)

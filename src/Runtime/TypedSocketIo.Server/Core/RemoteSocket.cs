@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using TypedSocketIo.Server.Cluster;
 
 namespace TypedSocketIo.Server;
@@ -49,11 +50,15 @@ public sealed class RemoteSocket
     /// <summary>Whether the socket lives on this server.</summary>
     public bool IsLocal => _socket is not null;
 
-    /// <summary>The socket's data as <typeparamref name="T"/>, read from JSON for a socket of another server.</summary>
+    /// <summary>
+    /// The socket's data as <typeparamref name="T"/>, read from JSON for a socket of another server
+    /// with the metadata <paramref name="options"/> (by default the server's) resolve: name a
+    /// <see cref="System.Text.Json.Serialization.JsonSerializerContext"/> in them for trimming and AOT.
+    /// </summary>
     public T? GetData<T>(JsonSerializerOptions? options = null) => Data switch
     {
         T value => value,
-        JsonElement json => json.Deserialize<T>(options ?? _namespace?.Server.JsonOptions ?? Protocol.SocketIoJson.DefaultOptions),
+        JsonElement json => json.Deserialize((JsonTypeInfo<T>)(options ?? _namespace?.Server.JsonOptions ?? Protocol.SocketIoJson.DefaultOptions).GetTypeInfo(typeof(T))),
         _ => default,
     };
 

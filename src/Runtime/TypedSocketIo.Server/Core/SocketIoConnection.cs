@@ -224,9 +224,8 @@ internal sealed class SocketIoConnection
             {
                 string text => JsonSerializer.SerializeToUtf8Bytes(text, SocketIoJsonContext.Default.String),
                 JsonElement element => JsonSerializer.SerializeToUtf8Bytes(element, SocketIoJsonContext.Default.JsonElement),
-#pragma warning disable IL2026, IL3050 // error data is serialized by runtime type, as the untyped API; the options may name a context
-                _ => JsonSerializer.SerializeToUtf8Bytes(data, data.GetType(), _server.JsonOptions),
-#pragma warning restore IL2026, IL3050
+                // By runtime type, with the metadata the options resolve (a context under AOT).
+                _ => JsonSerializer.SerializeToUtf8Bytes(data, _server.JsonOptions.GetTypeInfo(data.GetType())),
             };
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException)

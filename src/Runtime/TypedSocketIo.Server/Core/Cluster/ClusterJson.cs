@@ -203,7 +203,9 @@ public static class ClusterJson
         {
             try
             {
-                data = JsonElement.Parse(JsonSerializer.SerializeToUtf8Bytes(socket.Data, socket.Data.GetType(), options));
+                // By its runtime type, with the metadata the options resolve (a context under AOT): data
+                // they know nothing about is sent as null.
+                data = JsonElement.Parse(JsonSerializer.SerializeToUtf8Bytes(socket.Data, options.GetTypeInfo(socket.Data.GetType())));
             }
             catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException)
             {
