@@ -76,7 +76,13 @@ public sealed class InProcessTransport(InProcessClusterBus bus, ClusterHeartbeat
 
     public bool Disposed { get; private set; }
 
-    protected override Task SubscribeAsync() => Task.CompletedTask;
+    private volatile bool _subscribed;
+
+    protected override Task SubscribeAsync()
+    {
+        _subscribed = true;
+        return Task.CompletedTask;
+    }
 
     public override Task PublishAsync(ClusterMessage message)
     {
@@ -104,6 +110,12 @@ public sealed class InProcessTransport(InProcessClusterBus bus, ClusterHeartbeat
     {
         lock (_order)
         {
+            // As on a real wire, a node hears nothing before it has subscribed, nor once it is gone.
+            if (!_subscribed || Disposed)
+            {
+                return;
+            }
+
             if (isResponse)
             {
                 Handler.OnResponse(message);
