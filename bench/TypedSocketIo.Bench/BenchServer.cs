@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using TypedSocketIo.Server;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 
 namespace TypedSocketIo.Bench;
 

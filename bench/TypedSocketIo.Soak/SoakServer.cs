@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using TypedSocketIo.Server;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 
 namespace TypedSocketIo.Soak;
 

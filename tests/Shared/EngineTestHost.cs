@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TypedSocketIo.EngineIO;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 
 namespace TypedSocketIo.Testing;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Client.Tests;

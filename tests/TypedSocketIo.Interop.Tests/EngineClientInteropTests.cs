@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TypedSocketIo.EngineIO;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Testing;
 using TypedSocketIo.Interop.Tests.Typed;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Server.Tests;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text.RegularExpressions;
 using TypedSocketIo.EngineIO;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Server.Tests;

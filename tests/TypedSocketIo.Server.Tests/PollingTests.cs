@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using TypedSocketIo.EngineIO;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Server.Tests;

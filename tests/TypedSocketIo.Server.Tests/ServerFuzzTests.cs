@@ -9,7 +9,7 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using TypedSocketIo.EngineIO;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Testing;
 using TypedSocketIo.Testing.Fuzz;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Testing;
 
 namespace TypedSocketIo.Server.Tests;

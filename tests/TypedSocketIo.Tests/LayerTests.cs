@@ -17,15 +17,15 @@ public sealed class LayerTests
         ["core/Protocol"] = ["core", "core/EngineIO"],
         ["core/Events"] = ["core", "core/EngineIO", "core/Protocol"],
         ["core/Typed"] = ["core", "core/EngineIO", "core/Protocol", "core/Events"],
-        ["server/Engine"] = ["core", "core/EngineIO"],
-        ["server/Core"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "server/Engine"],
-        ["server/Typed"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "server/Engine", "server/Core"],
-        ["server/Hosting"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "server/Engine", "server/Core", "server/Typed"],
-        ["client/Engine"] = ["core", "core/EngineIO"],
-        ["client"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "client/Engine"],
-        ["client/Typed"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "client/Engine", "client"],
+        ["server/EngineIO"] = ["core", "core/EngineIO"],
+        ["server/Core"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "server/EngineIO"],
+        ["server/Typed"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "server/EngineIO", "server/Core"],
+        ["server/Hosting"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "server/EngineIO", "server/Core", "server/Typed"],
+        ["client/EngineIO"] = ["core", "core/EngineIO"],
+        ["client"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "client/EngineIO"],
+        ["client/Typed"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "client/EngineIO", "client"],
         // The Redis package sits on the server's cluster adapter (server/Core) and plugs itself in through Hosting.
-        ["redis"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "server/Engine", "server/Core", "server/Typed", "server/Hosting"],
+        ["redis"] = ["core", "core/EngineIO", "core/Protocol", "core/Events", "core/Typed", "server/EngineIO", "server/Core", "server/Typed", "server/Hosting"],
     };
 
     private static readonly (string Folder, string Name)[] Projects =

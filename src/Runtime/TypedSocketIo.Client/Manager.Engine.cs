@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using TypedSocketIo.Client.Engine;
+using TypedSocketIo.Client.EngineIO;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Events;
 using TypedSocketIo.Protocol;

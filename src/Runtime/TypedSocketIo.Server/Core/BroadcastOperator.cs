@@ -1,5 +1,5 @@
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;

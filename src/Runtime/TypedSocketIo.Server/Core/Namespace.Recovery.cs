@@ -1,7 +1,7 @@
 using TypedSocketIo.EngineIO;
 using System.Text.Json;
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 
 namespace TypedSocketIo.Server;
 
@@ -44,11 +44,11 @@ public partial class Namespace
             }
         }
 
-        return (new Socket(this, client, handshake, NewSocketId(client), Engine.EngineIOServer.GenerateId()), null);
+        return (new Socket(this, client, handshake, NewSocketId(client), EngineIO.EngineIOServer.GenerateId()), null);
     }
 
     private string NewSocketId(SocketIoConnection client) =>
-        client.Conn.Protocol == EngineIOProtocol.V3 ? (Name == "/" ? client.Conn.Id : Name + "#" + client.Conn.Id) : Engine.EngineIOServer.GenerateId();
+        client.Conn.Protocol == EngineIOProtocol.V3 ? (Name == "/" ? client.Conn.Id : Name + "#" + client.Conn.Id) : EngineIO.EngineIOServer.GenerateId();
 
     private bool SkipsMiddleware(SocketIoConnection client, RestoredSession? restored) =>
         restored is not null && Server.Options.ConnectionStateRecovery is { SkipMiddlewares: true } && client.Conn.ReadyState == EngineReadyState.Open;

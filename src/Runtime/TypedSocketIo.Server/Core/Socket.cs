@@ -1,7 +1,7 @@
 using System.Text.Json;
 using TypedSocketIo.Events;
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;

@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 
 namespace TypedSocketIo.Server;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 
 namespace TypedSocketIo.Server;
 

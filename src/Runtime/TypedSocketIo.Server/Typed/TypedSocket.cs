@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using TypedSocketIo.Server.Engine;
+using TypedSocketIo.Server.EngineIO;
 
 namespace TypedSocketIo.Server;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>
 /// The Engine.IO instruments of the <see cref="EngineIOServer.MeterName"/> meter (see

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>The Engine.IO server's log messages.</summary>
 internal sealed partial class EngineLog

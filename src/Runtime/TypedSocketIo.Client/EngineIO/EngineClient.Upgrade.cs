@@ -1,6 +1,6 @@
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Client.Engine;
+namespace TypedSocketIo.Client.EngineIO;
 
 /// <summary>The upgrade from long-polling to WebSocket: probe, pause the poll, upgrade packet, or stay on polling.</summary>
 internal sealed partial class EngineClient

@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 
-namespace TypedSocketIo.Client.Engine;
+namespace TypedSocketIo.Client.EngineIO;
 
 /// <summary>Where and how an Engine.IO client session connects (taken from the Manager's options).</summary>
 internal sealed class EngineClientOptions

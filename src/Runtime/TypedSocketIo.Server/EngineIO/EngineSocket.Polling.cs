@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>The session's side of long-polling: what a GET waits for, an aborted GET, the packets of a POST.</summary>
 public sealed partial class EngineSocket

@@ -1,6 +1,6 @@
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Client.Engine;
+namespace TypedSocketIo.Client.EngineIO;
 
 /// <summary>The session's read loop (packets in, one transport at a time) and write loop (the send queue, batched per transport).</summary>
 internal sealed partial class EngineClient

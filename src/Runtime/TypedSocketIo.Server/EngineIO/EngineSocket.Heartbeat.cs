@@ -1,7 +1,7 @@
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Threading;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>The session's heartbeat: pings on absolute deadlines, and the timeout when no pong comes.</summary>
 public sealed partial class EngineSocket

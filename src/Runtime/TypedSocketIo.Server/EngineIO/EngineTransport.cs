@@ -1,6 +1,6 @@
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>A packet waiting to be written, with its per-message compression flag.</summary>
 internal readonly record struct OutgoingPacket(EnginePacket Packet, bool Compress);

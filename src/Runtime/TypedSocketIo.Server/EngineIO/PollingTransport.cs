@@ -5,7 +5,7 @@ using Microsoft.Extensions.Primitives;
 using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>What a waiting GET is answered with.</summary>
 internal readonly record struct PollAnswer(EnginePacket[] Packets, bool Compress);

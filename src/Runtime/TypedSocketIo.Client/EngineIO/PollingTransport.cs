@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Client.Engine;
+namespace TypedSocketIo.Client.EngineIO;
 
 /// <summary>HTTP long-polling: a GET per poll, a POST per batch of packets (never two at once).</summary>
 internal sealed class PollingTransport(EngineClientOptions options, HttpClient http) : EngineTransport

@@ -12,7 +12,7 @@ using Microsoft.Net.Http.Headers;
 using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>
 /// An Engine.IO server: verifies requests, runs handshakes, and routes each request to its

@@ -1,7 +1,7 @@
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Threading;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>The session's side of WebSocket: attaching the transport, and the upgrade from long-polling (probe, noop, upgrade packet, timeout).</summary>
 public sealed partial class EngineSocket

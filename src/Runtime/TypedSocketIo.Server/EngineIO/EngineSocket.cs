@@ -3,7 +3,7 @@ using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Threading;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>The life cycle of an Engine.IO session.</summary>
 public enum EngineReadyState

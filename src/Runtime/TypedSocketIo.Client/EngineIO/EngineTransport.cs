@@ -1,6 +1,6 @@
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Client.Engine;
+namespace TypedSocketIo.Client.EngineIO;
 
 /// <summary>One Engine.IO transport of a client session: long-polling or WebSocket.</summary>
 internal abstract class EngineTransport : IAsyncDisposable

@@ -1,6 +1,6 @@
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Client.Engine;
+namespace TypedSocketIo.Client.EngineIO;
 
 /// <summary>
 /// One Engine.IO client session (the reference's engine.io-client Socket): the handshake on the

@@ -6,7 +6,7 @@ using System.Net.WebSockets;
 using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Server.Engine;
+namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>
 /// The WebSocket transport: one frame per packet. One receive loop that holds no buffer while

@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using TypedSocketIo.EngineIO;
 
-namespace TypedSocketIo.Client.Engine;
+namespace TypedSocketIo.Client.EngineIO;
 
 /// <summary>WebSocket: one Engine.IO packet per message, text or binary.</summary>
 internal sealed class WebSocketTransport(EngineClientOptions options) : EngineTransport
