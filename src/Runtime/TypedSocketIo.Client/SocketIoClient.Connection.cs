@@ -326,7 +326,7 @@ public sealed partial class SocketIoClient
             return;
         }
 
-        _acks.Complete(id, SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, JsonOptions));
+        _acks.Complete(id, SocketIoArgs.FromPacket(packet, JsonOptions));
     }
 
     private void OnEvent(SocketIoPacket packet)
@@ -348,8 +348,7 @@ public sealed partial class SocketIoClient
             aborted = _aborted.Token;
         }
 
-        string name = SocketIoJson.ReadEventName(packet.Data.Span);
-        var e = new ClientEvent(this, name, SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, JsonOptions, skip: 1), packet.Id, aborted);
+        var e = new ClientEvent(this, packet.EventName, SocketIoArgs.FromPacket(packet, JsonOptions), packet.Id, aborted);
         _inbox.TryPost(e);
     }
 

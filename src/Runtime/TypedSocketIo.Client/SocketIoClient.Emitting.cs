@@ -83,7 +83,7 @@ public sealed partial class SocketIoClient
                 RegisterAck(id.Value, data.Name, ack, flags.Timeout ?? _options.AckTimeout, cancellationToken);
             }
 
-            var packet = new SocketIoPacket(SocketIoPacketType.Event, Namespace, id, data.Json, data.Attachments);
+            var packet = new SocketIoPacket(SocketIoPacketType.Event, Namespace, id, data.Json, data.Attachments, data.Name, -1);
             if (_connected)
             {
                 NotifyOutgoing(packet);
@@ -127,8 +127,8 @@ public sealed partial class SocketIoClient
             return;
         }
 
-        string name = SocketIoJson.ReadEventName(packet.Data.Span);
-        SocketIoArgs args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, JsonOptions, skip: 1);
+        string name = packet.EventName;
+        SocketIoArgs args = SocketIoArgs.FromPacket(packet, JsonOptions);
         _anyOutgoing.Invoke(static (h, s) => h(s.name, s.args), (name, args), Io.HandlerFailed);
     }
 

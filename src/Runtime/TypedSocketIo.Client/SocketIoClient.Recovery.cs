@@ -106,7 +106,7 @@ public sealed partial class SocketIoClient
         }
 
         _lastOffset = offset;
-        return new SocketIoPacket(packet.Type, packet.Namespace, packet.Id, rest, packet.Attachments);
+        return packet.WithData(rest, removedArguments: 1);
     }
 
     /// <summary>Keeps an event that arrived before the CONNECT answer. Caller holds the gate.</summary>

@@ -113,7 +113,12 @@ public class SocketIoFuzzTests(ITestOutputHelper output)
             {
                 c.TryDecode("SocketIoJson.ReadEventName", packet.Data.Length, () => SocketIoJson.ReadEventName(packet.Data.Span), out string? name);
                 c.Check(name is not null, "No event name.");
+                c.Check(packet.EventName == name, () => $"The decoder read the name \"{packet.EventName}\", the data holds \"{name}\".");
             }
+
+            // What the decoder saw while validating is what a second look at the data finds.
+            int counted = new SocketIoPacket(packet.Type, packet.Namespace, packet.Id, packet.Data, packet.Attachments).ArgumentCount;
+            c.Check(packet.ArgumentCount == counted, () => $"The decoder counted {packet.ArgumentCount} arguments, the data holds {counted}.");
 
             FuzzLimits limits = c.Limits;
             c.Limits = ArgumentLimits;

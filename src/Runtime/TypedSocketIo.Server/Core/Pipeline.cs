@@ -42,6 +42,6 @@ internal static class Pipeline
     public static SocketIoPacket EventPacket(string nsp, in EventData data, long? id)
     {
         JsonSocketIoParser.ThrowIfReserved(data.Name);
-        return new SocketIoPacket(SocketIoPacketType.Event, nsp, id, data.Json, data.Attachments);
+        return new SocketIoPacket(SocketIoPacketType.Event, nsp, id, data.Json, data.Attachments, data.Name, -1);
     }
 }

@@ -143,8 +143,8 @@ public sealed partial class Socket
             return;
         }
 
-        string name = SocketIoJson.ReadEventName(packet.Data.Span);
-        var args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
+        string name = packet.EventName;
+        var args = SocketIoArgs.FromPacket(packet, Server.JsonOptions);
         foreach (Action<string, SocketIoArgs> listener in listeners)
         {
             try

@@ -240,7 +240,7 @@ public sealed partial class Socket : ISocketIoListenTarget
             case SocketIoPacketType.Ack:
                 if (packet.Id is { } id)
                 {
-                    _acks.Complete(id, SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions));
+                    _acks.Complete(id, SocketIoArgs.FromPacket(packet, Server.JsonOptions));
                 }
 
                 break;
@@ -252,8 +252,9 @@ public sealed partial class Socket : ISocketIoListenTarget
 
     private void OnEvent(SocketIoPacket packet)
     {
-        string name = SocketIoJson.ReadEventName(packet.Data.Span);
-        var args = SocketIoArgs.FromPacketData(packet.Data, packet.Attachments, Server.JsonOptions, skip: 1);
+        // The decoder read the name and counted the arguments as it validated the packet: neither is read again.
+        string name = packet.EventName;
+        var args = SocketIoArgs.FromPacket(packet, Server.JsonOptions);
 
         // Handlers run off the receive path, one event at a time per socket, in arrival order (the
         // reference defers dispatch too): a slow handler never holds up the transport, and an event

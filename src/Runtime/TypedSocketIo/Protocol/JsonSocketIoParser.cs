@@ -221,9 +221,11 @@ public sealed class JsonSocketIoParser : ISocketIoParser
         }
 
         ReadOnlySpan<byte> json = text[i..];
+        string? eventName = null;
+        int itemCount = -1;
         if (!json.IsEmpty)
         {
-            ValidatePayload(type, json, maxDepth);
+            (eventName, itemCount) = ValidatePayload(type, json, maxDepth);
         }
         else if (type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent or SocketIoPacketType.Ack or SocketIoPacketType.BinaryAck)
         {
@@ -244,10 +246,17 @@ public sealed class JsonSocketIoParser : ISocketIoParser
             type = SocketIoPacketType.Ack;
         }
 
-        return (new SocketIoPacket(type, nsp, id, json.ToArray()), attachments);
+        bool isEvent = type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent;
+        int argumentCount = itemCount < 0 ? -1 : isEvent ? itemCount - 1 : itemCount;
+        return (new SocketIoPacket(type, nsp, id, json.ToArray(), null, eventName, argumentCount), attachments);
     }
 
-    private static void ValidatePayload(SocketIoPacketType type, ReadOnlySpan<byte> json, int maxDepth)
+    /// <summary>
+    /// Checks the payload in one pass: its root fits the packet type, it is well-formed JSON with
+    /// nothing after it, and an event's name is valid. Returns what the pass saw on the way: the
+    /// event name, and how many items an array holds (-1 when the root is not an array).
+    /// </summary>
+    private static (string? EventName, int Items) ValidatePayload(SocketIoPacketType type, ReadOnlySpan<byte> json, int maxDepth)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth });
         try
@@ -258,6 +267,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
             }
 
             JsonTokenType root = reader.TokenType;
+            string? eventName = null;
             bool valid = type switch
             {
                 SocketIoPacketType.Connect => root == JsonTokenType.StartObject,
@@ -271,10 +281,31 @@ public sealed class JsonSocketIoParser : ISocketIoParser
                 throw new SocketIoParseException($"Invalid payload for a {type} packet.");
             }
 
+            int items = -1;
+            if (root == JsonTokenType.StartArray)
+            {
+                items = 0;
+                if (type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent)
+                {
+                    eventName = SocketIoJson.ReadEventName(ref reader);
+                    reader.Skip();
+                    items = 1;
+                }
+
+                // The items of the array, each skipped whole (which checks it is well-formed).
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    reader.Skip();
+                    items++;
+                }
+            }
+
             // The rest must be well-formed JSON, and nothing may follow the value.
             while (reader.Read())
             {
             }
+
+            return (eventName, items);
         }
         catch (JsonException ex)
         {
@@ -284,11 +315,14 @@ public sealed class JsonSocketIoParser : ISocketIoParser
 
     private static readonly byte[][] ReservedEventsUtf8 = ReservedEvents.Select(static n => Encoding.UTF8.GetBytes(n)).ToArray();
 
-    /// <summary>Whether the JSON array <paramref name="json"/> starts with a valid event name (a number, or a string that is not reserved).</summary>
-    internal static bool HasValidEventName(ReadOnlySpan<byte> json)
+    /// <summary>Reads the event name that starts the JSON array <paramref name="json"/>, when it is a valid one (a number, or a string that is not reserved).</summary>
+    internal static bool TryReadValidEventName(ReadOnlySpan<byte> json, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? name)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = CheckedPayloadDepth });
-        return reader.Read() && reader.TokenType == JsonTokenType.StartArray && IsValidEventName(ref reader);
+        name = reader.Read() && reader.TokenType == JsonTokenType.StartArray && IsValidEventName(ref reader)
+            ? SocketIoJson.ReadEventName(ref reader)
+            : null;
+        return name is not null;
     }
 
     private static bool IsValidEventName(ref Utf8JsonReader reader)
@@ -415,7 +449,7 @@ public sealed class JsonSocketIoParser : ISocketIoParser
             _buffers = null;
             ValidatePlaceholders(pending.Data.Span, buffers.Count, maxDepth);
             SocketIoPacketType type = pending.Type == SocketIoPacketType.BinaryAck ? SocketIoPacketType.Ack : SocketIoPacketType.Event;
-            return new SocketIoPacket(type, pending.Namespace, pending.Id, pending.Data, buffers);
+            return new SocketIoPacket(type, pending.Namespace, pending.Id, pending.Data, buffers, type == SocketIoPacketType.Event ? pending.EventName : null, pending.ArgumentCount);
         }
     }
 }

@@ -120,6 +120,7 @@ public sealed class MsgPackSocketIoParser : ISocketIoParser
         string? nsp = null;
         long? id = null;
         DataKind data = DataKind.Absent;
+        int items = 0;
         List<ReadOnlyMemory<byte>>? attachments = null;
         for (int i = 0; i < count; i++)
         {
@@ -168,6 +169,12 @@ public sealed class MsgPackSocketIoParser : ISocketIoParser
                     MessagePackType.String => DataKind.String,
                     _ => DataKind.Other,
                 };
+                if (data == DataKind.Array)
+                {
+                    MessagePackReader peek = reader;
+                    items = peek.ReadArrayHeader();
+                }
+
                 SocketIoMsgPack.ReadValue(ref reader, json.Writer, attachments ??= new List<ReadOnlyMemory<byte>>(), 1);
             }
             else
@@ -206,13 +213,15 @@ public sealed class MsgPackSocketIoParser : ISocketIoParser
         }
 
         byte[] payload = data == DataKind.Absent ? [] : json.ToArray();
-        if (packetType == SocketIoPacketType.Event && !JsonSocketIoParser.HasValidEventName(payload))
+        string? eventName = null;
+        if (packetType == SocketIoPacketType.Event && !JsonSocketIoParser.TryReadValidEventName(payload, out eventName))
         {
             throw new SocketIoParseException("Invalid payload for an Event packet: the event name must be a string that is not reserved, or a number.");
         }
 
         IReadOnlyList<ReadOnlyMemory<byte>>? binary = attachments is { Count: > 0 } ? attachments.ToArray() : null;
-        return new SocketIoPacket(packetType, nsp, id, payload, binary);
+        int argumentCount = data != DataKind.Array ? -1 : packetType == SocketIoPacketType.Event ? items - 1 : items;
+        return new SocketIoPacket(packetType, nsp, id, payload, binary, eventName, argumentCount);
     }
 
     /// <summary>Reads past a value the packet does not use (bounded like any other value).</summary>

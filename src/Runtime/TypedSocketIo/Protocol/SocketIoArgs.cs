@@ -62,6 +62,19 @@ public sealed class SocketIoArgs
     public static SocketIoArgs FromPacketData(ReadOnlyMemory<byte> json, IReadOnlyList<ReadOnlyMemory<byte>> attachments, JsonSerializerOptions? options = null, int skip = 0) =>
         new(json, attachments, options, skip, validate: false);
 
+    /// <summary>
+    /// The arguments of a decoded event or ack packet, without copying, validating or counting again
+    /// what its decoder already did: an event's name is skipped, and the count is the packet's.
+    /// </summary>
+    public static SocketIoArgs FromPacket(SocketIoPacket packet, JsonSerializerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        return new(packet.Data, packet.Attachments, options, packet.Type == SocketIoPacketType.Event ? 1 : 0, validate: false)
+        {
+            _count = packet.ArgumentCount,
+        };
+    }
+
     /// <summary>No arguments.</summary>
     public static SocketIoArgs Empty { get; } = new(default, Array.Empty<ReadOnlyMemory<byte>>());
 
@@ -90,24 +103,7 @@ public sealed class SocketIoArgs
 
     private JsonElement[] Elements => _elements ??= ParseElements();
 
-    private int CountItems()
-    {
-        if (_json.IsEmpty)
-        {
-            return 0;
-        }
-
-        var reader = new Utf8JsonReader(_json.Span, ReaderOptions);
-        reader.Read(); // [
-        int count = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            reader.Skip();
-            count++;
-        }
-
-        return Math.Max(0, count - _skip);
-    }
+    private int CountItems() => Math.Max(0, SocketIoJson.CountItems(_json.Span) - _skip);
 
     private JsonElement[] ParseElements()
     {

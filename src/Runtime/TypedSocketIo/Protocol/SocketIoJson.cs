@@ -61,10 +61,15 @@ public static class SocketIoJson
             return "";
         }
 
-        string raw = System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+        return ReadEventName(ref reader);
+    }
+
+    /// <summary>The event name at the reader's current token (see <see cref="ReadEventName(ReadOnlySpan{byte})"/>).</summary>
+    internal static string ReadEventName(ref Utf8JsonReader reader)
+    {
         if (reader.TokenType != JsonTokenType.String)
         {
-            return raw;
+            return System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
         }
 
         try
@@ -73,8 +78,32 @@ public static class SocketIoJson
         }
         catch (InvalidOperationException)
         {
-            return "\"" + raw + "\"";
+            return "\"" + System.Text.Encoding.UTF8.GetString(reader.ValueSpan) + "\"";
         }
+    }
+
+    /// <summary>How many items the JSON array <paramref name="data"/> holds (0 when it is empty or not an array).</summary>
+    internal static int CountItems(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            return 0;
+        }
+
+        var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = JsonSocketIoParser.CheckedPayloadDepth });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            return 0;
+        }
+
+        int count = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            reader.Skip();
+            count++;
+        }
+
+        return count;
     }
 
     /// <summary>

@@ -37,6 +37,21 @@ public sealed class SocketIoPacket
         Attachments = attachments ?? Array.Empty<ReadOnlyMemory<byte>>();
     }
 
+    /// <summary>
+    /// A packet whose decoder already read its event name and counted its arguments while it
+    /// validated the data, so that nothing reads them again.
+    /// </summary>
+    internal SocketIoPacket(SocketIoPacketType type, string nsp, long? id, ReadOnlyMemory<byte> data,
+        IReadOnlyList<ReadOnlyMemory<byte>>? attachments, string? eventName, int argumentCount)
+        : this(type, nsp, id, data, attachments)
+    {
+        _eventName = eventName;
+        _argumentCount = argumentCount;
+    }
+
+    private string? _eventName;
+    private int _argumentCount = -1;
+
     /// <summary>The packet type. Decoders report binary packets as <see cref="SocketIoPacketType.Event"/>
     /// or <see cref="SocketIoPacketType.Ack"/> with attachments.</summary>
     public SocketIoPacketType Type { get; }
@@ -52,6 +67,41 @@ public sealed class SocketIoPacket
 
     /// <summary>The binary values the placeholders of <see cref="Data"/> refer to, in order.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Attachments { get; }
+
+    /// <summary>
+    /// The event name of an <see cref="SocketIoPacketType.Event"/> packet (the first item of its
+    /// data), as <see cref="SocketIoJson.ReadEventName(ReadOnlySpan{byte})"/> reads it; empty for other packets. The
+    /// built-in decoders read it while validating the packet; otherwise it is read once, when first asked.
+    /// </summary>
+    public string EventName => _eventName ??= IsEvent ? SocketIoJson.ReadEventName(Data.Span) : "";
+
+    private bool IsEvent => Type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent;
+
+    /// <summary>
+    /// How many arguments the data holds: the items after the name for an event, every item for an
+    /// ack. The built-in decoders count them while validating the packet; otherwise they are
+    /// counted once, when first asked.
+    /// </summary>
+    public int ArgumentCount
+    {
+        get
+        {
+            if (_argumentCount < 0)
+            {
+                int items = SocketIoJson.CountItems(Data.Span);
+                _argumentCount = IsEvent ? Math.Max(0, items - 1) : items;
+            }
+
+            return _argumentCount;
+        }
+    }
+
+    /// <summary>
+    /// The same packet with <paramref name="data"/> in place of its data, keeping the event name:
+    /// for data that lost its last <paramref name="removedArguments"/> arguments.
+    /// </summary>
+    internal SocketIoPacket WithData(ReadOnlyMemory<byte> data, int removedArguments) =>
+        new(Type, Namespace, Id, data, Attachments, _eventName, _argumentCount < 0 ? -1 : _argumentCount - removedArguments);
 
     /// <inheritdoc />
     public override string ToString() =>
