@@ -74,6 +74,7 @@ public sealed class EngineTestHost : IAsyncDisposable
         lock (Sockets)
         {
             Sockets[socket.Id] = socket;
+            Monitor.PulseAll(Sockets);
         }
 
         _events.Writer.TryWrite(new ServerEvent("connection", socket.Id));
@@ -88,12 +89,28 @@ public sealed class EngineTestHost : IAsyncDisposable
         socket.Closed += (s, reason, description) => _events.Writer.TryWrite(new ServerEvent("close", s.Id, reason, description));
     }
 
-    /// <summary>The session with that id.</summary>
+    /// <summary>
+    /// The session with that id. A client can read the open packet before the server's connection
+    /// event has run: the session is waited for, up to ten seconds.
+    /// </summary>
     public EngineSocket Socket(string sid)
     {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
         lock (Sockets)
         {
-            return Sockets[sid];
+            EngineSocket? socket;
+            while (!Sockets.TryGetValue(sid, out socket))
+            {
+                TimeSpan left = TimeSpan.FromSeconds(10) - deadline.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new KeyNotFoundException($"No session {sid} within 10 s.");
+                }
+
+                Monitor.Wait(Sockets, left);
+            }
+
+            return socket;
         }
     }
 

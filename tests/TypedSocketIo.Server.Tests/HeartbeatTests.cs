@@ -38,7 +38,10 @@ public sealed class HeartbeatTests
         // or two. The deadlines are absolute, so a late ping does not push the close later. Times
         // are taken where the server acts (a client's clock adds its own scheduling delays), over
         // several sessions at once and judged by the median, so one stall of a loaded machine does
-        // not decide.
+        // not decide. The clock starts when the handshake's request enters the pipeline, as the
+        // server's deadlines do: onConnection runs later on a loaded machine, and against it a ping
+        // on time would look early.
+        var requestEntry = new AsyncLocal<Stopwatch?>();
         var opened = new System.Collections.Concurrent.ConcurrentDictionary<string, Stopwatch>();
         var pinged = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
         var closed = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
@@ -48,7 +51,7 @@ public sealed class HeartbeatTests
             o.PingTimeout = TimeSpan.FromMilliseconds(200);
         }, onConnection: socket =>
         {
-            Stopwatch watch = Stopwatch.StartNew();
+            Stopwatch watch = requestEntry.Value ?? Stopwatch.StartNew();
             opened[socket.Id] = watch;
             socket.PacketCreated += (s, p) =>
             {
@@ -58,7 +61,11 @@ public sealed class HeartbeatTests
                 }
             };
             socket.Closed += (s, _, _) => closed.TryAdd(s.Id, watch.ElapsedMilliseconds);
-        });
+        }, configurePipeline: app => app.Use(next => context =>
+        {
+            requestEntry.Value = Stopwatch.StartNew();
+            return next(context);
+        }));
         using var http = new RawPolling(q => host.Url(q));
 
         async Task RunAsync()
