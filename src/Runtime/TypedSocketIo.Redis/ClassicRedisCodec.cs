@@ -115,14 +115,7 @@ public static class ClassicRedisCodec
                     ClusterJson.WriteStrings(writer, "rooms", m.Rooms ?? []);
                     break;
                 case ClusterMessageType.ServerSideEmitResponse:
-                    writer.WriteNumber("type", ServerSideEmit);
-                    writer.WriteString("requestId", m.RequestId);
-                    if (m.Payload is JsonPayload answer)
-                    {
-                        writer.WritePropertyName("data");
-                        ClusterJson.WritePayload(writer, answer);
-                    }
-
+                    WriteAnswerWithPayload(writer, ServerSideEmit, m, "data");
                     break;
                 case ClusterMessageType.BroadcastClientCount:
                     writer.WriteNumber("type", BroadcastClientCount);
@@ -130,14 +123,7 @@ public static class ClassicRedisCodec
                     writer.WriteNumber("clientCount", m.ClientCount);
                     break;
                 case ClusterMessageType.BroadcastAck:
-                    writer.WriteNumber("type", BroadcastAck);
-                    writer.WriteString("requestId", m.RequestId);
-                    if (m.Payload is JsonPayload ack)
-                    {
-                        writer.WritePropertyName("packet");
-                        ClusterJson.WritePayload(writer, ack);
-                    }
-
+                    WriteAnswerWithPayload(writer, BroadcastAck, m, "packet");
                     break;
                 default:
                     throw new NotSupportedException($"The classic Redis protocol has no {m.Type} answer.");
@@ -175,6 +161,18 @@ public static class ClassicRedisCodec
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The type, the request id and, when the answer carries one, the payload under <paramref name="name"/>.</summary>
+    private static void WriteAnswerWithPayload(Utf8JsonWriter writer, int type, ClusterMessage answer, string name)
+    {
+        writer.WriteNumber("type", type);
+        writer.WriteString("requestId", answer.RequestId);
+        if (answer.Payload is JsonPayload payload)
+        {
+            writer.WritePropertyName(name);
+            ClusterJson.WritePayload(writer, payload);
+        }
     }
 
     private static bool HasBinary(ClusterMessage message) => message.Payload is JsonPayload p && p.Attachments.Count > 0;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using StackExchange.Redis;
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server;
 using TypedSocketIo.Server.Cluster;
 
 namespace TypedSocketIo.Redis;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using TypedSocketIo.Server.Cluster;
 
 namespace TypedSocketIo.Redis;
 

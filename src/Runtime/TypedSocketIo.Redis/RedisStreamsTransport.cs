@@ -45,18 +45,7 @@ public sealed class RedisStreamsTransport : RedisTransport, IRecoveryTransport
         await _reader.Ready.ConfigureAwait(false);
     }
 
-    private void OnRaw(string channel, ReadOnlyMemory<byte> raw)
-    {
-        ClusterMessage message = ClusterProtocolCodec.Decode(raw, Namespace);
-        if (channel == _responseChannel)
-        {
-            Handler.OnResponse(message);
-        }
-        else
-        {
-            Handler.OnMessage(message);
-        }
-    }
+    private void OnRaw(string channel, ReadOnlyMemory<byte> raw) => OnClusterProtocolMessage(channel, raw, _responseChannel);
 
     /// <summary>An entry of the stream, for this namespace (from the reader, in stream order).</summary>
     internal void OnEntry(IReadOnlyDictionary<string, string> fields, string id)

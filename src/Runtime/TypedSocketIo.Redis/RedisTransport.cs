@@ -48,6 +48,24 @@ public abstract class RedisTransport : ClusterTransport
         return queue;
     }
 
+    /// <summary>
+    /// A message in the cluster protocol's encoding (the sharded and the streams flavours), heard on
+    /// <paramref name="channel"/>: an answer to this server's request when it came on
+    /// <paramref name="responseChannel"/>, else a message for every server.
+    /// </summary>
+    private protected void OnClusterProtocolMessage(string channel, ReadOnlyMemory<byte> raw, string responseChannel)
+    {
+        ClusterMessage message = ClusterProtocolCodec.Decode(raw, Namespace);
+        if (channel == responseChannel)
+        {
+            Handler.OnResponse(message);
+        }
+        else
+        {
+            Handler.OnMessage(message);
+        }
+    }
+
     /// <summary>Drops one subscription.</summary>
     protected Task UnsubscribeAsync(ChannelMessageQueue queue)
     {

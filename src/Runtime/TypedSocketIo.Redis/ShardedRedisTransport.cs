@@ -43,18 +43,7 @@ public sealed class ShardedRedisTransport : RedisTransport
         }
     }
 
-    private void OnRaw(string channel, ReadOnlyMemory<byte> raw)
-    {
-        ClusterMessage message = ClusterProtocolCodec.Decode(raw, Namespace);
-        if (channel == _responseChannel)
-        {
-            Handler.OnResponse(message);
-        }
-        else
-        {
-            Handler.OnMessage(message);
-        }
-    }
+    private void OnRaw(string channel, ReadOnlyMemory<byte> raw) => OnClusterProtocolMessage(channel, raw, _responseChannel);
 
     /// <inheritdoc />
     public override Task PublishAsync(ClusterMessage message)
