@@ -280,6 +280,63 @@ public sealed class PollingTests
     }
 
     [Fact]
+    public async Task Post_sent_while_the_previous_posts_ok_is_still_being_written_is_no_overlap()
+    {
+        // The reference ends a POST before its "ok" goes out; a client that POSTs again (on another
+        // connection) as soon as it reads "ok" must not be taken for one that overlaps. Here the
+        // first "ok" is held in the middle of its write while the second POST arrives.
+        var okWriting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await EngineTestHost.StartAsync(configurePipeline: app => app.Use(next => context =>
+        {
+            if (context.Request.Query.ContainsKey("hold"))
+            {
+                context.Response.Body = new HeldWrites(context.Response.Body, okWriting, release.Task);
+            }
+
+            return next(context);
+        }));
+        host.Echo = false;
+        using var http = new RawPolling(q => host.Url(q));
+        (string sid, _) = await http.HandshakeAsync();
+        using var other = new RawPolling(q => host.Url(q));
+
+        Task<RawResponse> first = http.PostAsync(Q(sid) + "&hold=1", "4first");
+        await okWriting.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        RawResponse second = await other.PostAsync(Q(sid), "4second");
+        release.SetResult();
+
+        Assert.Equal((HttpStatusCode.OK, "ok"), (second.Status, second.Text));
+        Assert.Equal((HttpStatusCode.OK, "ok"), ((await first).Status, (await first).Text));
+        Assert.Equal("first", (await host.NextAsync("message", sid)).Message.Text);
+        Assert.Equal("second", (await host.NextAsync("message", sid)).Message.Text);
+        Assert.Equal(EngineReadyState.Open, host.Socket(sid).ReadyState);
+    }
+
+    /// <summary>A response body whose first write says it started, then waits for a release.</summary>
+    private sealed class HeldWrites(Stream inner, TaskCompletionSource started, Task release) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            started.TrySetResult();
+            await release.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            await inner.WriteAsync(buffer, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Message_handler_that_throws_does_not_break_the_session()
     {
         await using var host = await EngineTestHost.StartAsync(onConnection: s => s.MessageReceived += (_, m) =>

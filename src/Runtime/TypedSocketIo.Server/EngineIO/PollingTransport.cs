@@ -262,17 +262,26 @@ internal sealed class PollingTransport : EngineTransport
             return;
         }
 
+        bool handled;
         try
         {
-            await ReadPostAsync(context).ConfigureAwait(false);
+            handled = await ReadPostAsync(context).ConfigureAwait(false);
         }
         finally
         {
+            // As the reference, the POST ends before its "ok" goes out: a client may send the next
+            // one (on another connection) as soon as it reads the answer, and that is no overlap.
             Volatile.Write(ref _postInProgress, 0);
+        }
+
+        if (handled)
+        {
+            await WriteOkAsync(context).ConfigureAwait(false);
         }
     }
 
-    private async Task ReadPostAsync(HttpContext context)
+    /// <summary>Reads the body and hands its packets to the session; true when the POST is to be answered "ok".</summary>
+    private async Task<bool> ReadPostAsync(HttpContext context)
     {
         string? contentType = context.Request.ContentType;
         bool binary = contentType is not null && contentType.StartsWith("application/octet-stream", StringComparison.OrdinalIgnoreCase);
@@ -280,7 +289,7 @@ internal sealed class PollingTransport : EngineTransport
         {
             Session.OnClose("transport error", "invalid content");
             await _server.WriteBadRequestAsync(context).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         ReadOnlySequence<byte> body;
@@ -306,12 +315,12 @@ internal sealed class PollingTransport : EngineTransport
             }
 
             Session.OnClose("transport error", "payload too large", pollAnswer: EnginePacketType.Noop);
-            return;
+            return false;
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or BadHttpRequestException)
         {
             Session.OnClose("transport error", "data request connection closed prematurely");
-            return;
+            return false;
         }
 
         List<EnginePacket> packets = new();
@@ -344,7 +353,7 @@ internal sealed class PollingTransport : EngineTransport
             Session.OnClose("parse error", parseError);
         }
 
-        await WriteOkAsync(context).ConfigureAwait(false);
+        return true;
     }
 
     private static async Task<(ReadOnlySequence<byte> Body, byte[] Rented)> ReadBodyAsync(HttpContext context, long limit)
