@@ -1,14 +1,16 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Testing;
 using TypedSocketIo.Generator.Tests.Infrastructure;
 
 namespace TypedSocketIo.Generator.Tests;
 
 /// <summary>
-/// The generator's diagnostics, TSIO001–TSIO010: each test marks with <c>{|TSIOnnn:…|}</c> exactly
-/// where a diagnostic must be reported, and fails on any diagnostic missing, misplaced or unexpected.
+/// The generator's diagnostics, TSIO001–TSIO010, on Microsoft.CodeAnalysis.Testing: each test marks
+/// with <c>{|TSIOnnn:…|}</c> exactly where a diagnostic must be reported (path, start and end as the
+/// diagnostic's own line span gives them), and fails on any diagnostic missing, misplaced or
+/// unexpected, compiler warnings included.
 /// </summary>
 public sealed class DiagnosticTests
 {
@@ -25,9 +27,9 @@ public sealed class DiagnosticTests
         """;
 
     [Fact]
-    public void TSIO001_contract_not_interface()
+    public async Task TSIO001_contract_not_interface()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents]
             public class {|TSIO001:ChatEvents|}
             {
@@ -49,14 +51,14 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Contains("'ChatEvents' is not an interface", Message(run, "TSIO001"), StringComparison.Ordinal);
-        Assert.Equal(new[] { "Demo.IFineEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, run.Files.Select(f => f.HintName).Order(StringComparer.Ordinal));
+        Assert.Contains("'ChatEvents' is not an interface", run.Messages("TSIO001"), StringComparison.Ordinal);
+        Assert.Equal(new[] { "Demo.IFineEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, run.GeneratedNames);
     }
 
     [Fact]
-    public void TSIO002_unsupported_return_type()
+    public async Task TSIO002_unsupported_return_type()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents]
             public interface IBadReturns
             {
@@ -72,15 +74,15 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(run.Files);
-        Assert.Contains("Event 'Count' returns 'int'", Message(run, "TSIO002"), StringComparison.Ordinal);
-        Assert.Contains("Event 'ByRef' returns 'ref int'", Message(run, "TSIO002"), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedNames);
+        Assert.Contains("Event 'Count' returns 'int'", run.Messages("TSIO002"), StringComparison.Ordinal);
+        Assert.Contains("Event 'ByRef' returns 'ref int'", run.Messages("TSIO002"), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TSIO003_unsupported_parameter()
+    public async Task TSIO003_unsupported_parameter()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents]
             public interface IBadParameters
             {
@@ -88,8 +90,8 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(run.Files);
-        string[] messages = run.Diagnostics.Select(d => d.GetMessage()).Order(StringComparer.Ordinal).ToArray();
+        Assert.Empty(run.GeneratedNames);
+        string[] messages = run.GeneratorDiagnostics.Select(d => d.GetMessage()).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
             new[]
             {
@@ -103,9 +105,9 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO004_overloads()
+    public async Task TSIO004_overloads()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents]
             public interface IOverloads
             {
@@ -117,14 +119,14 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(run.Files);
-        Assert.Contains("Event 'Send' has the wire name 'send', as 'Send' already has", Message(run, "TSIO004"), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedNames);
+        Assert.Contains("Event 'Send' has the wire name 'send', as 'Send' already has", run.Messages("TSIO004"), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TSIO004_inherited_duplicates()
+    public async Task TSIO004_inherited_duplicates()
     {
-        Verify("""
+        await VerifyAsync("""
             public interface IBase
             {
                 void {|TSIO004:Ping|}();
@@ -144,9 +146,9 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO004_naming_policy_collisions()
+    public async Task TSIO004_naming_policy_collisions()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents(NamingPolicy = EventNamingPolicy.KebabCase)]
             public interface IKebab
             {
@@ -181,14 +183,14 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Contains("Event 'Other' has the wire name 'foo-bar', as 'FooBar' already has", Message(run, "TSIO004"), StringComparison.Ordinal);
-        Assert.Equal(new[] { "Demo.IExact.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, run.Files.Select(f => f.HintName).Order(StringComparer.Ordinal));
+        Assert.Contains("Event 'Other' has the wire name 'foo-bar', as 'FooBar' already has", run.Messages("TSIO004"), StringComparison.Ordinal);
+        Assert.Equal(new[] { "Demo.IExact.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, run.GeneratedNames);
     }
 
     [Fact]
-    public void TSIO005_unsupported_members()
+    public async Task TSIO005_unsupported_members()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents]
             public interface IMembers
             {
@@ -208,8 +210,8 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(run.Files);
-        string[] messages = run.Diagnostics.Select(d => d.GetMessage()).Order(StringComparer.Ordinal).ToArray();
+        Assert.Empty(run.GeneratedNames);
+        string[] messages = run.GeneratorDiagnostics.Select(d => d.GetMessage()).Order(StringComparer.Ordinal).ToArray();
         Assert.Contains("'Changed' is an event: an event contract declares only non-generic instance methods, one per event", messages);
         Assert.Contains("'Count' is a property: an event contract declares only non-generic instance methods, one per event", messages);
         Assert.Contains("'Helper' is a static method: an event contract declares only non-generic instance methods, one per event", messages);
@@ -217,9 +219,9 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void TSIO006_a_type_reached_only_through_an_ignored_property_is_not_known()
+    public async Task TSIO006_a_type_reached_only_through_an_ignored_property_is_not_known()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             public sealed record Secret(int Code);
 
             public sealed class Carrier
@@ -245,13 +247,13 @@ public sealed class DiagnosticTests
             }
             """, withJsonGenerator: true);
 
-        Assert.All(run.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
     }
 
     [Fact]
-    public void TSIO006_type_missing_from_context()
+    public async Task TSIO006_type_missing_from_context()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             public sealed record Known(string Name, Nested Inner);
 
             public sealed record Nested(int Value);
@@ -276,14 +278,13 @@ public sealed class DiagnosticTests
             """, withJsonGenerator: true);
 
         // A warning: the contract is still generated.
-        Assert.All(run.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
         Assert.Contains("'Demo.Unknown' (in event 'Send') is not known to the JsonSerializerContext 'Demo.AppJsonContext': add [JsonSerializable(typeof(Demo.Unknown))] to it",
-            run.Diagnostics.Select(d => d.GetMessage()));
-        Assert.Contains("Demo.IStrict.SocketIo.g.cs", run.Files.Select(f => f.HintName));
-        GeneratorHarness.AssertNoProblems(run.Output.GetDiagnostics(), "the compilation with the generated code");
+            run.GeneratorDiagnostics.Select(d => d.GetMessage()));
+        Assert.Contains("Demo.IStrict.SocketIo.g.cs", run.GeneratedNames);
     }
 
-    /// <summary>A contract whose one payload type its serializer context does not know (TSIO006).</summary>
+    /// <summary>A contract whose one payload type its serializer context does not know (TSIO006, at <c>{|#0:…|}</c>).</summary>
     private const string StrictWithUnknownPayload = Usings + """
         public sealed record Unknown(int X);
 
@@ -293,7 +294,7 @@ public sealed class DiagnosticTests
         [SocketIoEvents(SerializerContext = typeof(AppJsonContext))]
         public interface IStrict
         {
-            void Send(Unknown unknown);
+            void Send(Unknown {|#0:unknown|});
         }
         """;
 
@@ -306,54 +307,43 @@ public sealed class DiagnosticTests
     [InlineData(ReportDiagnostic.Suppress, null)]
     [InlineData(ReportDiagnostic.Error, DiagnosticSeverity.Error)]
     [InlineData(ReportDiagnostic.Default, DiagnosticSeverity.Warning)]
-    public void TSIO006_severity_follows_the_project_settings(ReportDiagnostic option, DiagnosticSeverity? expected)
+    public async Task TSIO006_severity_follows_the_project_settings(ReportDiagnostic option, DiagnosticSeverity? expected)
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile(StrictWithUnknownPayload);
-        compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
-            compilation.Options.SpecificDiagnosticOptions.SetItem(Descriptors.TypeMissingFromContextId, option)));
+        var test = new SocketIoGeneratorTest { TestCode = StrictWithUnknownPayload, WithJsonGenerator = true, TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck };
+        test.SolutionTransforms.Add((solution, project) =>
+        {
+            CompilationOptions options = solution.GetProject(project)!.CompilationOptions!;
+            return solution.WithProjectCompilationOptions(project, options.WithSpecificDiagnosticOptions(options.SpecificDiagnosticOptions.SetItem(Descriptors.TypeMissingFromContextId, option)));
+        });
+        if (expected is not null)
+        {
+            test.ExpectedDiagnostics.Add(new DiagnosticResult(Descriptors.TypeMissingFromContextId, expected.Value).WithLocation(0));
+        }
 
-        GeneratorRun run = GeneratorHarness.Run(compilation, withJsonGenerator: true);
+        await test.RunAsync();
 
-        Assert.Equal(expected is null ? Array.Empty<DiagnosticSeverity>() : new[] { expected.Value },
-            run.DriverDiagnostics.Where(d => d.Id == Descriptors.TypeMissingFromContextId).Select(d => d.Severity));
-        Assert.Contains("Demo.IStrict.SocketIo.g.cs", run.Files.Select(f => f.HintName));
+        Assert.Contains("Demo.IStrict.SocketIo.g.cs", test.GeneratedNames);
     }
 
     /// <summary>A global analyzer config (<c>is_global = true</c>) turning TSIO006 off, as the compiler reads it.</summary>
     [Fact]
-    public void TSIO006_global_analyzer_config_severity_applies()
+    public async Task TSIO006_global_analyzer_config_severity_applies()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile(StrictWithUnknownPayload);
-        Assert.Contains(GeneratorHarness.Run(compilation, withJsonGenerator: true).DriverDiagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
+        var reported = new SocketIoGeneratorTest { TestCode = StrictWithUnknownPayload, WithJsonGenerator = true, TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck };
+        reported.ExpectedDiagnostics.Add(new DiagnosticResult(Descriptors.TypeMissingFromContextId, DiagnosticSeverity.Warning).WithLocation(0));
+        await reported.RunAsync();
 
-        compilation = compilation.WithOptions(compilation.Options.WithSyntaxTreeOptionsProvider(new GlobalSeverity(Descriptors.TypeMissingFromContextId, ReportDiagnostic.Suppress)));
-        GeneratorRun run = GeneratorHarness.Run(compilation, withJsonGenerator: true);
+        var suppressed = new SocketIoGeneratorTest { TestCode = StrictWithUnknownPayload, WithJsonGenerator = true, TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck };
+        suppressed.TestState.AnalyzerConfigFiles.Add(("/.globalconfig", $"is_global = true\ndotnet_diagnostic.{Descriptors.TypeMissingFromContextId}.severity = none\n"));
+        await suppressed.RunAsync();
 
-        Assert.DoesNotContain(run.DriverDiagnostics, d => d.Id == Descriptors.TypeMissingFromContextId);
-    }
-
-    /// <summary>What the compiler builds from a global analyzer config with one severity line.</summary>
-    private sealed class GlobalSeverity(string id, ReportDiagnostic severity) : SyntaxTreeOptionsProvider
-    {
-        public override GeneratedKind IsGenerated(SyntaxTree tree, CancellationToken cancellationToken) => GeneratedKind.Unknown;
-
-        public override bool TryGetDiagnosticValue(SyntaxTree tree, string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic value)
-        {
-            value = ReportDiagnostic.Default;
-            return false;
-        }
-
-        public override bool TryGetGlobalDiagnosticValue(string diagnosticId, CancellationToken cancellationToken, out ReportDiagnostic value)
-        {
-            value = diagnosticId == id ? severity : ReportDiagnostic.Default;
-            return diagnosticId == id;
-        }
+        Assert.Contains("Demo.IStrict.SocketIo.g.cs", suppressed.GeneratedNames);
     }
 
     [Fact]
-    public void TSIO006_not_reported_for_types_reachable_through_listed_types()
+    public async Task TSIO006_not_reported_for_types_reachable_through_listed_types()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
 
             public sealed record Item(string Name, Detail Detail, Kind Kind, DateTimeOffset At);
@@ -391,13 +381,13 @@ public sealed class DiagnosticTests
             }
             """, withJsonGenerator: true);
 
-        run.AssertCleanAndCompiles();
+        Assert.Empty(run.GeneratorDiagnostics);
     }
 
     [Fact]
-    public void TSIO007_cancellation_token_not_last()
+    public async Task TSIO007_cancellation_token_not_last()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents]
             public interface ITokens
             {
@@ -409,14 +399,14 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(run.Files);
-        Assert.Contains("Parameter 'cancellationToken' of event 'Send' is a CancellationToken but not the last parameter", Message(run, "TSIO007"), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedNames);
+        Assert.Contains("Parameter 'cancellationToken' of event 'Send' is a CancellationToken but not the last parameter", run.Messages("TSIO007"), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TSIO008_invalid_serializer_context()
+    public async Task TSIO008_invalid_serializer_context()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             public abstract class AbstractContext : JsonSerializerContext
             {
                 protected AbstractContext() : base(null) { }
@@ -445,14 +435,14 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(run.Files);
-        Assert.Contains("'string' is not a JsonSerializerContext with a static Default instance", Message(run, "TSIO008"), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedNames);
+        Assert.Contains("'string' is not a JsonSerializerContext with a static Default instance", run.Messages("TSIO008"), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TSIO009_generic_contract()
+    public async Task TSIO009_generic_contract()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents]
             public interface {|TSIO009:IGenericEvents|}<T>
             {
@@ -469,14 +459,14 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(run.Files);
-        Assert.Contains("'IGenericEvents' has type parameters", Message(run, "TSIO009"), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedNames);
+        Assert.Contains("'IGenericEvents' has type parameters", run.Messages("TSIO009"), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TSIO010_empty_event_name()
+    public async Task TSIO010_empty_event_name()
     {
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [SocketIoEvents]
             public interface IEmptyNames
             {
@@ -491,15 +481,15 @@ public sealed class DiagnosticTests
             }
             """);
 
-        Assert.Empty(run.Files);
-        Assert.Contains("[Event] on 'Send' gives an empty name", Message(run, "TSIO010"), StringComparison.Ordinal);
+        Assert.Empty(run.GeneratedNames);
+        Assert.Contains("[Event] on 'Send' gives an empty name", run.Messages("TSIO010"), StringComparison.Ordinal);
     }
 
     /// <summary>Problems in a contract from another assembly are reported on the [assembly: SocketIoContracts] that imports it.</summary>
     [Fact]
-    public void Imported_contracts_report_at_the_import()
+    public async Task Imported_contracts_report_at_the_import()
     {
-        MetadataReference shared = GeneratorHarness.MetadataOnlyReference("""
+        MetadataReference shared = TestReferences.MetadataOnlyReference("""
             using TypedSocketIo;
 
             namespace Shared;
@@ -522,12 +512,12 @@ public sealed class DiagnosticTests
             }
             """, "Shared");
 
-        GeneratorRun run = Verify("""
+        SocketIoGeneratorTest run = await VerifyAsync("""
             [assembly: {|TSIO001:{|TSIO005:SocketIoContracts(typeof(Shared.IWithProperty), typeof(Shared.NotAnInterface))|}|}]
             [assembly: SocketIoContracts(typeof(Shared.IGood))]
             """, extraReferences: new[] { shared }, usings: "using TypedSocketIo;\n\n");
 
-        Assert.Equal(new[] { "Shared.IGood.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, run.Files.Select(f => f.HintName).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "Shared.IGood.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, run.GeneratedNames);
         Assert.Contains("\"foo-bar\"", run.File("Shared.IGood.SocketIo.g.cs"), StringComparison.Ordinal);
     }
 
@@ -581,27 +571,26 @@ public sealed class DiagnosticTests
         }
     }
 
-    private static GeneratorRun Verify(string markup, bool withJsonGenerator = false, IEnumerable<MetadataReference>? extraReferences = null, string usings = Usings)
+    /// <summary>
+    /// Runs the generator over <paramref name="markup"/>: the framework checks that exactly the marked
+    /// diagnostics are reported, each on its text, and that the sources with the generated code
+    /// compile without any other error or warning.
+    /// </summary>
+    private static async Task<SocketIoGeneratorTest> VerifyAsync(string markup, bool withJsonGenerator = false, IEnumerable<MetadataReference>? extraReferences = null, string usings = Usings)
     {
-        (string source, IReadOnlyList<ExpectedDiagnostic> expected) = DiagnosticMarkup.Parse(usings + markup);
-        GeneratorRun run = GeneratorHarness.Run(source, withJsonGenerator, extraReferences);
+        var test = new SocketIoGeneratorTest
+        {
+            TestCode = usings + markup,
+            WithJsonGenerator = withJsonGenerator,
+            TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck,
+        };
+        test.TestState.AdditionalReferences.AddRange(extraReferences ?? Array.Empty<MetadataReference>());
 
-        Assert.Null(run.Result.Exception);
-        Diagnostic[] errors = run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
-        Assert.True(errors.Length == 0, "The test source does not compile:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => e.ToString())));
+        await test.RunAsync();
 
-        DiagnosticMarkup.AssertExactly(expected, run.Diagnostics, new Dictionary<string, string> { [GeneratorHarness.DefaultPath] = source });
-        Assert.All(run.Diagnostics, d => Assert.EndsWith($"docs/diagnostics/{d.Id}.md", d.Descriptor.HelpLinkUri, StringComparison.Ordinal));
-
-        // The driver passes them on as they are (nothing else reported, no generator failure).
-        Assert.Equal(
-            run.Diagnostics.Select(d => d.ToString()).Order(StringComparer.Ordinal),
-            run.DriverDiagnostics.Where(d => d.Id.StartsWith("TSIO", StringComparison.Ordinal) || d.Severity >= DiagnosticSeverity.Warning).Select(d => d.ToString()).Order(StringComparer.Ordinal));
-        return run;
+        Assert.All(test.GeneratorDiagnostics, d => Assert.EndsWith($"docs/diagnostics/{d.Id}.md", d.Descriptor.HelpLinkUri, StringComparison.Ordinal));
+        return test;
     }
-
-    private static string Message(GeneratorRun run, string id) =>
-        string.Join(Environment.NewLine, run.Diagnostics.Where(d => d.Id == id).Select(d => d.GetMessage()));
 
     private static DiagnosticDescriptor[] AllDescriptors() =>
         typeof(Descriptors).GetFields(BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static)

@@ -1,12 +1,17 @@
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Testing;
 using TypedSocketIo.Generator.Tests.Infrastructure;
 
 namespace TypedSocketIo.Generator.Tests;
 
 /// <summary>
-/// The generated source of representative contracts, compared with the baselines in Baselines/ and
-/// compiled together with the contract: no error, no warning. Regenerate the baselines with
-/// <c>TYPEDSOCKETIO_UPDATE_BASELINES=1 dotnet test tests/TypedSocketIo.Generator.Tests</c>.
+/// The generated source of representative contracts: the test framework compares the files the
+/// generator adds with the baselines in Baselines/ (<c>{Class}.{Test}#{HintName}.verified.cs</c>),
+/// and the contract compiles with them: no diagnostic, no warning. Refresh the baselines after a
+/// deliberate change of the output with
+/// <c>TYPEDSOCKETIO_UPDATE_BASELINES=1 dotnet test tests/TypedSocketIo.Generator.Tests</c>
+/// (then read the diff before committing it).
 /// </summary>
 public sealed class GeneratorOutputTests
 {
@@ -20,9 +25,9 @@ public sealed class GeneratorOutputTests
         """;
 
     [Fact]
-    public void Plain_events()
+    public async Task Plain_events()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo.Chat;
 
             [SocketIoEvents]
@@ -36,16 +41,14 @@ public sealed class GeneratorOutputTests
 
                 void Moved(int x, int y, double? speed, string? note);
             }
-            """);
-
-        AssertGenerated(run, "Demo.Chat.IChatEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.Chat.IChatEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Return_kinds()
+    public async Task Return_kinds()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             public sealed record Profile(string Name, int Level);
@@ -67,16 +70,14 @@ public sealed class GeneratorOutputTests
 
                 ValueTask<IReadOnlyList<Profile>> All();
             }
-            """);
-
-        AssertGenerated(run, "Demo.IReturnKinds.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.IReturnKinds.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Event_names()
+    public async Task Event_names()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             [SocketIoEvents]
@@ -96,14 +97,12 @@ public sealed class GeneratorOutputTests
 
                 void Plain();
             }
-            """);
-
-        AssertGenerated(run, "Demo.INamedEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.INamedEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Naming_policies()
+    public async Task Naming_policies()
     {
         const string Events = """
             {
@@ -117,27 +116,19 @@ public sealed class GeneratorOutputTests
                 void Renamed();
             }
             """;
-        GeneratorRun run = GeneratorHarness.Run(Usings + "namespace Demo.Policies;\n\n" +
+        await VerifyAsync(Usings + "namespace Demo.Policies;\n\n" +
             "[SocketIoEvents]\npublic interface IDefaultPolicy\n" + Events + "\n\n" +
             "[SocketIoEvents(NamingPolicy = EventNamingPolicy.CamelCase)]\npublic interface ICamelCasePolicy\n" + Events + "\n\n" +
             "[SocketIoEvents(NamingPolicy = EventNamingPolicy.KebabCase)]\npublic interface IKebabCasePolicy\n" + Events + "\n\n" +
             "[SocketIoEvents(NamingPolicy = EventNamingPolicy.SnakeCase)]\npublic interface ISnakeCasePolicy\n" + Events + "\n\n" +
-            "[SocketIoEvents(NamingPolicy = EventNamingPolicy.Exact)]\npublic interface IExactPolicy\n" + Events + "\n");
-
-        AssertGenerated(run,
-            "Demo.Policies.ICamelCasePolicy.SocketIo.g.cs",
-            "Demo.Policies.IDefaultPolicy.SocketIo.g.cs",
-            "Demo.Policies.IExactPolicy.SocketIo.g.cs",
-            "Demo.Policies.IKebabCasePolicy.SocketIo.g.cs",
-            "Demo.Policies.ISnakeCasePolicy.SocketIo.g.cs",
-            "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            "[SocketIoEvents(NamingPolicy = EventNamingPolicy.Exact)]\npublic interface IExactPolicy\n" + Events + "\n",
+            new[] { "Demo.Policies.ICamelCasePolicy.SocketIo.g.cs", "Demo.Policies.IDefaultPolicy.SocketIo.g.cs", "Demo.Policies.IExactPolicy.SocketIo.g.cs", "Demo.Policies.IKebabCasePolicy.SocketIo.g.cs", "Demo.Policies.ISnakeCasePolicy.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Binary_payloads()
+    public async Task Binary_payloads()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             public sealed record FileBlob(string Name, byte[] Content);
@@ -159,16 +150,14 @@ public sealed class GeneratorOutputTests
 
                 Task<int> Size(byte[]? maybe, Memory<byte> asJson);
             }
-            """);
-
-        AssertGenerated(run, "Demo.IBinaryEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.IBinaryEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Cancellation_tokens()
+    public async Task Cancellation_tokens()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             [SocketIoEvents]
@@ -182,16 +171,14 @@ public sealed class GeneratorOutputTests
 
                 ValueTask<string> AskName(CancellationToken token);
             }
-            """);
-
-        AssertGenerated(run, "Demo.ICancellableEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.ICancellableEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Interface_inheritance()
+    public async Task Interface_inheritance()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             public interface IBasics
@@ -215,16 +202,14 @@ public sealed class GeneratorOutputTests
             {
                 void RoomMessage(string text);
             }
-            """);
-
-        AssertGenerated(run, "Demo.IRoomEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.IRoomEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Generic_payloads()
+    public async Task Generic_payloads()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             public sealed record ChatMessage(string Room, string Text);
@@ -240,10 +225,8 @@ public sealed class GeneratorOutputTests
 
                 ValueTask<Page<Page<string?>>> Nested(int[] ids, List<ChatMessage?> messages);
             }
-            """);
-
-        AssertGenerated(run, "Demo.IHistoryEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.IHistoryEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     /// <summary>
@@ -251,9 +234,9 @@ public sealed class GeneratorOutputTests
     /// this one, so the context is the real generated one and the output compiles as in a project.
     /// </summary>
     [Fact]
-    public void Serializer_context()
+    public async Task Serializer_context()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        SocketIoGeneratorTest test = await VerifyAsync(Usings + """
             using System.Text.Json.Serialization;
 
             namespace Demo;
@@ -277,17 +260,16 @@ public sealed class GeneratorOutputTests
 
                 Task<int> CountUp(int value, byte[] attachment);
             }
-            """, withJsonGenerator: true);
+            """,
+            new[] { "Demo.IStrictEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, withJsonGenerator: true);
 
-        Assert.Contains(run.RunResult.Results, r => r.Generator.GetGeneratorType().Name == "JsonSourceGenerator" && r.GeneratedSources.Length > 0);
-        AssertGenerated(run, "Demo.IStrictEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+        Assert.Contains(test.Output.SyntaxTrees, t => t.FilePath.Contains("JsonSourceGenerator", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void Global_namespace()
+    public async Task Global_namespace()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             [SocketIoEvents]
             public interface IGlobalEvents
             {
@@ -295,16 +277,14 @@ public sealed class GeneratorOutputTests
 
                 Task<int> Count();
             }
-            """);
-
-        AssertGenerated(run, "IGlobalEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "IGlobalEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Nested_interface()
+    public async Task Nested_interface()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             public static class Outer
@@ -333,20 +313,14 @@ public sealed class GeneratorOutputTests
                     void Secret(string value);
                 }
             }
-            """);
-
-        AssertGenerated(run,
-            "Demo.Hidden.IHiddenEvents.SocketIo.g.cs",
-            "Demo.Outer.IInnerEvents.SocketIo.g.cs",
-            "Demo.Outer.Middle.IDeepEvents.SocketIo.g.cs",
-            "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.Hidden.IHiddenEvents.SocketIo.g.cs", "Demo.Outer.IInnerEvents.SocketIo.g.cs", "Demo.Outer.Middle.IDeepEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Internal_interface()
+    public async Task Internal_interface()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             internal sealed record Secret(string Value);
@@ -358,16 +332,14 @@ public sealed class GeneratorOutputTests
 
                 Task<Secret> Ask(string question);
             }
-            """);
-
-        AssertGenerated(run, "Demo.IInternalEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.IInternalEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     [Fact]
-    public void Keyword_names()
+    public async Task Keyword_names()
     {
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             namespace Demo;
 
             [SocketIoEvents]
@@ -379,10 +351,8 @@ public sealed class GeneratorOutputTests
 
                 void @event(int @default);
             }
-            """);
-
-        AssertGenerated(run, "Demo.IKeywordEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "Demo.IKeywordEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     /// <summary>
@@ -390,9 +360,9 @@ public sealed class GeneratorOutputTests
     /// in with [assembly: SocketIoContracts], beside one declared here.
     /// </summary>
     [Fact]
-    public void Imported_contracts()
+    public async Task Imported_contracts()
     {
-        MetadataReference shared = GeneratorHarness.MetadataOnlyReference(Usings + """
+        MetadataReference shared = TestReferences.MetadataOnlyReference(Usings + """
             namespace Shared.Contracts;
 
             public sealed record Notice(string Text);
@@ -414,7 +384,7 @@ public sealed class GeneratorOutputTests
             }
             """, "Shared.Contracts");
 
-        GeneratorRun run = GeneratorHarness.Run(Usings + """
+        await VerifyAsync(Usings + """
             [assembly: SocketIoContracts(typeof(Shared.Contracts.IServerEvents), typeof(Shared.Contracts.IClientEvents))]
 
             namespace App;
@@ -424,14 +394,8 @@ public sealed class GeneratorOutputTests
             {
                 void Local(Shared.Contracts.Notice notice);
             }
-            """, extraReferences: new[] { shared });
-
-        AssertGenerated(run,
-            "App.ILocalEvents.SocketIo.g.cs",
-            "Shared.Contracts.IClientEvents.SocketIo.g.cs",
-            "Shared.Contracts.IServerEvents.SocketIo.g.cs",
-            "SocketIoContractRegistration.g.cs");
-        Baseline.Verify(run.Files);
+            """,
+            new[] { "App.ILocalEvents.SocketIo.g.cs", "Shared.Contracts.IClientEvents.SocketIo.g.cs", "Shared.Contracts.IServerEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, reference: shared);
     }
 
     /// <summary>
@@ -440,17 +404,19 @@ public sealed class GeneratorOutputTests
     /// end-to-end tests.
     /// </summary>
     [Fact]
-    public void Test_contracts_project_compiles()
+    public async Task Test_contracts_project_compiles()
     {
         string directory = Path.Combine(RepositoryRoot(), "tests", "TypedSocketIo.TestContracts");
-        var sources = Directory.EnumerateFiles(directory, "*.cs")
-            .Order(StringComparer.Ordinal)
-            .Select(path => new SourceFile(Path.GetFileName(path), File.ReadAllText(path)))
-            .ToList();
-        Assert.Contains(sources, s => s.Path == "Contracts.cs");
+        var test = new SocketIoGeneratorTest { WithJsonGenerator = true, TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck };
+        foreach (string path in Directory.EnumerateFiles(directory, "*.cs").Order(StringComparer.Ordinal))
+        {
+            test.TestState.Sources.Add((Path.GetFileName(path), File.ReadAllText(path)));
+        }
+
+        Assert.Contains(test.TestState.Sources, s => s.filename == "Contracts.cs");
 
         // The implicit usings the SDK writes for that project.
-        sources.Add(new SourceFile("GlobalUsings.g.cs", """
+        test.TestState.Sources.Add(("GlobalUsings.g.cs", """
             global using System;
             global using System.Collections.Generic;
             global using System.IO;
@@ -459,31 +425,40 @@ public sealed class GeneratorOutputTests
             global using System.Threading;
             global using System.Threading.Tasks;
             """));
+        test.SolutionTransforms.Add((solution, project) => solution.WithProjectAssemblyName(project, "TypedSocketIo.TestContracts"));
 
-        GeneratorRun run = GeneratorHarness.Run(GeneratorHarness.Compile(sources, assemblyName: "TypedSocketIo.TestContracts"), withJsonGenerator: true);
+        await test.RunAsync();
 
-        AssertGenerated(run,
-            "SocketIoContractRegistration.g.cs",
-            "TypedSocketIo.TestContracts.IClientEvents.SocketIo.g.cs",
-            "TypedSocketIo.TestContracts.IClusterEvents.SocketIo.g.cs",
-            "TypedSocketIo.TestContracts.IServerEvents.SocketIo.g.cs",
-            "TypedSocketIo.TestContracts.IStrictEvents.SocketIo.g.cs",
-            "TypedSocketIo.TestContracts.TypeScript.ITsClientEvents.SocketIo.g.cs",
-            "TypedSocketIo.TestContracts.TypeScript.ITsServerEvents.SocketIo.g.cs");
+        Assert.Equal(
+            new[]
+            {
+                "SocketIoContractRegistration.g.cs",
+                "TypedSocketIo.TestContracts.IClientEvents.SocketIo.g.cs",
+                "TypedSocketIo.TestContracts.IClusterEvents.SocketIo.g.cs",
+                "TypedSocketIo.TestContracts.IServerEvents.SocketIo.g.cs",
+                "TypedSocketIo.TestContracts.IStrictEvents.SocketIo.g.cs",
+                "TypedSocketIo.TestContracts.TypeScript.ITsClientEvents.SocketIo.g.cs",
+                "TypedSocketIo.TestContracts.TypeScript.ITsServerEvents.SocketIo.g.cs",
+            },
+            test.GeneratedNames);
     }
 
-    private static void AssertGenerated(GeneratorRun run, params string[] hintNames)
+    /// <summary>
+    /// Runs the generator over <paramref name="source"/>: it reports nothing, adds exactly
+    /// <paramref name="hintNames"/>, each as its baseline says, and the whole compiles without a warning.
+    /// </summary>
+    private static async Task<SocketIoGeneratorTest> VerifyAsync(string source, string[] hintNames, bool withJsonGenerator = false, MetadataReference? reference = null, [CallerMemberName] string testMethod = "")
     {
-        Assert.Equal(hintNames.Order(StringComparer.Ordinal), run.Files.Select(f => f.HintName).Order(StringComparer.Ordinal));
-        foreach (GeneratedFile file in run.Files)
+        var test = new SocketIoGeneratorTest { TestCode = source, WithJsonGenerator = withJsonGenerator };
+        if (reference is not null)
         {
-            Assert.StartsWith("// <auto-generated/>\n", file.Text, StringComparison.Ordinal);
+            test.TestState.AdditionalReferences.Add(reference);
         }
 
-        Assert.Empty(run.Diagnostics);
-        run.AssertCleanAndCompiles();
+        await Baselines.RunAsync(test, hintNames, testMethod: testMethod);
+        return test;
     }
 
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+    private static string RepositoryRoot([CallerFilePath] string path = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }

@@ -9,7 +9,9 @@ namespace TypedSocketIo.Generator.Tests;
 /// every tracked step is Cached or Unchanged; editing a contract's signature makes that contract's
 /// model (and only its) Modified. Diagnostics travel on a branch of their own: an unrelated edit
 /// reports them again from the cache, and moving a contract moves its diagnostics, not its model.
-/// And the models the pipeline caches hold no Roslyn object.
+/// And the models the pipeline caches hold no Roslyn object. These tests drive one
+/// <see cref="GeneratorDriver"/> over successive compilations themselves (<see cref="TrackingDriver"/>):
+/// Microsoft.CodeAnalysis.Testing 1.1.4 runs a generator once per compilation and cannot express step reasons.
 /// </summary>
 public sealed class IncrementalityTests
 {
@@ -66,7 +68,7 @@ public sealed class IncrementalityTests
         }
         """;
 
-    private static readonly Lazy<MetadataReference> s_shared = new(() => GeneratorHarness.MetadataOnlyReference("""
+    private static readonly Lazy<MetadataReference> s_shared = new(() => TestReferences.MetadataOnlyReference("""
         using TypedSocketIo;
 
         namespace Shared;
@@ -81,7 +83,7 @@ public sealed class IncrementalityTests
     public void Second_run_with_the_same_compilation_is_cached()
     {
         CSharpCompilation compilation = Compilation();
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
         AssertAllSteps(driver, IncrementalStepRunReason.New);
 
         driver = driver.RunGenerators(compilation);
@@ -94,7 +96,7 @@ public sealed class IncrementalityTests
     public void Unrelated_file_added_keeps_every_step_cached()
     {
         CSharpCompilation compilation = Compilation();
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
 
         driver = driver.RunGenerators(compilation.AddSyntaxTrees(Parse("""
             namespace Demo.More;
@@ -113,7 +115,7 @@ public sealed class IncrementalityTests
     public void Unrelated_edit_keeps_every_step_cached()
     {
         CSharpCompilation compilation = Compilation();
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
 
         // A new member in a class of another file, and a new class after the contract in its own file.
         compilation = Replace(compilation, OtherPath, Other.Replace("public int Value { get; set; }", "public int Value { get; set; }\n\n    public string? Name { get; set; }", StringComparison.Ordinal));
@@ -128,7 +130,7 @@ public sealed class IncrementalityTests
     public void Signature_edit_modifies_that_contract_only()
     {
         CSharpCompilation compilation = Compilation();
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
 
         driver = driver.RunGenerators(Replace(compilation, ChatPath, Chat.Replace("void Message(string text);", "void Message(string text, int priority);", StringComparison.Ordinal)));
 
@@ -153,7 +155,7 @@ public sealed class IncrementalityTests
     public void Attribute_argument_edit_modifies_the_model()
     {
         CSharpCompilation compilation = Compilation();
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
 
         driver = driver.RunGenerators(Replace(compilation, PresencePath, Presence.Replace("KebabCase", "SnakeCase", StringComparison.Ordinal)));
 
@@ -198,7 +200,7 @@ public sealed class IncrementalityTests
     public void Diagnostics_are_reported_again_from_the_cache_after_an_unrelated_edit()
     {
         CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
         string[] first = Describe(Ours(driver).Diagnostics);
         Assert.Equal(3, first.Length);
 
@@ -219,7 +221,7 @@ public sealed class IncrementalityTests
     public void Edit_above_a_contract_moves_its_diagnostics_and_keeps_its_model()
     {
         CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
         string[] before = Describe(Ours(driver).Diagnostics);
 
         // Two lines more above both contracts: every diagnostic of the file moves two lines down.
@@ -242,7 +244,7 @@ public sealed class IncrementalityTests
     public void Fixing_a_contract_drops_its_diagnostics_and_generates_it()
     {
         CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(Broken, BrokenPath));
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
         Assert.Equal(2, Ours(driver).Diagnostics.Count(d => d.Location.GetLineSpan().Path == BrokenPath && d.Severity == DiagnosticSeverity.Error));
 
         string fixedSource = Broken.Replace("void Send(ref int value);", "void Send(int value);", StringComparison.Ordinal)
@@ -268,7 +270,7 @@ public sealed class IncrementalityTests
         // The contracts with diagnostics above, and a property (TSIO005) in the broken one.
         CSharpCompilation compilation = Compilation().AddSyntaxTrees(Parse(
             Broken.Replace("void Send(ref int value);", "int Property { get; }\n\n    void Send(ref int value);", StringComparison.Ordinal), BrokenPath));
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        GeneratorDriver driver = TrackingDriver.Create().RunGenerators(compilation);
         GeneratorRunResult result = Ours(driver);
 
         int values = 0;
@@ -313,11 +315,11 @@ public sealed class IncrementalityTests
     private sealed record Holder(object? Value);
 
     private static CSharpCompilation Compilation() =>
-        GeneratorHarness.Compile(
-            new[] { new SourceFile(ChatPath, Chat), new SourceFile(PresencePath, Presence), new SourceFile(OtherPath, Other) },
+        TestReferences.Compile(
+            new[] { (ChatPath, Chat), (PresencePath, Presence), (OtherPath, Other) },
             new[] { s_shared.Value });
 
-    private static SyntaxTree Parse(string text, string path) => CSharpSyntaxTree.ParseText(text, GeneratorHarness.ParseOptions, path);
+    private static SyntaxTree Parse(string text, string path) => CSharpSyntaxTree.ParseText(text, TestReferences.ParseOptions, path);
 
     private static CSharpCompilation Replace(CSharpCompilation compilation, string path, string text) =>
         compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(t => t.FilePath == path), Parse(text, path));

@@ -1,18 +1,24 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Testing;
 using TypedSocketIo.Generator.Tests.Infrastructure;
 
 namespace TypedSocketIo.Generator.Tests;
 
 /// <summary>
-/// The TypeScript declarations (GenerateSocketIoTypeScript): the generated file for representative
-/// contracts compared with its baseline in Baselines/, compiled with the contract (the declarations
-/// sit in a region the compiler skips), TSIO013 where a payload has no TypeScript shape, nothing when
+/// The TypeScript declarations (GenerateSocketIoTypeScript): the generated files for representative
+/// contracts compared by the test framework with their baselines in Baselines/, compiled with the
+/// contract (the declarations sit in a region the compiler skips), TSIO013 where a payload has no TypeScript shape, nothing when
 /// the switch is off, and a cached pipeline. That tsc accepts the declarations is shown in
-/// TypedSocketIo.Interop.Tests (TypeScriptDeclarationTests).
+/// TypedSocketIo.Interop.Tests (TypeScriptDeclarationTests). Refresh the baselines after a
+/// deliberate change of the output with
+/// <c>TYPEDSOCKETIO_UPDATE_BASELINES=1 dotnet test tests/TypedSocketIo.Generator.Tests</c>
+/// (then read the diff before committing it).
 /// </summary>
 public sealed class TypeScriptOutputTests
 {
+    private const string HintName = "SocketIo.TypeScript.g.cs";
+
     private const string Usings = """
         using System;
         using System.Collections.Generic;
@@ -26,9 +32,9 @@ public sealed class TypeScriptOutputTests
 
     /// <summary>Every kind of argument, acknowledgement and payload, with the runtime's default JSON options (camelCase).</summary>
     [Fact]
-    public void Declarations_cover_every_argument_acknowledgement_and_payload_kind()
+    public async Task Declarations_cover_every_argument_acknowledgement_and_payload_kind()
     {
-        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
+        var test = new SocketIoGeneratorTest { TypeScript = "true", TestCode = Usings + """
             namespace Demo.Models
             {
                 public enum Mood { Calm, Busy = 5, Away }
@@ -202,18 +208,16 @@ public sealed class TypeScriptOutputTests
                     Task<IReadOnlyList<Page<string>>?> Nested(Dictionary<string, List<User>> groups);
                 }
             }
-            """));
+            """ };
 
-        run.AssertCleanAndCompiles();
-        Assert.Contains(TypeScriptHarness.HintName, run.Files.Select(f => f.HintName));
-        Baseline.Verify(run.Files.Where(f => f.HintName == TypeScriptHarness.HintName).ToArray());
+        await Baselines.RunAsync(test, new[] { HintName, "Demo.IClientEvents.SocketIo.g.cs", "Demo.IServerEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
     }
 
     /// <summary>A contract's JsonSerializerContext decides the property names, enum form and left-out nulls.</summary>
     [Fact]
-    public void A_serializer_context_s_options_shape_the_declarations()
+    public async Task A_serializer_context_s_options_shape_the_declarations()
     {
-        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
+        var test = new SocketIoGeneratorTest { TypeScript = "true", WithJsonGenerator = true, TestCode = Usings + """
             namespace Demo;
 
             public enum Level { Low, High }
@@ -244,11 +248,10 @@ public sealed class TypeScriptOutputTests
             {
                 void Send(Plain plain);
             }
-            """));
+            """ };
 
-        Assert.Null(run.Result.Exception);
-        Baseline.Verify(run.Files.Where(f => f.HintName == TypeScriptHarness.HintName).ToArray());
-        string declarations = TypeScriptHarness.Declarations(run);
+        await Baselines.RunAsync(test, new[] { HintName, "Demo.IPlainEvents.SocketIo.g.cs", "Demo.ISensorEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" });
+        string declarations = Declarations(test);
         Assert.Contains("sensor_name: string;", declarations, StringComparison.Ordinal);       // snake_case
         Assert.Contains("last_value?: number | null;", declarations, StringComparison.Ordinal); // left out when null
         Assert.Contains("export type Level = \"Low\" | \"High\";", declarations, StringComparison.Ordinal);
@@ -259,9 +262,10 @@ public sealed class TypeScriptOutputTests
     [InlineData(null)]
     [InlineData("false")]
     [InlineData("")]
-    public void Nothing_is_generated_without_the_switch(string? value)
+    public async Task Nothing_is_generated_without_the_switch(string? value)
     {
-        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(Usings + """
+        // No diagnostic expected: TSIO013 concerns the declarations only.
+        var test = new SocketIoGeneratorTest { TypeScript = value, TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck, TestCode = Usings + """
             namespace Demo;
 
             [SocketIoEvents]
@@ -269,26 +273,27 @@ public sealed class TypeScriptOutputTests
             {
                 void Message((int X, int Y) position);
             }
-            """), value);
+            """ };
 
-        Assert.DoesNotContain(run.Files, f => f.HintName == TypeScriptHarness.HintName);
-        Assert.Empty(run.Diagnostics);   // TSIO013 concerns the declarations only
+        await test.RunAsync();
+
+        Assert.Equal(new[] { "Demo.IChatEvents.SocketIo.g.cs", "SocketIoContractRegistration.g.cs" }, test.GeneratedNames);
     }
 
     [Fact]
-    public void An_assembly_without_contracts_gets_empty_declarations()
+    public async Task An_assembly_without_contracts_gets_empty_declarations()
     {
-        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile("namespace Demo; public sealed class Nothing { }"));
+        var test = new SocketIoGeneratorTest { TypeScript = "true", TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck, TestCode = "namespace Demo; public sealed class Nothing { }" };
 
-        string declarations = TypeScriptHarness.Declarations(run);
-        Assert.DoesNotContain("export", declarations, StringComparison.Ordinal);
-        run.AssertCleanAndCompiles();
+        await test.RunAsync();
+
+        Assert.DoesNotContain("export", Declarations(test), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TSIO013_reports_payloads_without_a_TypeScript_shape()
+    public async Task TSIO013_reports_payloads_without_a_TypeScript_shape()
     {
-        (string source, IReadOnlyList<ExpectedDiagnostic> expected) = DiagnosticMarkup.Parse(Usings + """
+        var test = new SocketIoGeneratorTest { TypeScript = "true", TestBehaviors = TestBehaviors.SkipGeneratedSourcesCheck, TestCode = Usings + """
             namespace Demo;
 
             public sealed record Shape(string Name, Func<int> Callback, int[,] Grid);
@@ -317,21 +322,20 @@ public sealed class TypeScriptOutputTests
 
                 void Fine(string text);
             }
-            """);
-        GeneratorRun run = TypeScriptHarness.Run(GeneratorHarness.Compile(source));
+            """ };
 
-        Assert.Null(run.Result.Exception);
-        DiagnosticMarkup.AssertExactly(expected, run.Diagnostics, new Dictionary<string, string> { [GeneratorHarness.DefaultPath] = source });
-        Assert.All(run.Diagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
-        string messages = string.Join("\n", run.Diagnostics.Select(d => d.GetMessage()));
+        await test.RunAsync();
+
+        Assert.All(test.GeneratorDiagnostics, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+        string messages = test.Messages("TSIO013");
         Assert.Contains("'(int X, int Y)' (in event 'moved' of Demo.IOddEvents) is a value tuple", messages, StringComparison.Ordinal);
         Assert.Contains("is a delegate", messages, StringComparison.Ordinal);
         Assert.Contains("multi-dimensional array", messages, StringComparison.Ordinal);
         Assert.Contains("its own JsonConverter on 'Value'", messages, StringComparison.Ordinal);
 
         // The C# side is generated as usual, and the declarations say unknown where they cannot say more.
-        Assert.Contains("Demo.IOddEvents.SocketIo.g.cs", run.Files.Select(f => f.HintName));
-        string declarations = TypeScriptHarness.Declarations(run);
+        Assert.Contains("Demo.IOddEvents.SocketIo.g.cs", test.GeneratedNames);
+        string declarations = Declarations(test);
         Assert.Contains("moved: (position: unknown) => void;", declarations, StringComparison.Ordinal);
         Assert.Contains("fine: (text: string) => void;", declarations, StringComparison.Ordinal);
     }
@@ -339,7 +343,7 @@ public sealed class TypeScriptOutputTests
     [Fact]
     public void A_second_run_is_cached_and_the_model_holds_no_Roslyn_objects()
     {
-        CSharpCompilation compilation = GeneratorHarness.Compile(Usings + """
+        CSharpCompilation compilation = TestReferences.Compile(new[] { ("Items.cs", Usings + """
             namespace Demo;
 
             public sealed record Item(string Name, List<Item> Children);
@@ -349,9 +353,9 @@ public sealed class TypeScriptOutputTests
             {
                 Task<Item> Get(string name);
             }
-            """);
-        GeneratorDriver driver = TypeScriptHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
-        driver = driver.RunGenerators(compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Demo; public static class Unrelated { }", GeneratorHarness.ParseOptions, "Unrelated.cs")));
+            """) });
+        GeneratorDriver driver = TrackingDriver.Create(typeScript: "true").RunGenerators(compilation);
+        driver = driver.RunGenerators(compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Demo; public static class Unrelated { }", TestReferences.ParseOptions, "Unrelated.cs")));
 
         GeneratorRunResult result = driver.GetRunResult().Results.Single();
         IncrementalGeneratorRunStep[] steps = result.TrackedSteps[TrackingNames.TypeScript].ToArray();
@@ -360,5 +364,16 @@ public sealed class TypeScriptOutputTests
         var seen = new HashSet<Type>();
         Assert.Empty(steps.SelectMany(s => s.Outputs).SelectMany(o => ModelGraph.FindForbidden(o.Value, "TypeScript", seen)));
         Assert.Contains(seen, t => t.Name == "TypeScriptDeclaration");
+    }
+
+    /// <summary>The declarations the build copies out of the generated file (the text between its markers).</summary>
+    private static string Declarations(SocketIoGeneratorTest test)
+    {
+        string carrier = test.File(HintName);
+        const string Begin = "//// TYPEDSOCKETIO TYPESCRIPT BEGIN\n", End = "//// TYPEDSOCKETIO TYPESCRIPT END\n";
+        int begin = carrier.IndexOf(Begin, StringComparison.Ordinal);
+        int end = carrier.IndexOf(End, StringComparison.Ordinal);
+        Assert.True(begin >= 0 && end > begin, "The generated file has no declarations between its markers:\n" + carrier);
+        return carrier[(begin + Begin.Length)..end];
     }
 }
