@@ -135,8 +135,22 @@ internal sealed class PollingClient : IDisposable
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         using HttpResponseMessage response = await Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The response's body; an error status is an error naming the request and the server's answer.</summary>
+    private static async Task<byte[]> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        byte[] body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException(
+                $"{response.RequestMessage?.Method} answered {(int)response.StatusCode}: '{Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 200)))}'.",
+                null,
+                response.StatusCode);
+        }
+
+        return body;
     }
 
     private async Task PostAsync(byte[] body, CancellationToken cancellationToken)
@@ -145,8 +159,7 @@ internal sealed class PollingClient : IDisposable
         content.Headers.ContentType = TextPlain;
         using var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = content };
         using HttpResponseMessage response = await Invoker.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        response.EnsureSuccessStatusCode();
-        await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        await ReadAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops the outstanding requests; the server ends the session by its ping timeout.</summary>

@@ -107,6 +107,7 @@ for (int round = 0; round < rounds; round++)
             catch (Exception ex)
             {
                 Console.Error.WriteLine($"round {round + 1} {scenario.Name,-9} {peer.Name,-15} failed: {ex.GetType().Name}: {ex.Message}");
+                (scenario.Failures.TryGetValue(peer.Name, out List<string>? failures) ? failures : scenario.Failures[peer.Name] = []).Add($"{ex.GetType().Name}: {ex.Message}");
             }
         }
     }

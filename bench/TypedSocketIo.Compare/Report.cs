@@ -10,7 +10,11 @@ internal static class Report
     /// A scenario's name, unit, whether lower is better, its results per peer (one per round), and
     /// why a peer is not measured in it (null when it is).
     /// </summary>
-    public sealed record Scenario(string Name, string Title, string Unit, bool LowerIsBetter, Dictionary<string, List<Measurement>> Results, Func<Peer, string?> NotMeasured);
+    public sealed record Scenario(string Name, string Title, string Unit, bool LowerIsBetter, Dictionary<string, List<Measurement>> Results, Func<Peer, string?> NotMeasured)
+    {
+        /// <summary>The rounds a peer failed in, each with its error, per peer.</summary>
+        public Dictionary<string, List<string>> Failures { get; } = [];
+    }
 
     public static string Markdown(IReadOnlyList<Scenario> scenarios, IReadOnlyList<Peer> peers, string machine, string settings)
     {
@@ -36,9 +40,11 @@ internal static class Report
                     continue;
                 }
 
+                List<string> failures = scenario.Failures.GetValueOrDefault(peer.Name) ?? [];
+                string failed = failures.Count > 0 ? $"failed in {failures.Count} round{(failures.Count > 1 ? "s" : "")}: {string.Join("; ", failures.Distinct())}" : "";
                 if (!scenario.Results.TryGetValue(peer.Name, out List<Measurement>? runs) || runs.Count == 0)
                 {
-                    md.AppendLine($"| {peer.Name} | failed | | | | 0 | |");
+                    md.AppendLine($"| {peer.Name} | failed | | | | 0 | {failed} |");
                     continue;
                 }
 
@@ -47,7 +53,7 @@ internal static class Report
                 int bound = runs.Count(static r => r.GeneratorBound);
                 int contended = runs.Count(static r => r.Contended);
                 string notes = runs[^1].Detail + (bound > 0 ? $"; **gen-bound** in {bound} of {runs.Count}" : "")
-                    + (contended > 0 ? $"; contended in {contended} of {runs.Count}" : "");
+                    + (contended > 0 ? $"; contended in {contended} of {runs.Count}" : "") + (failed.Length > 0 ? $"; **{failed}**" : "");
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {Format(median)} | {ratio} | {MedianOf(runs, static r => r.ServerLoad):F2} | {MedianOf(runs, static r => r.GeneratorLoad):F2} | {runs.Count} | {notes} |");
             }
 
