@@ -5,7 +5,7 @@ namespace TypedSocketIo.Compare;
 /// <summary>
 /// One connection of the load generator, the same code for every peer: it connects, completes the
 /// peer's handshake (Engine.IO open and Socket.IO CONNECT; SignalR's protocol handshake), then does
-/// acknowledged echoes one at a time, or counts broadcast deliveries. Socket.IO pings are answered.
+/// acknowledged echoes (text or binary) one at a time, or counts broadcast deliveries. Socket.IO pings are answered.
 /// </summary>
 internal sealed class LoadClient : IDisposable
 {
@@ -19,6 +19,8 @@ internal sealed class LoadClient : IDisposable
     private readonly ClientWebSocket _ws = new();
     private readonly WireKind _kind;
     private byte[] _receive = new byte[512];
+    private WebSocketMessageType _received;
+    private byte[]? _send;
 
     public LoadClient(WireKind kind)
     {
@@ -60,6 +62,70 @@ internal sealed class LoadClient : IDisposable
             if (_receive.AsSpan(0, length).IndexOf(answer) < 0)
             {
                 throw new InvalidOperationException($"Unexpected echo answer '{System.Text.Encoding.UTF8.GetString(_receive, 0, length)}'.");
+            }
+
+            if (counting())
+            {
+                done++;
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>
+    /// Acknowledged echoes of <paramref name="payload"/> as binary, one at a time, until
+    /// <paramref name="stop"/>: Socket.IO sends a BINARY_EVENT header and the payload as its
+    /// attachment and expects a BINARY_ACK and the same attachment back; SignalR sends the payload
+    /// base64 in its JSON invocation (<paramref name="base64"/>) and expects it as the completion's
+    /// result; the raw peer gets a binary message to echo. Returns how many completed while
+    /// <paramref name="counting"/> said so.
+    /// </summary>
+    public async Task<long> EchoBinaryAsync(byte[] payload, byte[] base64, Func<bool> counting, CancellationToken stop)
+    {
+        long done = 0;
+        for (long id = 1; !stop.IsCancellationRequested; id++)
+        {
+            switch (_kind)
+            {
+                case WireKind.SocketIo:
+                    await _ws.SendAsync(Wire.BinaryEcho(_kind, id), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                    await _ws.SendAsync(payload, WebSocketMessageType.Binary, true, CancellationToken.None).ConfigureAwait(false);
+                    int header = await ReceiveReplyAsync(CancellationToken.None).ConfigureAwait(false);
+                    if (_received != WebSocketMessageType.Text || !_receive.AsSpan(0, header).SequenceEqual(Wire.BinaryEchoAnswer(_kind, id)))
+                    {
+                        throw new InvalidOperationException($"Unexpected binary ack header '{System.Text.Encoding.UTF8.GetString(_receive, 0, Math.Min(header, 200))}'.");
+                    }
+
+                    ExpectBinary(await ReceiveReplyAsync(CancellationToken.None).ConfigureAwait(false), payload);
+                    break;
+                case WireKind.SignalR:
+                {
+                    byte[] head = Wire.BinaryEcho(_kind, id);
+                    int length = head.Length + base64.Length + Wire.SignalRBinaryTail.Length;
+                    if (_send is null || _send.Length < length)
+                    {
+                        _send = new byte[length];
+                    }
+
+                    head.CopyTo(_send, 0);
+                    base64.CopyTo(_send, head.Length);
+                    Wire.SignalRBinaryTail.CopyTo(_send.AsSpan(head.Length + base64.Length));
+                    await _ws.SendAsync(_send.AsMemory(0, length), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+                    int answer = await ReceiveReplyAsync(CancellationToken.None).ConfigureAwait(false);
+                    ReadOnlySpan<byte> frame = _receive.AsSpan(0, answer);
+                    if (frame.IndexOf(Wire.BinaryEchoAnswer(_kind, id)) < 0 || frame.IndexOf(base64) < 0)
+                    {
+                        throw new InvalidOperationException($"Unexpected binary completion '{System.Text.Encoding.UTF8.GetString(_receive, 0, Math.Min(answer, 200))}'.");
+                    }
+
+                    break;
+                }
+
+                default:
+                    await _ws.SendAsync(payload, WebSocketMessageType.Binary, true, CancellationToken.None).ConfigureAwait(false);
+                    ExpectBinary(await ReceiveReplyAsync(CancellationToken.None).ConfigureAwait(false), payload);
+                    break;
             }
 
             if (counting())
@@ -135,6 +201,7 @@ internal sealed class LoadClient : IDisposable
             length += result.Count;
             if (result.EndOfMessage)
             {
+                _received = result.MessageType;
                 return length;
             }
         }
@@ -145,6 +212,14 @@ internal sealed class LoadClient : IDisposable
         if (!_receive.AsSpan(0, length).StartsWith(prefix))
         {
             throw new InvalidOperationException($"Expected the {what}, got '{System.Text.Encoding.UTF8.GetString(_receive, 0, length)}'.");
+        }
+    }
+
+    private void ExpectBinary(int length, byte[] payload)
+    {
+        if (_received != WebSocketMessageType.Binary || !_receive.AsSpan(0, length).SequenceEqual(payload))
+        {
+            throw new InvalidOperationException($"Expected the {payload.Length}-byte payload back as a binary message, got a {_received} message of {length} bytes.");
         }
     }
 

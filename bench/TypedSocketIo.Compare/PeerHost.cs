@@ -9,11 +9,15 @@ namespace TypedSocketIo.Compare;
 
 /// <summary>
 /// The .NET peers, one per process, on 127.0.0.1 with a free port, each doing the same work:
-/// an acknowledged echo of one string, and a broadcast of one string to every connected client.
+/// an acknowledged echo of one string, an acknowledged echo of binary data, and a broadcast of one
+/// string to every connected client. Every peer accepts messages up to <see cref="MaxMessageBytes"/>.
 /// Prints <c>listening &lt;port&gt;</c>; exits when stdin ends.
 /// </summary>
 internal static class PeerHost
 {
+    /// <summary>The largest message every peer accepts (4 MiB): a 1 MiB binary echo fits, base64 in SignalR's JSON too.</summary>
+    public const int MaxMessageBytes = 4 * 1024 * 1024;
+
     public static async Task<int> RunAsync(string kind)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -23,10 +27,10 @@ internal static class PeerHost
         {
             case "tsio":
             case "tsio-typed":
-                builder.Services.AddSocketIo(o => o.Transports = ["websocket"]);
+                builder.Services.AddSocketIo(o => o.MaxHttpBufferSize = MaxMessageBytes); // long-polling and websocket, as Node's peer
                 break;
             case "signalr":
-                builder.Services.AddSignalR();
+                builder.Services.AddSignalR(o => o.MaximumReceiveMessageSize = MaxMessageBytes);
                 break;
             case "raw":
                 break;
@@ -46,7 +50,12 @@ internal static class PeerHost
                 break;
             case "signalr":
                 app.UseWebSockets();
-                app.MapHub<EchoHub>("/hub");
+                app.MapHub<EchoHub>("/hub", o =>
+                {
+                    // Back-pressure thresholds of the connection's pipes, raised with the message limit.
+                    o.ApplicationMaxBufferSize = MaxMessageBytes;
+                    o.TransportMaxBufferSize = MaxMessageBytes;
+                });
                 break;
             default:
                 MapRaw(app);
@@ -67,6 +76,7 @@ internal static class PeerHost
         io.OnConnection(socket =>
         {
             socket.On("echo", static e => e.Ack(e.Args.GetString(0)));
+            socket.On("echoBinary", static e => e.Ack(e.Args.GetBytes(0)));
             socket.On("bcast", e => io.Emit("bcast", e.Args.GetString(0)));
         });
     }
@@ -77,11 +87,15 @@ internal static class PeerHost
         root.OnConnection(socket =>
         {
             socket.On.Echo(static data => data);
+            socket.On.EchoBinary(static data => data);
             socket.On.Bcast(data => root.Emit.Bcast(data));
         });
     }
 
-    /// <summary>Echoes every message; a message starting with <c>B</c> goes (without it) to every connection instead.</summary>
+    /// <summary>
+    /// Echoes every message (text or binary) once it is whole; a text message starting with <c>B</c>
+    /// goes (without it) to every connection instead.
+    /// </summary>
     private static void MapRaw(WebApplication app)
     {
         var sockets = new ConcurrentDictionary<WebSocket, byte>();
@@ -101,15 +115,34 @@ internal static class PeerHost
             {
                 while (true)
                 {
-                    ValueWebSocketReceiveResult result = await ws.ReceiveAsync(buffer.AsMemory(), context.RequestAborted);
+                    int length = 0;
+                    ValueWebSocketReceiveResult result;
+                    do
+                    {
+                        if (length == buffer.Length)
+                        {
+                            if (buffer.Length >= MaxMessageBytes)
+                            {
+                                await ws.CloseAsync(WebSocketCloseStatus.MessageTooBig, null, context.RequestAborted);
+                                return;
+                            }
+
+                            Array.Resize(ref buffer, buffer.Length * 2);
+                        }
+
+                        result = await ws.ReceiveAsync(buffer.AsMemory(length), context.RequestAborted);
+                        length += result.Count;
+                    }
+                    while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
                         break;
                     }
 
-                    if (result.Count > 0 && buffer[0] == (byte)'B')
+                    if (result.MessageType == WebSocketMessageType.Text && length > 0 && buffer[0] == (byte)'B')
                     {
-                        byte[] data = buffer[1..result.Count];
+                        byte[] data = buffer[1..length];
                         foreach (WebSocket other in sockets.Keys)
                         {
                             try
@@ -123,7 +156,7 @@ internal static class PeerHost
                     }
                     else
                     {
-                        await ws.SendAsync(buffer.AsMemory(0, result.Count), WebSocketMessageType.Text, true, context.RequestAborted);
+                        await ws.SendAsync(buffer.AsMemory(0, length), result.MessageType, true, context.RequestAborted);
                     }
                 }
             }

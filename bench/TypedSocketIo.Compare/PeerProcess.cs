@@ -36,8 +36,13 @@ internal sealed class PeerProcess : IDisposable
         }
         else
         {
+            // The same program: through the dotnet host (dotnet <dll>) or its own executable (the apphost dotnet run starts).
             info.ArgumentList.Add(Environment.ProcessPath!);
-            info.ArgumentList.Add(typeof(PeerProcess).Assembly.Location);
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            {
+                info.ArgumentList.Add(typeof(PeerProcess).Assembly.Location);
+            }
+
             info.ArgumentList.Add("peer");
             info.ArgumentList.Add(peer.HostKind!);
             info.Environment["DOTNET_TieredPGO"] = "1";

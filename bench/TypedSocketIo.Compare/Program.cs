@@ -1,7 +1,7 @@
 // One load generator against every peer doing the same work (see ../README.md, "Peer comparison"):
 //
-//   dotnet run -c Release --project bench/TypedSocketIo.Compare -- [--rounds 3] [--scenarios echo,broadcast,idle,connect]
-//                                                                  [--seconds 5] [--idle 10000] [--out bench/results]
+//   dotnet run -c Release --project bench/TypedSocketIo.Compare -- [--rounds 3] [--seconds 5] [--idle 10000] [--out bench/results]
+//       [--scenarios echo,polling-echo,binary-1k,binary-64k,binary-1m,broadcast,idle,connect]   ("binary" names the three binary sizes)
 //
 // Each peer runs in its own process pinned to core 0 (taskset); the generator pins itself to core 1.
 // Every round starts each peer afresh for each scenario, the peers' order rotating between rounds.
@@ -20,7 +20,7 @@ int rounds = 3, idleConnections = 10000, echoClients = 16, roomSize = 1000, conn
 double seconds = 5;
 string root = FindRoot();
 string output = Path.Combine(root, "bench", "results");
-string[] names = ["echo", "broadcast", "idle", "connect"];
+string[] names = ["echo", "polling-echo", "binary-1k", "binary-64k", "binary-1m", "broadcast", "idle", "connect"];
 for (int i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -29,10 +29,10 @@ for (int i = 0; i < args.Length; i++)
         case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--idle": idleConnections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-        case "--scenarios": names = Next().Split(','); break;
+        case "--scenarios": names = Next().Split(',').SelectMany(static n => n == "binary" ? ["binary-1k", "binary-64k", "binary-1m"] : new[] { n }).ToArray(); break;
         case "--out": output = Path.GetFullPath(Next()); break;
         default:
-            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--idle N] [--scenarios echo,broadcast,idle,connect] [--out DIR]");
+            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--idle N] [--scenarios echo,polling-echo,binary(-1k,-64k,-1m),broadcast,idle,connect] [--out DIR]");
             return 1;
     }
 }
@@ -54,6 +54,10 @@ var scenarios = new List<Report.Scenario>();
 var run = new Dictionary<string, Func<Peer, PeerProcess, Task<Measurement>>>
 {
     ["echo"] = (p, s) => Scenarios.EchoAsync(p, s, echoClients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
+    ["polling-echo"] = (p, s) => Scenarios.PollingEchoAsync(p, s, echoClients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
+    ["binary-1k"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 1024, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
+    ["binary-64k"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 64 * 1024, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
+    ["binary-1m"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 1024 * 1024, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
     ["broadcast"] = (p, s) => Scenarios.BroadcastAsync(p, s, roomSize, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
     ["idle"] = (p, s) => Scenarios.IdleAsync(p, s, idleConnections),
     ["connect"] = (p, s) => Scenarios.ConnectAsync(p, s, connectCount, 32),
@@ -61,6 +65,10 @@ var run = new Dictionary<string, Func<Peer, PeerProcess, Task<Measurement>>>
 var titles = new Dictionary<string, (string Title, string Unit, bool Lower)>
 {
     ["echo"] = ($"Acknowledged echo, {echoClients} clients, 32 bytes", "server CPU µs per round trip", true),
+    ["polling-echo"] = ($"Acknowledged echo over long-polling (no upgrade), {echoClients} clients, 32 bytes", "server CPU µs per round trip", true),
+    ["binary-1k"] = ($"Acknowledged binary echo, {echoClients} clients, 1 KiB", "server CPU µs per round trip", true),
+    ["binary-64k"] = ($"Acknowledged binary echo, {echoClients} clients, 64 KiB", "server CPU µs per round trip", true),
+    ["binary-1m"] = ($"Acknowledged binary echo, {echoClients} clients, 1 MiB", "server CPU µs per round trip", true),
     ["broadcast"] = ($"Broadcast to {roomSize} connected clients", "server CPU µs per delivery", true),
     ["idle"] = ($"{idleConnections:N0} idle connections", "server RSS bytes per connection", true),
     ["connect"] = ($"WebSocket connect rate, {connectCount} connections, 32 at a time, handshake included", "connections per second", false),
@@ -73,7 +81,7 @@ foreach (string name in names)
         return 1;
     }
 
-    scenarios.Add(new Report.Scenario(name, titles[name].Title, titles[name].Unit, titles[name].Lower, []));
+    scenarios.Add(new Report.Scenario(name, titles[name].Title, titles[name].Unit, titles[name].Lower, [], NotMeasured(name)));
 }
 
 Peer[] peers = Peer.All;
@@ -84,6 +92,11 @@ for (int round = 0; round < rounds; round++)
         for (int k = 0; k < peers.Length; k++)
         {
             Peer peer = peers[(k + round) % peers.Length];
+            if (scenario.NotMeasured(peer) is not null)
+            {
+                continue;
+            }
+
             try
             {
                 using PeerProcess server = await PeerProcess.StartAsync(peer, 0, root);
@@ -94,13 +107,16 @@ for (int round = 0; round < rounds; round++)
             catch (Exception ex)
             {
                 Console.Error.WriteLine($"round {round + 1} {scenario.Name,-9} {peer.Name,-15} failed: {ex.GetType().Name}: {ex.Message}");
+                (scenario.Failures.TryGetValue(peer.Name, out List<string>? failures) ? failures : scenario.Failures[peer.Name] = []).Add($"{ex.GetType().Name}: {ex.Message}");
             }
         }
     }
 }
 
 string machine = Machine(root);
-string settings = $"Settings: {rounds} rounds; echo and broadcast {seconds} s measured after 2 s of warm-up; each peer started afresh per scenario and round, on core 0; the generator on core 1.";
+string settings = $"Settings: {rounds} rounds; the echoes and broadcast {seconds} s measured after 2 s of warm-up; each peer started afresh per scenario and round, on core 0; the generator on core 1. " +
+    $"Every peer accepts messages of up to {PeerHost.MaxMessageBytes / 1048576} MiB (Node `maxHttpBufferSize`, TypedSocketIo `MaxHttpBufferSize`, SignalR `MaximumReceiveMessageSize` with its pipes' `ApplicationMaxBufferSize` and `TransportMaxBufferSize`, the raw echo's own buffer limit); " +
+    "the Socket.IO peers allow long-polling and websocket, each connection stays on the transport it opened with.";
 Directory.CreateDirectory(output);
 string markdown = Report.Markdown(scenarios, peers, machine, settings);
 await File.WriteAllTextAsync(Path.Combine(output, "compare.md"), markdown);
@@ -111,6 +127,18 @@ foreach (Report.Scenario scenario in scenarios)
 
 Console.WriteLine(markdown);
 return 0;
+
+// Why a peer has no row in a scenario (null: it is measured).
+static Func<Peer, string?> NotMeasured(string scenario) => scenario switch
+{
+    "polling-echo" => static p => p.Wire switch
+    {
+        WireKind.SocketIo => null,
+        WireKind.SignalR => "SignalR's long polling is another protocol (negotiate, then its own poll and send requests), spoken by its own client: not the generator's Engine.IO code path",
+        _ => "a bare WebSocket endpoint has no long-polling",
+    },
+    _ => static _ => null,
+};
 
 static string Machine(string root)
 {

@@ -6,8 +6,15 @@ namespace TypedSocketIo.Compare;
 /// <summary>The Markdown table of medians and ratios, and one SVG bar chart per scenario.</summary>
 internal static class Report
 {
-    /// <summary>A scenario's name, unit, whether lower is better, and its results per peer (one per round).</summary>
-    public sealed record Scenario(string Name, string Title, string Unit, bool LowerIsBetter, Dictionary<string, List<Measurement>> Results);
+    /// <summary>
+    /// A scenario's name, unit, whether lower is better, its results per peer (one per round), and
+    /// why a peer is not measured in it (null when it is).
+    /// </summary>
+    public sealed record Scenario(string Name, string Title, string Unit, bool LowerIsBetter, Dictionary<string, List<Measurement>> Results, Func<Peer, string?> NotMeasured)
+    {
+        /// <summary>The rounds a peer failed in, each with its error, per peer.</summary>
+        public Dictionary<string, List<string>> Failures { get; } = [];
+    }
 
     public static string Markdown(IReadOnlyList<Scenario> scenarios, IReadOnlyList<Peer> peers, string machine, string settings)
     {
@@ -27,9 +34,17 @@ internal static class Report
             double? reference = Median(scenario, peers[0].Name);
             foreach (Peer peer in peers)
             {
+                if (scenario.NotMeasured(peer) is string reason)
+                {
+                    md.AppendLine($"| {peer.Name} | – | | | | | {reason} |");
+                    continue;
+                }
+
+                List<string> failures = scenario.Failures.GetValueOrDefault(peer.Name) ?? [];
+                string failed = failures.Count > 0 ? $"failed in {failures.Count} round{(failures.Count > 1 ? "s" : "")}: {string.Join("; ", failures.Distinct())}" : "";
                 if (!scenario.Results.TryGetValue(peer.Name, out List<Measurement>? runs) || runs.Count == 0)
                 {
-                    md.AppendLine($"| {peer.Name} | failed | | | | 0 | |");
+                    md.AppendLine($"| {peer.Name} | failed | | | | 0 | {failed} |");
                     continue;
                 }
 
@@ -38,7 +53,7 @@ internal static class Report
                 int bound = runs.Count(static r => r.GeneratorBound);
                 int contended = runs.Count(static r => r.Contended);
                 string notes = runs[^1].Detail + (bound > 0 ? $"; **gen-bound** in {bound} of {runs.Count}" : "")
-                    + (contended > 0 ? $"; contended in {contended} of {runs.Count}" : "");
+                    + (contended > 0 ? $"; contended in {contended} of {runs.Count}" : "") + (failed.Length > 0 ? $"; **{failed}**" : "");
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {peer.Name} | {Format(median)} | {ratio} | {MedianOf(runs, static r => r.ServerLoad):F2} | {MedianOf(runs, static r => r.GeneratorLoad):F2} | {runs.Count} | {notes} |");
             }
 
@@ -52,7 +67,7 @@ internal static class Report
     public static string Svg(Scenario scenario, IReadOnlyList<Peer> peers)
     {
         const int barHeight = 26, left = 140, width = 640, chartWidth = 420, top = 40;
-        var values = peers.Select(p => (p.Name, Value: Median(scenario, p.Name))).ToList();
+        var values = peers.Select(p => (p.Name, Value: Median(scenario, p.Name), Measured: scenario.NotMeasured(p) is null)).ToList();
         double max = values.Max(static v => v.Value ?? 0);
         int height = top + values.Count * (barHeight + 8) + 20;
         var svg = new StringBuilder();
@@ -67,7 +82,7 @@ internal static class Report
             string color = values[i].Name.StartsWith("tsio", StringComparison.Ordinal) ? "#3b73b9" : "#9aa5b1";
             svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{left - 8}\" y=\"{y + 17}\" text-anchor=\"end\">{Escape(values[i].Name)}</text>");
             svg.AppendLine(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{y}\" width=\"{w:F1}\" height=\"{barHeight}\" fill=\"{color}\"/>");
-            svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{left + w + 6:F1}\" y=\"{y + 17}\">{(values[i].Value is null ? "failed" : Format(value))}</text>");
+            svg.AppendLine(CultureInfo.InvariantCulture, $"<text x=\"{left + w + 6:F1}\" y=\"{y + 17}\">{(!values[i].Measured ? "– (not measured)" : values[i].Value is null ? "failed" : Format(value))}</text>");
         }
 
         svg.AppendLine("</svg>");

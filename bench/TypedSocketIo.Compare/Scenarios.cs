@@ -13,26 +13,94 @@ internal static class Scenarios
         var connections = await ConnectAllAsync(peer, server, clients, clients);
         try
         {
-            using var stop = new CancellationTokenSource();
-            bool measuring = false;
-            Func<bool> counting = () => Volatile.Read(ref measuring);
-            Task<long>[] loops = connections.Select(c => Task.Run(() => c.EchoAsync(Data, counting, stop.Token))).ToArray();
-            await Task.Delay(warmup);
-            Snapshot start = Snapshot.Take(server);
-            Volatile.Write(ref measuring, true);
-            await Task.Delay(duration);
-            Volatile.Write(ref measuring, false);
-            Snapshot end = Snapshot.Take(server);
-            stop.Cancel();
-            long done = (await Task.WhenAll(loops)).Sum();
-            (double serverLoad, double generatorLoad, double seconds) = end.Since(start);
-            double cpuMicros = (end.ServerCpu - start.ServerCpu).TotalMicroseconds / done;
-            return new Measurement(cpuMicros, serverLoad, generatorLoad, $"{done / seconds:F0} round trips/s");
+            (long done, double serverLoad, double generatorLoad, double seconds, TimeSpan cpu) =
+                await RoundTripsAsync(server, connections.Select(c => (Loop)((counting, stop) => c.EchoAsync(Data, counting, stop))), warmup, duration);
+            return new Measurement(cpu.TotalMicroseconds / done, serverLoad, generatorLoad, $"{done / seconds:F0} round trips/s");
         }
         finally
         {
             DisposeAll(connections);
         }
+    }
+
+    /// <summary>
+    /// Server CPU microseconds per acknowledged echo of <paramref name="size"/> bytes of binary data,
+    /// <paramref name="clients"/> clients one echo at a time each; the detail gives the payload MB/s (each way).
+    /// </summary>
+    public static async Task<Measurement> BinaryEchoAsync(Peer peer, PeerProcess server, int clients, int size, TimeSpan warmup, TimeSpan duration)
+    {
+        byte[] payload = new byte[size];
+        new Random(size).NextBytes(payload);
+        byte[] base64 = System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(payload));
+        var connections = await ConnectAllAsync(peer, server, clients, clients);
+        try
+        {
+            (long done, double serverLoad, double generatorLoad, double seconds, TimeSpan cpu) =
+                await RoundTripsAsync(server, connections.Select(c => (Loop)((counting, stop) => c.EchoBinaryAsync(payload, base64, counting, stop))), warmup, duration);
+            return new Measurement(cpu.TotalMicroseconds / done, serverLoad, generatorLoad, $"{done / seconds:F0} round trips/s, {done * (double)size / seconds / 1e6:F1} MB/s each way");
+        }
+        finally
+        {
+            DisposeAll(connections);
+        }
+    }
+
+    /// <summary>
+    /// Server CPU microseconds per acknowledged echo round trip over Engine.IO long-polling (no
+    /// upgrade), <paramref name="clients"/> clients one echo at a time each (Socket.IO peers only).
+    /// </summary>
+    public static async Task<Measurement> PollingEchoAsync(Peer peer, PeerProcess server, int clients, TimeSpan warmup, TimeSpan duration)
+    {
+        if (peer.Wire != WireKind.SocketIo)
+        {
+            throw new ArgumentException($"{peer.Name} has no Engine.IO long-polling.", nameof(peer));
+        }
+
+        var connections = new PollingClient[clients];
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            for (int i = 0; i < clients; i++)
+            {
+                connections[i] = new PollingClient();
+            }
+
+            await Task.WhenAll(connections.Select(c => c.ConnectAsync(server.Port, cts.Token)));
+            (long done, double serverLoad, double generatorLoad, double seconds, TimeSpan cpu) =
+                await RoundTripsAsync(server, connections.Select(c => (Loop)((counting, stop) => c.EchoAsync(Data, counting, stop))), warmup, duration);
+            return new Measurement(cpu.TotalMicroseconds / done, serverLoad, generatorLoad, $"{done / seconds:F0} round trips/s");
+        }
+        finally
+        {
+            foreach (PollingClient? client in connections)
+            {
+                client?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>One client's round-trip loop: how many round trips completed while the first argument said to count.</summary>
+    private delegate Task<long> Loop(Func<bool> counting, CancellationToken stop);
+
+    /// <summary>Runs every loop through <paramref name="warmup"/>, then counts their round trips and the server's CPU time over <paramref name="duration"/>.</summary>
+    private static async Task<(long Done, double ServerLoad, double GeneratorLoad, double Seconds, TimeSpan ServerCpu)> RoundTripsAsync(
+        PeerProcess server, IEnumerable<Loop> loops, TimeSpan warmup, TimeSpan duration)
+    {
+        using var stop = new CancellationTokenSource();
+        bool measuring = false;
+        Func<bool> counting = () => Volatile.Read(ref measuring);
+        Task<long>[] running = loops.Select(loop => Task.Run(() => loop(counting, stop.Token))).ToArray();
+        await Task.Delay(warmup);
+        Snapshot start = Snapshot.Take(server);
+        Volatile.Write(ref measuring, true);
+        await Task.Delay(duration);
+        Volatile.Write(ref measuring, false);
+        Snapshot end = Snapshot.Take(server);
+        stop.Cancel();
+        // A round trip in flight ends within 60 s, or the peer is stuck (the caller's Dispose then aborts the loops).
+        long done = (await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(60))).Sum();
+        (double serverLoad, double generatorLoad, double seconds) = end.Since(start);
+        return (done, serverLoad, generatorLoad, seconds, end.ServerCpu - start.ServerCpu);
     }
 
     /// <summary>Server CPU microseconds per delivery of a broadcast to <paramref name="clients"/> connected clients.</summary>

@@ -43,6 +43,32 @@ internal static class Wire
         _ => data,
     });
 
+    /// <summary>
+    /// The text frame of binary echo number <paramref name="id"/>: Socket.IO's BINARY_EVENT header
+    /// (the payload follows as one binary attachment message), or SignalR's invocation up to where
+    /// the base64 argument starts (<see cref="SignalRBinaryTail"/> ends it). Not used for the raw peer.
+    /// </summary>
+    public static byte[] BinaryEcho(WireKind kind, long id) => Encoding.ASCII.GetBytes(kind switch
+    {
+        WireKind.SocketIo => $"451-{id}[\"echoBinary\",{{\"_placeholder\":true,\"num\":0}}]",
+        WireKind.SignalR => $"{{\"type\":1,\"invocationId\":\"{id}\",\"target\":\"EchoBinary\",\"arguments\":[\"",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    });
+
+    /// <summary>What ends a SignalR binary echo invocation after its base64 argument.</summary>
+    public static ReadOnlySpan<byte> SignalRBinaryTail => "\"]}\u001e"u8;
+
+    /// <summary>
+    /// What the answer to <see cref="BinaryEcho"/> starts with (Socket.IO: the BINARY_ACK header, its
+    /// attachment follows) or contains (SignalR: the completion's id; its result is the base64 argument).
+    /// </summary>
+    public static byte[] BinaryEchoAnswer(WireKind kind, long id) => Encoding.ASCII.GetBytes(kind switch
+    {
+        WireKind.SocketIo => $"461-{id}[{{\"_placeholder\":true,\"num\":0}}]",
+        WireKind.SignalR => $"\"invocationId\":\"{id}\"",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    });
+
     /// <summary>The request that makes the peer send <paramref name="data"/> to every connection.</summary>
     public static byte[] Broadcast(WireKind kind, string data) => Encoding.ASCII.GetBytes(kind switch
     {
