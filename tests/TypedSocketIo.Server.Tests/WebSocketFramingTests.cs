@@ -160,7 +160,11 @@ public sealed class WebSocketFramingTests
         ServerFrame? close = await client.ReadUntilCloseAsync();
         Assert.Equal(code, close?.CloseCode);
         Assert.Equal(2, close!.Payload.Length); // the code, an empty reason
-        await client.SendAsync(client.CloseFrame(code));
+        if (!name.StartsWith("close", StringComparison.Ordinal))
+        {
+            await client.SendAsync(client.CloseFrame(code)); // the answer; a client whose close frame failed owes none
+        }
+
         Assert.True(await client.ServerClosesAsync(TimeSpan.FromSeconds(10)));
         ServerEvent closed = await host.NextAsync("close", sid);
         Assert.Equal("transport error", closed.Reason);

@@ -46,15 +46,15 @@ public class EngineIOOptions
     public bool AllowEIO3 { get; set; }
 
     /// <summary>
-    /// Who frames WebSocket messages over HTTP/1.1: <see cref="EngineIO.WebSocketFraming.Builtin"/>,
-    /// the server's own RFC 6455 framing over the upgraded connection, which parses every frame of
-    /// a read at once and writes a burst of messages with one flush; or
-    /// <see cref="EngineIO.WebSocketFraming.AspNetCore"/> (the default), ASP.NET Core's WebSocket. ASP.NET Core's
+    /// Who frames WebSocket messages over HTTP/1.1: <see cref="EngineIO.WebSocketFraming.Builtin"/>
+    /// (the default), the server's own RFC 6455 framing over the upgraded connection, which parses
+    /// every frame of a read at once and writes a burst of messages with one flush; or
+    /// <see cref="EngineIO.WebSocketFraming.AspNetCore"/>, ASP.NET Core's WebSocket. ASP.NET Core's
     /// is used whatever this says for HTTP/2 WebSockets, on hosts without an HTTP/1.1 upgrade
     /// (e.g. TestServer), and when <see cref="PerMessageDeflate"/> is on (the built-in framing
     /// negotiates no extension).
     /// </summary>
-    public WebSocketFraming WebSocketFraming { get; set; } = WebSocketFraming.AspNetCore;
+    public WebSocketFraming WebSocketFraming { get; set; } = WebSocketFraming.Builtin;
 
     /// <summary>WebSocket permessage-deflate; null (the default) leaves it off.</summary>
     public PerMessageDeflateOptions? PerMessageDeflate { get; set; }

@@ -75,6 +75,9 @@ internal sealed class FrameReader : IDisposable
         _maxMessageSize = Math.Min(maxMessageSize, Array.MaxLength);
     }
 
+    /// <summary>Whether a close frame was read (valid or not): nothing more is to come.</summary>
+    public bool CloseReceived { get; private set; }
+
     /// <summary>
     /// From now on only looks for the client's close frame: payloads are skipped unread, and no
     /// rule but the frame structure applies (after a failure, while the close handshake ends).
@@ -204,6 +207,7 @@ internal sealed class FrameReader : IDisposable
 
             Span<byte> payload = buffer.AsSpan(_start + header, (int)length);
             Masking.Apply(payload, mask, 0);
+            CloseReceived |= opcode == FrameOpcode.Close;
             var memory = new ReadOnlyMemory<byte>(buffer, _start + header, (int)length);
             _start += header + (int)length;
             return opcode switch
@@ -316,6 +320,7 @@ internal sealed class FrameReader : IDisposable
                 return new FrameReadResult(FrameReadKind.Pong); // nothing is answered while draining
             }
 
+            CloseReceived = true;
             Span<byte> payload = _buffer.AsSpan(start + header, (int)length);
             if (masked)
             {

@@ -104,7 +104,7 @@ internal sealed class FramedWebSocketConnection : WebSocketConnection
     public override async ValueTask DrainAsync(CancellationToken cancellationToken)
     {
         _reader.BeginDrain();
-        while (true)
+        while (!_reader.CloseReceived) // a client whose close frame was the failure has nothing more to say
         {
             FrameReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (result.Kind is FrameReadKind.Close or FrameReadKind.EndOfStream or FrameReadKind.Failed)
