@@ -36,8 +36,13 @@ internal sealed class PeerProcess : IDisposable
         }
         else
         {
+            // Started as `dotnet TypedSocketIo.Compare.dll` the process is dotnet and needs the
+            // assembly; started by `dotnet run` it is the app host, which takes the arguments alone.
             info.ArgumentList.Add(Environment.ProcessPath!);
-            info.ArgumentList.Add(typeof(PeerProcess).Assembly.Location);
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+            {
+                info.ArgumentList.Add(typeof(PeerProcess).Assembly.Location);
+            }
             info.ArgumentList.Add("peer");
             info.ArgumentList.Add(peer.HostKind!);
             info.Environment["DOTNET_TieredPGO"] = "1";
