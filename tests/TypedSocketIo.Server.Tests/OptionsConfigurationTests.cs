@@ -32,6 +32,7 @@ public sealed class OptionsConfigurationTests
                 ["SocketIo:ConnectTimeout"] = "00:01:00",
                 ["SocketIo:Cookie:Name"] = "sticky",
                 ["SocketIo:HttpCompression:Enabled"] = "false",
+                ["SocketIo:WebSocketFraming"] = "AspNetCore",
             }));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
 
@@ -49,6 +50,7 @@ public sealed class OptionsConfigurationTests
         Assert.Equal(TimeSpan.FromMinutes(1), options.ConnectTimeout);
         Assert.Equal("sticky", options.Cookie?.Name);
         Assert.Null(options.HttpCompression);
+        Assert.Equal(WebSocketFraming.AspNetCore, options.WebSocketFraming);
         Assert.True(options.AllowEIO3); // untouched by the configuration
         using JsonDocument handshake = JsonDocument.Parse(open[1..]);
         Assert.Equal(7000, handshake.RootElement.GetProperty("pingInterval").GetInt32());

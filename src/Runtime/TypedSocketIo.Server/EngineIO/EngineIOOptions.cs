@@ -45,6 +45,17 @@ public class EngineIOOptions
     /// <summary>Whether Engine.IO v3 clients (<c>EIO=3</c>, e.g. socket.io-client 2.x) are accepted. Default false.</summary>
     public bool AllowEIO3 { get; set; }
 
+    /// <summary>
+    /// Who frames WebSocket messages over HTTP/1.1: <see cref="EngineIO.WebSocketFraming.Builtin"/>
+    /// (the default), the server's own RFC 6455 framing over the upgraded connection, which parses
+    /// every frame of a read at once and writes a burst of messages with one flush; or
+    /// <see cref="EngineIO.WebSocketFraming.AspNetCore"/>, ASP.NET Core's WebSocket. ASP.NET Core's
+    /// is used whatever this says for HTTP/2 WebSockets, on hosts without an HTTP/1.1 upgrade
+    /// (e.g. TestServer), and when <see cref="PerMessageDeflate"/> is on (the built-in framing
+    /// negotiates no extension).
+    /// </summary>
+    public WebSocketFraming WebSocketFraming { get; set; } = WebSocketFraming.Builtin;
+
     /// <summary>WebSocket permessage-deflate; null (the default) leaves it off.</summary>
     public PerMessageDeflateOptions? PerMessageDeflate { get; set; }
 
@@ -149,6 +160,16 @@ public class EngineIOOptions
             errors.Add($"{name} must be positive (it is {value}).");
         }
     }
+}
+
+/// <summary>Who frames WebSocket messages (see <see cref="EngineIOOptions.WebSocketFraming"/>).</summary>
+public enum WebSocketFraming
+{
+    /// <summary>The server's own RFC 6455 framing over the upgraded HTTP/1.1 connection.</summary>
+    Builtin,
+
+    /// <summary>ASP.NET Core's WebSocket (<c>AcceptWebSocketAsync</c>).</summary>
+    AspNetCore,
 }
 
 /// <summary>WebSocket permessage-deflate settings.</summary>

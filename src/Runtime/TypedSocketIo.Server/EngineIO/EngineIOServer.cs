@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net.WebSockets;
+using TypedSocketIo.Server.EngineIO.Framing;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -207,8 +208,8 @@ public sealed class EngineIOServer
 
         if (isWebSocket)
         {
-            WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
-            var webSocketTransport = new WebSocketTransport(webSocket, protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold, context.Abort) { Metrics = Metrics };
+            WebSocketConnection webSocket = await AcceptWebSocketAsync(context, protocol).ConfigureAwait(false);
+            var webSocketTransport = new WebSocketTransport(webSocket, protocol, context.Abort) { Metrics = Metrics };
             EngineSocket socket = Open(context, id, protocol, webSocketTransport);
             await webSocketTransport.RunAsync().ConfigureAwait(false);
             socket.OnClose("transport close", null); // no-op unless the transport ended without telling
@@ -242,12 +243,29 @@ public sealed class EngineIOServer
     private async Task UpgradeAsync(HttpContext context, EngineSocket socket)
     {
         Options.OnHeaders?.Invoke(context.Response.Headers, context);
-        WebSocket webSocket = await AcceptWebSocketAsync(context).ConfigureAwait(false);
-        var transport = new WebSocketTransport(webSocket, socket.Protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold, context.Abort) { Metrics = Metrics };
+        WebSocketConnection webSocket = await AcceptWebSocketAsync(context, socket.Protocol).ConfigureAwait(false);
+        var transport = new WebSocketTransport(webSocket, socket.Protocol, context.Abort) { Metrics = Metrics };
         await socket.HandleUpgradeAsync(transport).ConfigureAwait(false);
     }
 
-    private Task<WebSocket> AcceptWebSocketAsync(HttpContext context)
+    /// <summary>
+    /// Accepts the WebSocket: with the server's own framing when <see cref="EngineIOOptions.WebSocketFraming"/>
+    /// asks for it and the request is an HTTP/1.1 upgrade without permessage-deflate; with ASP.NET
+    /// Core's WebSocket otherwise (HTTP/2, a host without the upgrade feature, compression on).
+    /// </summary>
+    private async Task<WebSocketConnection> AcceptWebSocketAsync(HttpContext context, EngineIOProtocol protocol)
+    {
+        if (Options.WebSocketFraming == WebSocketFraming.Builtin && Options.PerMessageDeflate is null && WebSocketHandshake.CanAccept(context))
+        {
+            Stream stream = await WebSocketHandshake.AcceptAsync(context).ConfigureAwait(false);
+            return new FramedWebSocketConnection(stream, protocol, Options.MaxHttpBufferSize);
+        }
+
+        WebSocket webSocket = await AcceptAspNetCoreWebSocketAsync(context).ConfigureAwait(false);
+        return new AspNetCoreWebSocketConnection(webSocket, protocol, Options.MaxHttpBufferSize, Options.PerMessageDeflate?.Threshold);
+    }
+
+    private Task<WebSocket> AcceptAspNetCoreWebSocketAsync(HttpContext context)
     {
         var accept = new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.Zero };
         if (Options.PerMessageDeflate is { } deflate)

@@ -1,21 +1,22 @@
 // Longer than most files here on purpose: the receive loop, the send queue with its back-pressure
 // and the bounded close are one WebSocket's life and share its state; split, that state would spread.
 
-using System.Buffers;
 using System.Net.WebSockets;
-using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
 
 namespace TypedSocketIo.Server.EngineIO;
 
 /// <summary>
-/// The WebSocket transport: one frame per packet. One receive loop that holds no buffer while
+/// The WebSocket transport: one message per packet. One receive loop that holds no buffer while
 /// idle (a zero-byte read waits for data), and one writer that drains a queue and awaits each
-/// send, so a slow client's back-pressure is respected rather than buffered in the socket.
+/// send, so a slow client's back-pressure is respected rather than buffered in the socket. The
+/// writer takes what is queued in bursts of up to <see cref="MaxBurstBytes"/>: the server's own
+/// framing writes a burst at once, ASP.NET Core's WebSocket one message at a time.
 /// </summary>
 internal sealed class WebSocketTransport : EngineTransport
 {
-    private const int ReceiveChunk = 4096;
+    /// <summary>The most bytes of packets the writer takes from the queue at once (a larger packet goes alone).</summary>
+    internal const int MaxBurstBytes = 64 * 1024;
 
     /// <summary>How long a graceful close may take (queued packets, close frame, the client's answer) before the connection is cut.</summary>
     internal static readonly TimeSpan GracefulCloseTimeout = TimeSpan.FromSeconds(5);
@@ -23,16 +24,14 @@ internal sealed class WebSocketTransport : EngineTransport
     /// <summary>How long a forced close may take (the write under way, close frame, the answer) before the connection is cut.</summary>
     internal static readonly TimeSpan ForcedCloseTimeout = TimeSpan.FromSeconds(1);
 
-    private readonly WebSocket _webSocket;
+    private readonly WebSocketConnection _connection;
     private readonly EngineIOProtocol _protocol;
-    private readonly long _maxMessageSize;
-    private readonly int _compressionThreshold;
     private readonly Queue<OutgoingPacket> _queue = new();
     private readonly CancellationTokenSource _aborted = new();
     private readonly Action? _abortConnection;
 
-    // One writer for the life of the transport; its buffer is rented only while the send loop runs.
-    private readonly PooledBufferWriter _writer = new(256);
+    // The packets of the burst being written; used by the writer only.
+    private readonly List<OutgoingPacket> _burst = new();
     private long _queuedBytes;
     private bool _sending;
     private bool _writable = true;
@@ -43,13 +42,11 @@ internal sealed class WebSocketTransport : EngineTransport
 
     // abortConnection cuts the underlying connection (the HTTP request's abort): a close that does not
     // finish in time, or a failed write, must release the socket whatever is in flight.
-    public WebSocketTransport(WebSocket webSocket, EngineIOProtocol protocol, long maxMessageSize, int? compressionThreshold, Action? abortConnection = null)
+    public WebSocketTransport(WebSocketConnection connection, EngineIOProtocol protocol, Action? abortConnection = null)
     {
-        _webSocket = webSocket;
+        _connection = connection;
         _abortConnection = abortConnection;
         _protocol = protocol;
-        _maxMessageSize = maxMessageSize;
-        _compressionThreshold = compressionThreshold ?? int.MaxValue;
     }
 
     /// <summary>The instruments to report packets and bytes to, or null.</summary>
@@ -191,7 +188,7 @@ internal sealed class WebSocketTransport : EngineTransport
 
     private void Cut()
     {
-        _webSocket.Abort();
+        _connection.Abort();
         if (Volatile.Read(ref _ended))
         {
             return; // the request is over: the connection is not ours to abort any more
@@ -212,77 +209,53 @@ internal sealed class WebSocketTransport : EngineTransport
     {
         string reason = "transport close";
         string? description = null;
-        byte[]? buffer = null;
         try
         {
             while (true)
             {
-                // Wait for data without holding a buffer: idle connections keep nothing rented.
-                ValueWebSocketReceiveResult peek = await _webSocket.ReceiveAsync(Memory<byte>.Empty, _aborted.Token).ConfigureAwait(false);
-                if (peek.MessageType == WebSocketMessageType.Close)
+                WebSocketReceived received = await _connection.ReceiveAsync(_aborted.Token).ConfigureAwait(false);
+                if (received.Kind == WebSocketReceiveKind.Close)
                 {
+                    // The client closed: complete the closing handshake.
+                    await CloseOutputQuietlyAsync(received.Status, answer: true).ConfigureAwait(false);
                     break;
                 }
 
-                int length = 0;
-                WebSocketMessageType type = peek.MessageType;
-                bool end = peek.EndOfMessage;
-                buffer = ReceiveBuffers.Rent(ReceiveChunk);
-                while (!end)
+                if (received.Kind == WebSocketReceiveKind.EndOfStream)
                 {
-                    if (length == buffer.Length)
-                    {
-                        buffer = ReceiveBuffers.Grow(buffer, length, _maxMessageSize);
-                    }
-
-                    ValueWebSocketReceiveResult result = await _webSocket.ReceiveAsync(buffer.AsMemory(length), _aborted.Token).ConfigureAwait(false);
-                    if (result.MessageType == WebSocketMessageType.Close)
-                    {
-                        type = WebSocketMessageType.Close;
-                        break;
-                    }
-
-                    length += result.Count;
-                    end = result.EndOfMessage;
-                    if (length > _maxMessageSize)
-                    {
-                        reason = "transport error";
-                        description = "payload too large";
-                        await CloseAndDrainAsync(WebSocketCloseStatus.MessageTooBig, reason, description).ConfigureAwait(false);
-                        return;
-                    }
+                    description = received.Error;
+                    break;
                 }
 
-                if (type == WebSocketMessageType.Close)
+                if (received.Kind == WebSocketReceiveKind.Failed)
                 {
-                    break;
+                    reason = "transport error";
+                    description = received.Error;
+                    await CloseAndDrainAsync(received.Status, reason, description).ConfigureAwait(false);
+                    return;
                 }
 
                 EnginePacket packet;
+                int length = received.Payload.Length;
                 try
                 {
-                    packet = type == WebSocketMessageType.Binary
-                        ? EngineIOCodec.DecodeBinaryFrame(buffer.AsSpan(0, length), _protocol)
-                        : EngineIOCodec.DecodeTextPacket(buffer.AsSpan(0, length), _protocol);
+                    packet = received.Binary
+                        ? EngineIOCodec.DecodeBinaryFrame(received.Payload.Span, _protocol)
+                        : EngineIOCodec.DecodeTextPacket(received.Payload.Span, _protocol);
                 }
                 catch (EngineIOParseException ex)
                 {
                     reason = "parse error";
                     description = ex.Message;
-                    ReceiveBuffers.Return(buffer);
-                    buffer = null;
+                    _connection.ReleaseReceived();
                     await CloseAndDrainAsync(WebSocketCloseStatus.InvalidPayloadData, reason, description).ConfigureAwait(false);
                     return;
                 }
 
-                ReceiveBuffers.Return(buffer);
-                buffer = null;
+                _connection.ReleaseReceived();
                 Metrics?.Received(webSocket: true, 1, length);
                 PacketReceived?.Invoke(this, packet);
             }
-
-            // The client closed: complete the closing handshake.
-            await CloseOutputQuietlyAsync(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_aborted.IsCancellationRequested)
         {
@@ -295,11 +268,7 @@ internal sealed class WebSocketTransport : EngineTransport
         }
         finally
         {
-            if (buffer is not null)
-            {
-                ReceiveBuffers.Return(buffer);
-            }
-
+            _connection.ReceiveEnded();
             Finish(reason, description);
             await EndAsync().ConfigureAwait(false);
         }
@@ -362,20 +331,20 @@ internal sealed class WebSocketTransport : EngineTransport
 
     private async Task SendLoopAsync()
     {
-        PooledBufferWriter writer = _writer;
+        List<OutgoingPacket> burst = _burst;
         bool idle = false;
         try
         {
             while (true)
             {
-                OutgoingPacket next;
+                burst.Clear();
                 lock (_queue)
                 {
                     if (_queue.Count == 0)
                     {
                         if (!_closeRequested)
                         {
-                            writer.Dispose(); // idle: hold no rented buffer
+                            _connection.ReleaseSendBuffers(); // idle: hold no rented buffer
                             _sending = false;
                             idle = true;
                             ThreadPool.UnsafeQueueUserWorkItem(static t => t.MarkWritable(), this, preferLocal: false);
@@ -385,35 +354,32 @@ internal sealed class WebSocketTransport : EngineTransport
                         break;
                     }
 
-                    next = _queue.Dequeue();
-                    _queuedBytes -= next.Packet.Data.Length + 1;
+                    long taken = 0;
+                    while (_queue.Count > 0 && (burst.Count == 0 || taken + _queue.Peek().Packet.Data.Length + 1 <= MaxBurstBytes))
+                    {
+                        OutgoingPacket next = _queue.Dequeue();
+                        long size = next.Packet.Data.Length + 1;
+                        _queuedBytes -= size;
+                        taken += size;
+                        burst.Add(next);
+                    }
                 }
 
-                writer.Clear();
-                bool binary = EngineIOCodec.WriteWebSocketFrame(writer, next.Packet, _protocol);
-                WebSocketMessageFlags flags = WebSocketMessageFlags.EndOfMessage;
-                if (!next.Compress || writer.WrittenCount < _compressionThreshold)
-                {
-                    flags |= WebSocketMessageFlags.DisableCompression;
-                }
-
-                await _webSocket.SendAsync(
-                    writer.WrittenMemory,
-                    binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text,
-                    flags,
-                    _aborted.Token).ConfigureAwait(false);
-                Metrics?.Sent(webSocket: true, 1, writer.WrittenCount);
+                long bytes = await _connection.SendAsync(burst, _aborted.Token).ConfigureAwait(false);
+                Metrics?.Sent(webSocket: true, burst.Count, bytes);
             }
 
             // Close requested and everything sent. The receive loop ends when the client answers
             // the close frame; a client that never does is cut off.
-            writer.Dispose();
-            await CloseOutputQuietlyAsync(WebSocketCloseStatus.NormalClosure, null).ConfigureAwait(false);
+            burst.Clear();
+            _connection.ReleaseSendBuffers();
+            await CloseOutputQuietlyAsync(WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
             Finish("forced close", null);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
-            writer.Dispose();
+            burst.Clear();
+            _connection.ReleaseSendBuffers();
             Abort("transport error", ex.Message);
         }
         finally
@@ -436,37 +402,29 @@ internal sealed class WebSocketTransport : EngineTransport
 
         Finish(reason, description);
         CutAfter(TimeSpan.FromSeconds(2));
-        await CloseOutputQuietlyAsync(status, null).ConfigureAwait(false); // an empty reason, as the reference's ws sends
-        byte[] scratch = ArrayPool<byte>.Shared.Rent(1024);
+        await CloseOutputQuietlyAsync(status).ConfigureAwait(false); // an empty reason, as the reference's ws sends
         try
         {
-            while (true)
-            {
-                ValueWebSocketReceiveResult result = await _webSocket.ReceiveAsync(scratch.AsMemory(), _aborted.Token).ConfigureAwait(false);
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    return;
-                }
-            }
+            await _connection.DrainAsync(_aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
         {
             // Gone, or slow to answer: either way the socket is done.
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
     }
 
-    private async Task CloseOutputQuietlyAsync(WebSocketCloseStatus status, string? description)
+    private async Task CloseOutputQuietlyAsync(WebSocketCloseStatus status, bool answer = false)
     {
         try
         {
-            if (_webSocket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            if (answer)
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await _webSocket.CloseOutputAsync(status, description, timeout.Token).ConfigureAwait(false);
+                await _connection.AnswerCloseAsync(status, timeout.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await _connection.CloseOutputAsync(status, timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)

@@ -46,6 +46,7 @@ internal sealed class SocketIoConfigurationModel
     public string[]? Transports { get; set; }
     public bool? AllowUpgrades { get; set; }
     public bool? AllowEIO3 { get; set; }
+    public WebSocketFraming? WebSocketFraming { get; set; }
     public bool? CleanupEmptyChildNamespaces { get; set; }
     public bool? ServeClient { get; set; }
     public string? Parser { get; set; }
@@ -73,6 +74,7 @@ internal sealed class SocketIoConfigurationModel
 
         options.AllowUpgrades = AllowUpgrades ?? options.AllowUpgrades;
         options.AllowEIO3 = AllowEIO3 ?? options.AllowEIO3;
+        options.WebSocketFraming = WebSocketFraming ?? options.WebSocketFraming;
         options.CleanupEmptyChildNamespaces = CleanupEmptyChildNamespaces ?? options.CleanupEmptyChildNamespaces;
         options.ServeClient = ServeClient ?? options.ServeClient;
         if (Parser is not null)

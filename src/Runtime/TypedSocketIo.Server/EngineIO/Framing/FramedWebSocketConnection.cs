@@ -1,0 +1,146 @@
+using System.Buffers.Binary;
+using System.Net.WebSockets;
+using TypedSocketIo.EngineIO;
+
+namespace TypedSocketIo.Server.EngineIO.Framing;
+
+/// <summary>
+/// RFC 6455 framed by the server itself over the upgraded HTTP/1.1 connection's stream: every
+/// frame of a read parsed in one pass (<see cref="FrameReader"/>), and a burst of outgoing
+/// messages built into one buffer and written, and flushed, once (<see cref="FrameWriter"/>).
+/// No extension is negotiated (no permessage-deflate: that stays with ASP.NET Core's WebSocket).
+/// </summary>
+internal sealed class FramedWebSocketConnection : WebSocketConnection
+{
+    private readonly Stream _stream;
+    private readonly EngineIOProtocol _protocol;
+    private readonly FrameReader _reader;
+    private readonly FrameWriter _writer = new();
+
+    // Writes come from the writer loop (messages, its close frame) and the receive loop (pongs,
+    // the answer to a close, a failure's close frame): one at a time.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private bool _closeSent;
+
+    public FramedWebSocketConnection(Stream stream, EngineIOProtocol protocol, long maxMessageSize)
+    {
+        _stream = stream;
+        _protocol = protocol;
+        _reader = new FrameReader(stream, maxMessageSize);
+    }
+
+    public override async ValueTask<WebSocketReceived> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            FrameReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            switch (result.Kind)
+            {
+                case FrameReadKind.Message:
+                    return new WebSocketReceived(WebSocketReceiveKind.Message, result.Binary, result.Payload);
+                case FrameReadKind.Ping:
+                    await WriteControlAsync(FrameOpcode.Pong, result.Payload, cancellationToken).ConfigureAwait(false);
+                    break;
+                case FrameReadKind.Pong:
+                    break;
+                case FrameReadKind.Close:
+                    return new WebSocketReceived(WebSocketReceiveKind.Close, Status: result.Status);
+                case FrameReadKind.EndOfStream:
+                    return new WebSocketReceived(WebSocketReceiveKind.EndOfStream, Error: "The remote party closed the WebSocket connection without completing the close handshake.");
+                default:
+                    _reader.BeginDrain();
+                    return new WebSocketReceived(WebSocketReceiveKind.Failed, Status: result.Status, Error: result.Error);
+            }
+        }
+    }
+
+    /// <summary>The reader's buffers are reused by the next read; nothing to give back here.</summary>
+    public override void ReleaseReceived()
+    {
+    }
+
+    public override async ValueTask<long> SendAsync(List<OutgoingPacket> packets, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_closeSent)
+            {
+                return 0;
+            }
+
+            long bytes = 0;
+            FrameWriter writer = _writer;
+            writer.Clear();
+            foreach (OutgoingPacket packet in packets)
+            {
+                writer.BeginFrame();
+                bool binary = EngineIOCodec.WriteWebSocketFrame(writer, packet.Packet, _protocol);
+                bytes += writer.EndFrame(binary ? FrameOpcode.Binary : FrameOpcode.Text);
+            }
+
+            await _stream.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            return bytes;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public override void ReleaseSendBuffers() => _writer.Dispose();
+
+    public override async ValueTask CloseOutputAsync(WebSocketCloseStatus status, CancellationToken cancellationToken)
+    {
+        byte[] code = new byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(code, (ushort)status);
+        await WriteControlAsync(FrameOpcode.Close, status == WebSocketCloseStatus.Empty ? ReadOnlyMemory<byte>.Empty : code, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Echoes the client's code (RFC 6455 section 5.5.1); a close without a code is answered without one.</summary>
+    public override ValueTask AnswerCloseAsync(WebSocketCloseStatus received, CancellationToken cancellationToken) =>
+        CloseOutputAsync(received, cancellationToken);
+
+    public override async ValueTask DrainAsync(CancellationToken cancellationToken)
+    {
+        _reader.BeginDrain();
+        while (!_reader.CloseReceived) // a client whose close frame was the failure has nothing more to say
+        {
+            FrameReadResult result = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (result.Kind is FrameReadKind.Close or FrameReadKind.EndOfStream or FrameReadKind.Failed)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads and writes under way are cancelled by their tokens, and the connection is cut by the request's abort.</summary>
+    public override void Abort()
+    {
+    }
+
+    private async ValueTask WriteControlAsync(FrameOpcode opcode, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        // A frame of at most 127 bytes, built apart so as not to disturb a burst being written.
+        byte[] frame = new byte[2 + payload.Length];
+        FrameWriter.WriteHeader(frame, opcode, payload.Length);
+        payload.Span.CopyTo(frame.AsSpan(2));
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_closeSent)
+            {
+                return;
+            }
+
+            _closeSent = opcode == FrameOpcode.Close;
+            await _stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public override void ReceiveEnded() => _reader.Dispose();
+}
