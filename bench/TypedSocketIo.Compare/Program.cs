@@ -1,7 +1,7 @@
 // One load generator against every peer doing the same work (see ../README.md, "Peer comparison"):
 //
 //   dotnet run -c Release --project bench/TypedSocketIo.Compare -- [--rounds 3] [--scenarios echo,broadcast,idle,connect]
-//                                                                  [--seconds 5] [--idle 10000] [--out bench/results]
+//                                                                  [--seconds 5] [--idle 10000] [--peers tsio-untyped,tsio-typed] [--out bench/results]
 //
 // Each peer runs in its own process pinned to core 0 (taskset); the generator pins itself to core 1.
 // Every round starts each peer afresh for each scenario, the peers' order rotating between rounds.
@@ -21,6 +21,7 @@ double seconds = 5;
 string root = FindRoot();
 string output = Path.Combine(root, "bench", "results");
 string[] names = ["echo", "broadcast", "idle", "connect"];
+string[]? only = null;
 for (int i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -30,25 +31,16 @@ for (int i = 0; i < args.Length; i++)
         case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--idle": idleConnections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--scenarios": names = Next().Split(','); break;
+        case "--peers": only = Next().Split(','); break;
         case "--out": output = Path.GetFullPath(Next()); break;
         default:
-            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--idle N] [--scenarios echo,broadcast,idle,connect] [--out DIR]");
+            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--idle N] [--scenarios echo,broadcast,idle,connect] [--peers node-socket.io,tsio-untyped,…] [--out DIR]");
             return 1;
     }
 }
 
 // The generator on core 1, every thread of it (the peers get core 0).
-var pinInfo = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, UseShellExecute = false };
-foreach (string a in new[] { "-a", "-cp", "1", Environment.ProcessId.ToString(CultureInfo.InvariantCulture) })
-{
-    pinInfo.ArgumentList.Add(a);
-}
-
-using (Process pin = Process.Start(pinInfo)!)
-{
-    pin.StandardOutput.ReadToEnd();
-    pin.WaitForExit();
-}
+PeerProcess.PinThisProcess(1);
 
 var scenarios = new List<Report.Scenario>();
 var run = new Dictionary<string, Func<Peer, PeerProcess, Task<Measurement>>>
@@ -76,7 +68,7 @@ foreach (string name in names)
     scenarios.Add(new Report.Scenario(name, titles[name].Title, titles[name].Unit, titles[name].Lower, []));
 }
 
-Peer[] peers = Peer.All;
+Peer[] peers = only is null ? Peer.All : Peer.All.Where(p => only.Contains(p.Name)).ToArray();
 for (int round = 0; round < rounds; round++)
 {
     foreach (Report.Scenario scenario in scenarios)
