@@ -162,6 +162,10 @@ internal sealed class LoadClient : IDisposable
         catch (WebSocketException)
         {
         }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while listening (the connection closed on purpose).
+        }
     }
 
     /// <summary>The next frame that is not a keep-alive (a Socket.IO ping is answered).</summary>

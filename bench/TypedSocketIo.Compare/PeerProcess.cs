@@ -60,6 +60,32 @@ internal sealed class PeerProcess : IDisposable
         return new PeerProcess(process, int.Parse(line["listening ".Length..], CultureInfo.InvariantCulture));
     }
 
+    /// <summary>Pins every thread of this process to core <paramref name="core"/> (taskset), the load generator's own.</summary>
+    public static void PinThisProcess(int core)
+    {
+        var info = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in new[] { "-a", "-cp", core.ToString(CultureInfo.InvariantCulture), Environment.ProcessId.ToString(CultureInfo.InvariantCulture) })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using Process pin = Process.Start(info)!;
+        pin.StandardOutput.ReadToEnd();
+        pin.WaitForExit();
+    }
+
+    /// <summary>
+    /// Writes <paramref name="command"/> as one line to the peer's stdin and returns the next line it
+    /// prints (for peers that take commands, as TypedSocketIo.RecoveryBench's server does).
+    /// </summary>
+    public async Task<string> AskAsync(string command, TimeSpan limit)
+    {
+        using var cts = new CancellationTokenSource(limit);
+        await _process.StandardInput.WriteLineAsync(command.AsMemory(), cts.Token);
+        await _process.StandardInput.FlushAsync(cts.Token);
+        return await _process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException($"The peer exited before answering '{command}'.");
+    }
+
     /// <summary>User plus system CPU time of the process so far.</summary>
     public TimeSpan CpuTime()
     {

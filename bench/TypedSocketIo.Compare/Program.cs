@@ -2,6 +2,7 @@
 //
 //   dotnet run -c Release --project bench/TypedSocketIo.Compare -- [--rounds 3] [--seconds 5] [--idle 10000] [--out bench/results]
 //       [--scenarios echo,polling-echo,binary-1k,binary-64k,binary-1m,broadcast,idle,connect]   ("binary" names the three binary sizes)
+//       [--peers tsio-untyped,tsio-typed]
 //
 // Each peer runs in its own process pinned to core 0 (taskset); the generator pins itself to core 1.
 // Every round starts each peer afresh for each scenario, the peers' order rotating between rounds.
@@ -21,6 +22,7 @@ double seconds = 5;
 string root = FindRoot();
 string output = Path.Combine(root, "bench", "results");
 string[] names = ["echo", "polling-echo", "binary-1k", "binary-64k", "binary-1m", "broadcast", "idle", "connect"];
+string[]? only = null;
 for (int i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -30,25 +32,16 @@ for (int i = 0; i < args.Length; i++)
         case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--idle": idleConnections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--scenarios": names = Next().Split(',').SelectMany(static n => n == "binary" ? ["binary-1k", "binary-64k", "binary-1m"] : new[] { n }).ToArray(); break;
+        case "--peers": only = Next().Split(','); break;
         case "--out": output = Path.GetFullPath(Next()); break;
         default:
-            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--idle N] [--scenarios echo,polling-echo,binary(-1k,-64k,-1m),broadcast,idle,connect] [--out DIR]");
+            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--idle N] [--scenarios echo,polling-echo,binary(-1k,-64k,-1m),broadcast,idle,connect] [--peers node-socket.io,tsio-untyped,…] [--out DIR]");
             return 1;
     }
 }
 
 // The generator on core 1, every thread of it (the peers get core 0).
-var pinInfo = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, UseShellExecute = false };
-foreach (string a in new[] { "-a", "-cp", "1", Environment.ProcessId.ToString(CultureInfo.InvariantCulture) })
-{
-    pinInfo.ArgumentList.Add(a);
-}
-
-using (Process pin = Process.Start(pinInfo)!)
-{
-    pin.StandardOutput.ReadToEnd();
-    pin.WaitForExit();
-}
+PeerProcess.PinThisProcess(1);
 
 var scenarios = new List<Report.Scenario>();
 var run = new Dictionary<string, Func<Peer, PeerProcess, Task<Measurement>>>
@@ -84,7 +77,7 @@ foreach (string name in names)
     scenarios.Add(new Report.Scenario(name, titles[name].Title, titles[name].Unit, titles[name].Lower, [], NotMeasured(name)));
 }
 
-Peer[] peers = Peer.All;
+Peer[] peers = only is null ? Peer.All : Peer.All.Where(p => only.Contains(p.Name)).ToArray();
 for (int round = 0; round < rounds; round++)
 {
     foreach (Report.Scenario scenario in scenarios)

@@ -206,7 +206,8 @@ internal static class Scenarios
         return new Measurement(clients / seconds, serverLoad, generatorLoad, $"{(end.ServerCpu - start.ServerCpu).TotalMicroseconds / clients:F0} µs server CPU per connection");
     }
 
-    private static async Task<LoadClient[]> ConnectAllAsync(Peer peer, PeerProcess server, int count, int concurrency)
+    /// <summary><paramref name="count"/> clients connected to <paramref name="server"/>, handshake done, <paramref name="concurrency"/> connecting at a time.</summary>
+    public static async Task<LoadClient[]> ConnectAllAsync(Peer peer, PeerProcess server, int count, int concurrency)
     {
         var clients = new LoadClient[count];
         int next = -1;
@@ -235,7 +236,8 @@ internal static class Scenarios
         return clients;
     }
 
-    private static async Task<long> SettledRssAsync(PeerProcess server)
+    /// <summary>The RSS of <paramref name="server"/> once it stopped moving (at most 10 s).</summary>
+    public static async Task<long> SettledRssAsync(PeerProcess server)
     {
         // A collector may still be returning memory: wait (at most 10 s) until two readings 500 ms apart agree within 1 %.
         long previous = server.ResidentBytes();
@@ -254,7 +256,7 @@ internal static class Scenarios
         return previous;
     }
 
-    private static void DisposeAll(LoadClient?[] clients)
+    public static void DisposeAll(LoadClient?[] clients)
     {
         foreach (LoadClient? client in clients)
         {

@@ -1,131 +1,142 @@
-// Connection state recovery under a mass disconnect (bench/README.md, "Connection state recovery"):
-// N real WebSocket clients connect (Engine.IO 4 / Socket.IO 5 by hand, ClientWebSocket), each
-// socket joins two rooms and gets data; then every client's connection is aborted at once and
-// the server broadcasts a number of events they miss. The server keeps N sessions and the packet log; the
-// managed heap is measured before the clients connect, once every connection is gone (sessions
-// kept), and after the sessions expired.
-using System.Diagnostics;
-using System.Net;
-using System.Net.WebSockets;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using TypedSocketIo.Server;
+// Connection state recovery under a mass disconnect (bench/README.md, "Connection state recovery").
+// The server runs in its own process (RecoveryServer, started and driven as the TypedSocketIo.Compare
+// peers are, pinned to core 0); this process is the load, on core 1: N WebSocket clients speaking
+// Engine.IO 4 / Socket.IO 5 by hand (Compare's LoadClient) connect, each socket joins two rooms and
+// gets data and a few live events; then every client's connection drops at once (transport close,
+// a reason recovery keeps) and the server broadcasts events they miss. The server's RSS and GC heap
+// are measured before the clients connect, with N sessions and the log kept, and once they expired;
+// the run fails (exit 1) if a kept session costs more than the bounds below or the memory does not
+// come back down.
+//
+//   dotnet run -c Release --project bench/TypedSocketIo.RecoveryBench -- [clients] [missed events] [off]
+using System.Globalization;
+using TypedSocketIo.Compare;
+using TypedSocketIo.RecoveryBench;
 
-// Arguments: [clients] [events] [off]; "off" runs the same steps with recovery off, for the baseline.
-int clients = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
-int events = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000;
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+TimeSpan window = TimeSpan.FromSeconds(30);
+if (args.Length == 2 && args[0] == "peer")
+{
+    return await RecoveryServer.RunAsync(recovery: args[1] != "recovery-off", window);
+}
+
+int clients = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+int missed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000;
 bool off = args.Contains("off");
-TimeSpan window = TimeSpan.FromSeconds(20);
+const int Live = 10;
 
-WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-builder.Logging.ClearProviders();
-builder.Services.AddSocketIo(o => o.ConnectionStateRecovery = off ? null : new ConnectionStateRecoveryOptions { MaxDisconnectionDuration = window });
-WebApplication app = builder.Build();
-SocketIoServer io = app.MapSocketIo().Server;
-int disconnected = 0;
-io.Sockets.OnConnection(socket =>
-{
-    _ = socket.Join(["lobby", "team-" + (socket.Id[0] % 16)]);
-    socket.Data = new Dictionary<string, string> { ["user"] = "user-" + socket.Id[..8], ["locale"] = "en" };
-    socket.Disconnected += (_, _, _) => Interlocked.Increment(ref disconnected);
-});
-await app.StartAsync();
-int port = new Uri(app.Urls.First()).Port;
-var uri = new Uri($"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket");
+// The bounds (bench/README.md): GC heap and RSS per kept session, the log of `missed` events
+// included; once expired, the heap within this much of where it was before the clients came.
+const double HeapBoundKb = 1.5, RssBoundKb = 4.0, ExpiredHeapSlackMb = 8.0;
 
-long baseline = Heap();
-var watch = Stopwatch.StartNew();
-var sockets = new ClientWebSocket[clients];
-using (var gate = new SemaphoreSlim(200))
+string root = AppContext.BaseDirectory;
+var peer = new Peer("tsio-recovery", WireKind.SocketIo, off ? "recovery-off" : "recovery");
+using PeerProcess server = await PeerProcess.StartAsync(peer, 0, root);
+PeerProcess.PinThisProcess(1);
+TimeSpan limit = TimeSpan.FromSeconds(90);
+Stage baseline = await Stage.MeasureAsync(server, "before", "measure", limit);
+
+LoadClient[] connections = await Scenarios.ConnectAllAsync(peer, server, clients, 64);
+using var stop = new CancellationTokenSource();
+Task[] listeners = connections.Select(c => c.ListenAsync(stop.Token)).ToArray();
+Expect(await server.AskAsync($"emit {Live}", limit), "emitted ");
+await Until(() => connections.Sum(static c => Interlocked.Read(ref c.Deliveries)) >= (long)Live * clients, limit, () => $"{connections.Count(static c => Interlocked.Read(ref c.Deliveries) < Live)} clients had fewer than {Live} live events");
+Stage connected = await Stage.MeasureAsync(server, "connected", "measure", limit);
+
+Scenarios.DisposeAll(connections); // the mass disconnect: every transport drops at once
+await Task.WhenAll(listeners);
+string left = Expect(await server.AskAsync($"disconnected {clients}", limit), "disconnected ");
+Expect(await server.AskAsync($"emit {missed}", limit), "emitted ");
+Stage kept = await Stage.MeasureAsync(server, "kept", "measure", limit);
+Stage? expired = off ? null : await Stage.MeasureAsync(server, "expired", "expire", (window * 2) + limit);
+
+Console.WriteLine($"{clients} clients, {Live} live events each, then all dropped ({left}); {missed} events broadcast while away; recovery {(off ? "off" : $"on, MaxDisconnectionDuration {window.TotalSeconds:F0} s")}");
+Console.WriteLine();
+Console.WriteLine("| server | RSS MiB | GC heap MiB | of which pinned MiB | GC committed MiB | sessions kept | events logged |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+foreach (Stage stage in new[] { baseline, connected, kept, expired }.OfType<Stage>())
 {
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+    Console.WriteLine($"| {stage.Name} | {Mib(stage.Rss)} | {Mib(stage.Heap)} | {Mib(stage.Pinned)} | {Mib(stage.Committed)} | {stage.Sessions} | {stage.Packets} |");
+}
+
+var failures = new List<string>();
+if (!off)
+{
+    // What expiry gave back is what the kept sessions and the log held.
+    int sessions = Math.Max(1, kept.Sessions);
+    double heapKb = (kept.Unpinned - expired!.Unpinned) / 1024.0 / sessions, rssKb = (kept.Rss - expired.Rss) / 1024.0 / sessions;
+    double above = (expired.Unpinned - baseline.Unpinned) / 1048576.0;
+    Console.WriteLine();
+    Console.WriteLine($"per kept session, log included (kept − expired): GC heap without the pinned part {heapKb:F2} KB (bound {HeapBoundKb}), RSS {rssKb:F2} KB (bound {RssBoundKb})");
+    Console.WriteLine($"expired: GC heap without the pinned part {above:F1} MiB above the start (bound {ExpiredHeapSlackMb}); RSS {Mib(expired.Rss - baseline.Rss)} MiB above it");
+    if (kept.Sessions != clients || kept.Packets < missed)
     {
-        await gate.WaitAsync();
-        try
-        {
-            sockets[i] = await ConnectAsync(uri);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }));
+        failures.Add($"kept {kept.Sessions} sessions and {kept.Packets} events, expected {clients} and at least {missed}");
+    }
+
+    if (heapKb > HeapBoundKb)
+    {
+        failures.Add($"GC heap per kept session {heapKb:F2} KB > {HeapBoundKb} KB");
+    }
+
+    if (rssKb > RssBoundKb)
+    {
+        failures.Add($"RSS per kept session {rssKb:F2} KB > {RssBoundKb} KB");
+    }
+
+    if (above > ExpiredHeapSlackMb)
+    {
+        failures.Add($"GC heap after expiry {above:F1} MiB above the start > {ExpiredHeapSlackMb} MiB");
+    }
 }
 
-Console.WriteLine($"{clients} clients connected in {watch.Elapsed.TotalSeconds:F1} s");
-foreach (ClientWebSocket socket in sockets)
+foreach (string failure in failures)
 {
-    socket.Abort(); // the mass disconnect: every transport drops at once
+    Console.Error.WriteLine("FAILED: " + failure);
 }
 
-await WaitAsync(() => Volatile.Read(ref disconnected) == clients, TimeSpan.FromSeconds(60));
-Array.Clear(sockets);
-for (int i = 0; i < events; i++)
+return failures.Count == 0 ? 0 : 1;
+
+static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
+
+static string Expect(string answer, string prefix) =>
+    answer.StartsWith(prefix, StringComparison.Ordinal) ? answer : throw new InvalidOperationException($"The server answered '{answer}'.");
+
+static async Task Until(Func<bool> condition, TimeSpan limit, Func<string> what)
 {
-    // What the clients miss while away: the log keeps it for their return.
-    io.Sockets.To("lobby").Emit("news", new { n = i, text = "an event of about a hundred bytes once encoded, as a chat line would be" });
-}
-
-(int sessions, int packets) = io.Sockets.Adapter.RecoveryCounts;
-long kept = Heap();
-Console.WriteLine($"kept: {sessions} sessions, {packets} logged events; heap {Mb(baseline)} before, {Mb(kept)} with them ({(kept - baseline) / Math.Max(1, sessions)} B per session, log included)");
-
-if (off)
-{
-    await app.StopAsync();
-    return;
-}
-
-await WaitAsync(() =>
-{
-    io.Sockets.Adapter.SweepRecovery();
-    return io.Sockets.Adapter.RecoveryCounts == (0, 0);
-}, window + TimeSpan.FromSeconds(30));
-long expired = Heap();
-Console.WriteLine($"expired after {window.TotalSeconds:F0} s: heap {Mb(expired)}");
-await app.StopAsync();
-
-static long Heap()
-{
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
-    GC.Collect();
-    return GC.GetTotalMemory(forceFullCollection: true);
-}
-
-static string Mb(long bytes) => $"{bytes / 1048576.0:F1} MB";
-
-static async Task WaitAsync(Func<bool> condition, TimeSpan limit)
-{
-    var watch = Stopwatch.StartNew();
+    var watch = System.Diagnostics.Stopwatch.StartNew();
     while (!condition())
     {
         if (watch.Elapsed > limit)
         {
-            throw new TimeoutException("The condition was not met in " + limit);
+            throw new TimeoutException($"After {limit}: {what()}.");
         }
 
         await Task.Delay(50);
     }
 }
 
-static async Task<ClientWebSocket> ConnectAsync(Uri uri)
+namespace TypedSocketIo.RecoveryBench
 {
-    var socket = new ClientWebSocket();
-    await socket.ConnectAsync(uri, CancellationToken.None);
-    var buffer = new byte[512];
-    await socket.ReceiveAsync(buffer, CancellationToken.None); // 0{"sid":…} (the Engine.IO open packet)
-    await socket.SendAsync("40"u8.ToArray(), WebSocketMessageType.Text, true, CancellationToken.None);
-    WebSocketReceiveResult answer = await socket.ReceiveAsync(buffer, CancellationToken.None);
-    string text = Encoding.UTF8.GetString(buffer, 0, answer.Count);
-    if (!text.StartsWith("40{", StringComparison.Ordinal))
+    /// <summary>The server's memory at one stage: RSS (settled, from /proc), and what it reports after an aggressive full collection.</summary>
+    internal sealed record Stage(string Name, long Rss, long Heap, long Pinned, long Committed, int Sessions, int Packets)
     {
-        throw new InvalidOperationException("Unexpected CONNECT answer: " + text);
-    }
+        /// <summary>The GC heap without its pinned part, which is mostly Kestrel's buffer pool (it lets blocks go slowly, on its own clock).</summary>
+        public long Unpinned => Heap - Pinned;
 
-    return socket;
+        public static async Task<Stage> MeasureAsync(PeerProcess server, string name, string command, TimeSpan limit)
+        {
+            // heap H pinned P committed C sessions S packets P
+            string answer = await server.AskAsync(command, limit);
+            string[] w = answer.Split(' ');
+            if (w.Length != 10 || w[0] != "heap")
+            {
+                throw new InvalidOperationException($"The server answered '{answer}' to '{command}'.");
+            }
+
+            long rss = await Scenarios.SettledRssAsync(server);
+            long Number(int i) => long.Parse(w[i], CultureInfo.InvariantCulture);
+            return new Stage(name, rss, Number(1), Number(3), Number(5), (int)Number(7), (int)Number(9));
+        }
+    }
 }

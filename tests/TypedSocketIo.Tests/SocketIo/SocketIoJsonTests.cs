@@ -35,6 +35,16 @@ public class SocketIoJsonTests
     public sealed record Photo(string Caption, byte[] Data, byte[]? Thumbnail);
 
     [Fact]
+    public void Typed_metadata_is_made_once_per_options()
+    {
+        // Generated dispatchers ask for it on every handler registration, that is per socket.
+        JsonSerializerOptions options = SocketIoJson.CreateOptions();
+
+        Assert.Same(SocketIoTyped.TypeInfo<Person>(options), SocketIoTyped.TypeInfo<Person>(options));
+        Assert.Same(SocketIoTyped.TypeInfo<string>(options), SocketIoTyped.TypeInfo<string>(options));
+    }
+
+    [Fact]
     public void WriteArray_name_then_arguments()
     {
         (string json, byte[][] attachments) = Write("chat", "hi", 1, 1.5, true, false, null, new[] { 1, 2 });

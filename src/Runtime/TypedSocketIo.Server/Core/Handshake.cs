@@ -13,6 +13,12 @@ namespace TypedSocketIo.Server;
 [System.Text.Json.Serialization.JsonConverter(typeof(HandshakeJsonConverter))]
 public sealed class Handshake
 {
+    // Address, Time and Url are text made on first use: most servers never read them, and each
+    // socket would keep its own copies.
+    private string? _address;
+    private string? _time;
+    private string? _url;
+
     internal Handshake(EngineRequest request, JsonElement auth)
         : this(request, auth, DateTimeOffset.UtcNow)
     {
@@ -23,13 +29,10 @@ public sealed class Handshake
         Headers = request.Headers;
         Query = request.Query;
         Auth = auth;
-        Address = request.RemoteIpAddress?.ToString() ?? "";
         XDomain = request.Headers.ContainsKey("Origin");
         Secure = request.IsHttps;
         Issued = now.ToUnixTimeMilliseconds();
-        Time = time ?? now.ToString("ddd MMM dd yyyy HH:mm:ss 'GMT+0000 (Coordinated Universal Time)'", CultureInfo.InvariantCulture);
-        Url = $"{request.PathBase}{request.Path}{request.QueryString}";
-        User = request.User;
+        _time = time;
         Request = request;
     }
 
@@ -66,7 +69,7 @@ public sealed class Handshake
     public JsonElement Auth { get; }
 
     /// <summary>The client's IP address.</summary>
-    public string Address { get; }
+    public string Address => _address ??= Request.RemoteIpAddress?.ToString() ?? "";
 
     /// <summary>Whether the request was cross-origin (had an Origin header).</summary>
     public bool XDomain { get; }
@@ -78,13 +81,13 @@ public sealed class Handshake
     public long Issued { get; }
 
     /// <summary>When the handshake happened, as text.</summary>
-    public string Time { get; }
+    public string Time => _time ??= DateTimeOffset.FromUnixTimeMilliseconds(Issued).ToString("ddd MMM dd yyyy HH:mm:ss 'GMT+0000 (Coordinated Universal Time)'", CultureInfo.InvariantCulture);
 
     /// <summary>The URL of the first request (path and query).</summary>
-    public string Url { get; }
+    public string Url => _url ??= $"{Request.PathBase}{Request.Path}{Request.QueryString}";
 
     /// <summary>The authenticated user, when ASP.NET Core authentication ran on the endpoint.</summary>
-    public ClaimsPrincipal User { get; }
+    public ClaimsPrincipal User => Request.User;
 
     /// <summary>The whole snapshot of the first request.</summary>
     public EngineRequest Request { get; }

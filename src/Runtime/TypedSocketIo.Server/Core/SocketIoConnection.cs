@@ -18,7 +18,7 @@ internal sealed class SocketIoConnection
 
     private readonly SocketIoServer _server;
     private readonly ISocketIoDecoder _decoder;
-    private readonly ConcurrentDictionary<string, Socket> _sockets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Socket> _sockets = new(concurrencyLevel: 1, capacity: 1, StringComparer.Ordinal); // one socket per namespace, most often one: not the default 31 slots
 
     // Namespaces whose CONNECT is being handled (middleware may await), and whether the engine
     // connection closed; both guarded by _attachLock, with the attaching of sockets, so that a

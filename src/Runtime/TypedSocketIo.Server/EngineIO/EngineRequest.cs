@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 
 namespace TypedSocketIo.Server.EngineIO;
 
@@ -10,6 +11,8 @@ namespace TypedSocketIo.Server.EngineIO;
 /// </summary>
 public sealed class EngineRequest
 {
+    private ClaimsPrincipal? _user;
+
     internal EngineRequest(HttpContext context)
     {
         HttpRequest request = context.Request;
@@ -30,7 +33,9 @@ public sealed class EngineRequest
         IsHttps = request.IsHttps;
         RemoteIpAddress = context.Connection.RemoteIpAddress;
         RemotePort = context.Connection.RemotePort;
-        User = context.User;
+        // HttpContext.User makes an anonymous principal per request when no authentication set one:
+        // that one is made here on first use instead (most servers never read it).
+        _user = context.Features.Get<IHttpAuthenticationFeature>()?.User;
         TraceIdentifier = context.TraceIdentifier;
     }
 
@@ -67,8 +72,8 @@ public sealed class EngineRequest
     /// <summary>The client's port.</summary>
     public int RemotePort { get; }
 
-    /// <summary>The authenticated user, when ASP.NET Core authentication ran.</summary>
-    public ClaimsPrincipal User { get; }
+    /// <summary>The authenticated user, when ASP.NET Core authentication ran (an anonymous one otherwise).</summary>
+    public ClaimsPrincipal User => _user ??= new ClaimsPrincipal(new ClaimsIdentity());
 
     /// <summary>The trace identifier of the handshake request.</summary>
     public string TraceIdentifier { get; }

@@ -12,7 +12,7 @@ namespace TypedSocketIo.Events;
 internal sealed class AckRegistry
 {
     private readonly object _lock = new();
-    private readonly Dictionary<long, PendingAck> _pending = new();
+    private Dictionary<long, PendingAck>? _pending; // created by the first acknowledgement awaited: most sockets never await one
     private readonly int _limit;
     private readonly Action<long>? _abandoned;
 
@@ -31,7 +31,7 @@ internal sealed class AckRegistry
         {
             lock (_lock)
             {
-                return _pending.Count;
+                return _pending?.Count ?? 0;
             }
         }
     }
@@ -43,7 +43,7 @@ internal sealed class AckRegistry
         {
             lock (_lock)
             {
-                return [.. _pending.Keys];
+                return _pending is null ? [] : [.. _pending.Keys];
             }
         }
     }
@@ -62,6 +62,7 @@ internal sealed class AckRegistry
         var pending = new PendingAck(this, id, eventName, callback);
         lock (_lock)
         {
+            _pending ??= new Dictionary<long, PendingAck>();
             if (_pending.Count >= _limit)
             {
                 return false;
@@ -139,7 +140,7 @@ internal sealed class AckRegistry
     {
         lock (_lock)
         {
-            if (!_pending.TryGetValue(id, out pending) || (expected is not null && pending != expected))
+            if (_pending is null || !_pending.TryGetValue(id, out pending) || (expected is not null && pending != expected))
             {
                 pending = null;
                 return false;

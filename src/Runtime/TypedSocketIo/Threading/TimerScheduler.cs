@@ -9,7 +9,9 @@ namespace TypedSocketIo.Threading;
 /// </summary>
 /// <remarks>
 /// Cancelling or rescheduling leaves the old entry in the queue, marked stale by a version number;
-/// stale entries are dropped when they come due, or all at once when they outnumber the live ones.
+/// stale entries are dropped when they come due, or all at once when they outnumber the live ones
+/// (checked on cancel too: a stale entry holds its timer's state, such as a closed session, which
+/// must not outlive a mass disconnect by a whole ping interval).
 /// </remarks>
 internal sealed class TimerScheduler : IDisposable
 {
@@ -18,6 +20,9 @@ internal sealed class TimerScheduler : IDisposable
 
     /// <summary>The process-wide scheduler.</summary>
     public static readonly TimerScheduler Shared = new();
+
+    /// <summary>Stale entries tolerated before they may all be dropped at once (when they also outnumber the live ones).</summary>
+    private const int StaleThreshold = 64;
 
     private readonly PriorityQueue<Entry, long> _queue = new();
     private readonly object _lock = new();
@@ -65,10 +70,7 @@ internal sealed class TimerScheduler : IDisposable
             timer.Queued = true;
             timer.DueMs = dueMs;
             _queue.Enqueue(new Entry(timer, version), dueMs);
-            if (_stale > 1024 && _stale > _queue.Count / 2)
-            {
-                DropStaleLocked();
-            }
+            DropStaleIfManyLocked();
 
             if (dueMs < _armedFor)
             {
@@ -88,6 +90,7 @@ internal sealed class TimerScheduler : IDisposable
             }
 
             Interlocked.Increment(ref timer.Version);
+            DropStaleIfManyLocked();
         }
     }
 
@@ -100,6 +103,15 @@ internal sealed class TimerScheduler : IDisposable
 
         _armedFor = dueMs;
         _timer.Change(Math.Max(0, dueMs - NowMs()), Timeout.Infinite);
+    }
+
+    /// <summary>Drops every stale entry once they outnumber the live ones (amortized: the rebuild is paid by as many cancels).</summary>
+    private void DropStaleIfManyLocked()
+    {
+        if (_stale > StaleThreshold && _stale > _queue.Count / 2)
+        {
+            DropStaleLocked();
+        }
     }
 
     private void DropStaleLocked()

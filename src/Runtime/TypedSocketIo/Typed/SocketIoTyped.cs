@@ -19,6 +19,14 @@ public static class SocketIoTyped
         JsonTypeInfo info;
         try
         {
+            if (!options.IsReadOnly && options.TypeInfoResolver is not null)
+            {
+                // GetTypeInfo caches its metadata only for read-only options (as the first
+                // serialization makes them): otherwise every typed handler, registered per socket,
+                // would keep metadata of its own (about 600 bytes per parameter).
+                options.MakeReadOnly();
+            }
+
             info = options.GetTypeInfo(typeof(T));
         }
         catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException)
