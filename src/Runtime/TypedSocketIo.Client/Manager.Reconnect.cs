@@ -1,11 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using TypedSocketIo.Client.EngineIO;
-using TypedSocketIo.EngineIO;
-using TypedSocketIo.Events;
-using TypedSocketIo.Protocol;
-
 namespace TypedSocketIo.Client;
 
 /// <summary>The manager's reconnection: attempts with exponential back-off and jitter, bounded by ReconnectionAttempts.</summary>

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TypedSocketIo.Client.EngineIO;
-using TypedSocketIo.EngineIO;
 using TypedSocketIo.Events;
 using TypedSocketIo.Protocol;
 

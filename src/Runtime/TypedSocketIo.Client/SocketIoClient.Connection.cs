@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using TypedSocketIo.Events;
 using TypedSocketIo.Protocol;
 
 namespace TypedSocketIo.Client;

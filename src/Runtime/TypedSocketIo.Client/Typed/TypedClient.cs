@@ -1,5 +1,4 @@
 using System.Text.Json;
-using TypedSocketIo.Protocol;
 
 namespace TypedSocketIo.Client;
 

@@ -1,5 +1,4 @@
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;

@@ -1,6 +1,5 @@
 using TypedSocketIo.EngineIO;
 using System.Text.Json;
-using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.EngineIO;
 
 namespace TypedSocketIo.Server;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using TypedSocketIo.EngineIO;
 using TypedSocketIo.Protocol;
 
 namespace TypedSocketIo.Server;

@@ -1,8 +1,4 @@
-using System.Text.Json;
-using TypedSocketIo.Events;
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Server.EngineIO;
-using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using TypedSocketIo.Events;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.EngineIO;
-using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;
 

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Collections.Concurrent;
-using System.IO.Compression;
 using System.Net.WebSockets;
 using TypedSocketIo.Server.EngineIO.Framing;
 using System.Security.Cryptography;

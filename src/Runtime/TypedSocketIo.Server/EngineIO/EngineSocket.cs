@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using TypedSocketIo.Buffers;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Threading;
 

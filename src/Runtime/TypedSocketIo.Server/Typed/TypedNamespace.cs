@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
-using TypedSocketIo.Protocol;
 
 namespace TypedSocketIo.Server;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using TypedSocketIo.Protocol;
-
 namespace TypedSocketIo;
 
 /// <summary>

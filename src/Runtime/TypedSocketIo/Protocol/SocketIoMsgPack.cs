@@ -1,7 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Nerdbank.MessagePack;
 

@@ -1,9 +1,4 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using TypedSocketIo.Protocol;
-using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.Cluster;
 
