@@ -188,7 +188,9 @@ internal sealed class WebSocketTransport : EngineTransport
 
     private void Cut()
     {
-        _connection.Abort();
+        // Runs as a cancellation callback, on a timer thread: an exception here would end the
+        // process. Once the request is over its HttpContext is gone, and aborting ASP.NET Core's
+        // WebSocket then aborts a disposed context.
         if (Volatile.Read(ref _ended))
         {
             return; // the request is over: the connection is not ours to abort any more
@@ -196,6 +198,7 @@ internal sealed class WebSocketTransport : EngineTransport
 
         try
         {
+            _connection.Abort();
             _abortConnection?.Invoke();
         }
         catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
