@@ -30,6 +30,20 @@ public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     /// <summary>Forgets what was written, keeping the buffer.</summary>
     public void Clear() => _written = 0;
 
+    /// <summary>Forgets what was written after the first <paramref name="count"/> bytes, keeping the buffer.</summary>
+    public void Truncate(int count)
+    {
+        if ((uint)count > (uint)_written)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+
+        _written = count;
+    }
+
+    /// <summary>The bytes written so far, to change in place (a header filled in once what follows it is known).</summary>
+    internal Span<byte> WrittenSpanToUpdate => _buffer.AsSpan(0, _written);
+
     /// <inheritdoc />
     public void Advance(int count)
     {

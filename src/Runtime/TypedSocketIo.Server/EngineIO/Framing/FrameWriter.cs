@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using TypedSocketIo.Buffers;
 
 namespace TypedSocketIo.Server.EngineIO.Framing;
 
@@ -15,43 +16,42 @@ internal sealed class FrameWriter : IBufferWriter<byte>, IDisposable
     /// <summary>The longest server header: 2 bytes and a 64-bit length (no mask).</summary>
     public const int MaxHeaderLength = 10;
 
-    private byte[] _buffer = [];
-    private int _written;
+    private readonly PooledBufferWriter _output = new(512);
     private int _frameStart = -1;
 
     /// <summary>The frames built so far.</summary>
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+    public ReadOnlyMemory<byte> WrittenMemory => _output.WrittenMemory;
 
     /// <summary>How many bytes the frames built so far take.</summary>
-    public int WrittenCount => _written;
+    public int WrittenCount => _output.WrittenCount;
 
     /// <summary>Forgets the frames built, keeping the buffer.</summary>
     public void Clear()
     {
-        _written = 0;
+        _output.Clear();
         _frameStart = -1;
     }
 
     /// <summary>Starts a frame: what is written next is its payload.</summary>
     public void BeginFrame()
     {
-        Ensure(MaxHeaderLength);
-        _frameStart = _written;
-        _written += MaxHeaderLength;
+        _frameStart = _output.WrittenCount;
+        _output.GetSpan(MaxHeaderLength);
+        _output.Advance(MaxHeaderLength);
     }
 
     /// <summary>Ends the frame begun by <see cref="BeginFrame"/> and returns its payload's length.</summary>
     public int EndFrame(FrameOpcode opcode)
     {
         int payloadStart = _frameStart + MaxHeaderLength;
-        int length = _written - payloadStart;
+        int length = _output.WrittenCount - payloadStart;
         int header = HeaderLength(length);
-        Span<byte> buffer = _buffer;
+        Span<byte> buffer = _output.WrittenSpanToUpdate;
         if (header < MaxHeaderLength)
         {
             // Move the payload down against its header (Span.CopyTo handles the overlap).
             buffer.Slice(payloadStart, length).CopyTo(buffer[(_frameStart + header)..]);
-            _written -= MaxHeaderLength - header;
+            _output.Truncate(_output.WrittenCount - (MaxHeaderLength - header));
         }
 
         WriteHeader(buffer[_frameStart..], opcode, length);
@@ -94,58 +94,18 @@ internal sealed class FrameWriter : IBufferWriter<byte>, IDisposable
     }
 
     /// <inheritdoc />
-    public void Advance(int count)
-    {
-        if (count < 0 || _written + count > _buffer.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(count));
-        }
-
-        _written += count;
-    }
+    public void Advance(int count) => _output.Advance(count);
 
     /// <inheritdoc />
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(_written);
-    }
+    public Memory<byte> GetMemory(int sizeHint = 0) => _output.GetMemory(sizeHint);
 
     /// <inheritdoc />
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_written);
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        int needed = Math.Max(sizeHint, 1);
-        if (_buffer.Length - _written >= needed)
-        {
-            return;
-        }
-
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, 512), _written + needed));
-        _buffer.AsSpan(0, _written).CopyTo(larger);
-        Release();
-        _buffer = larger;
-    }
-
-    private void Release()
-    {
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-        }
-
-        _buffer = [];
-    }
+    public Span<byte> GetSpan(int sizeHint = 0) => _output.GetSpan(sizeHint);
 
     /// <summary>Returns the buffer to the pool (an idle connection holds none); the writer stays usable.</summary>
     public void Dispose()
     {
-        Release();
-        Clear();
+        _output.Dispose();
+        _frameStart = -1;
     }
 }
