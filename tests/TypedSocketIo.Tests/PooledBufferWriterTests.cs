@@ -59,6 +59,23 @@ public class PooledBufferWriterTests
     }
 
     [Fact]
+    public void Truncate_forgets_what_follows_and_keeps_the_rest_and_the_buffer()
+    {
+        using var writer = new PooledBufferWriter(16);
+        "header+payload"u8.CopyTo(writer.GetSpan(14));
+        writer.Advance(14);
+
+        writer.Truncate(6);
+        "!"u8.CopyTo(writer.GetSpan(1));
+        writer.Advance(1);
+
+        Assert.Equal("header!"u8.ToArray(), writer.WrittenSpan.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Truncate(8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Truncate(-1));
+        Assert.Equal(7, writer.WrittenCount);
+    }
+
+    [Fact]
     public void GetMemory_returns_at_least_the_hint_and_grows()
     {
         using var writer = new PooledBufferWriter(16);
