@@ -1,3 +1,7 @@
+// Longer than most files here on purpose: the text grammar is read, checked and written here, and the
+// decoder validates each payload in one pass that also keeps the event name and the argument count;
+// split, the grammar would be in two places.
+
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
