@@ -69,7 +69,7 @@ public sealed class SocketIoArgs
     public static SocketIoArgs FromPacket(SocketIoPacket packet, JsonSerializerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(packet);
-        return new(packet.Data, packet.Attachments, options, packet.Type == SocketIoPacketType.Event ? 1 : 0, validate: false)
+        return new(packet.Data, packet.Attachments, options, packet.IsEvent ? 1 : 0, validate: false)
         {
             _count = packet.ArgumentCount,
         };

@@ -75,7 +75,8 @@ public sealed class SocketIoPacket
     /// </summary>
     public string EventName => _eventName ??= IsEvent ? SocketIoJson.ReadEventName(Data.Span) : "";
 
-    private bool IsEvent => Type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent;
+    /// <summary>Whether the data starts with an event name (an event, binary or not).</summary>
+    internal bool IsEvent => Type is SocketIoPacketType.Event or SocketIoPacketType.BinaryEvent;
 
     /// <summary>
     /// How many arguments the data holds: the items after the name for an event, every item for an
