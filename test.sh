@@ -83,5 +83,12 @@ for project in tests/*/*.csproj; do
   fi
 done
 
+# Name what failed just above the totals, so the last lines of a long log say which tests to look at.
+for trx in "$results"/*.trx; do
+  [[ -f "$trx" ]] || continue
+  grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$trx" \
+    | sed -n 's/.* testName="\([^"]*\)".*/FAILED \1/p' | sed 's/&quot;/"/g; s/&amp;/\&/g; s/&lt;/</g; s/&gt;/>/g'
+done
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
