@@ -34,7 +34,7 @@ public sealed partial class Socket : ISocketIoListenTarget
         Recovered = recovered;
         SocketIoServerOptions options = nsp.Server.Options;
         _acks = new AckRegistry(options.MaxPendingAcks);
-        _inbox = new EventInbox<SocketIoEvent>(ProcessAsync, options.MaxPendingEvents, preferLocal: true);
+        _inbox = new EventInbox<SocketIoEvent>(ProcessAsync, options.MaxPendingEvents, preferLocal: true, inReceiveTurn: true);
         _handlerFailed = OnHandlerFailed;
     }
 
@@ -255,9 +255,10 @@ public sealed partial class Socket : ISocketIoListenTarget
         string name = packet.EventName;
         var args = SocketIoArgs.FromPacket(packet, Server.JsonOptions);
 
-        // Handlers run off the receive path, one event at a time per socket, in arrival order (the
-        // reference defers dispatch too): a slow handler never holds up the transport, and an event
-        // followed by a DISCONNECT in the same batch is dropped. What waits is bounded.
+        // Handlers run one event at a time per socket, in arrival order, once the read that carried
+        // the event has been handled (the reference defers dispatch too): on the receive path's
+        // thread at the end of its turn, without a thread hop, so an event followed by a DISCONNECT
+        // in the same batch is dropped. What waits is bounded.
         if (!_inbox.TryPost(new SocketIoEvent(this, name, args, packet.Id)))
         {
             int limit = Server.Options.MaxPendingEvents;

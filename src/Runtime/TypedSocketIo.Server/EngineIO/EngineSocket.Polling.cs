@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using TypedSocketIo.EngineIO;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.EngineIO;
 
@@ -94,9 +95,20 @@ public sealed partial class EngineSocket
         }
 
         Volatile.Write(ref _dataRequest, new EngineRequest(context));
-        foreach (EnginePacket packet in packets)
+
+        // One payload is one turn: the handlers of its events run once every packet of it has been
+        // handled (an event followed by a DISCONNECT in the same payload is dropped, as the reference).
+        ReceiveTurn? turn = ReceiveTurn.Begin();
+        try
         {
-            OnPacket(transport, packet);
+            foreach (EnginePacket packet in packets)
+            {
+                OnPacket(transport, packet);
+            }
+        }
+        finally
+        {
+            turn?.End();
         }
     }
 

@@ -3,6 +3,7 @@
 
 using System.Net.WebSockets;
 using TypedSocketIo.EngineIO;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.EngineIO;
 
@@ -104,8 +105,9 @@ internal sealed class WebSocketTransport : EngineTransport
     }
 
     /// <summary>
-    /// Writable again once the queue drained and the current turn is over (queued work), as Node's
-    /// send callback: a volatile packet emitted right after another is dropped.
+    /// Writable again once the queue drained and the current turn is over, as Node's send callback:
+    /// a volatile packet emitted right after another is dropped. The turn is the receive turn the
+    /// writes were made in (<see cref="ReceiveTurn"/>), or else the emitter's own work item.
     /// </summary>
     private void MarkWritable()
     {
@@ -257,7 +259,17 @@ internal sealed class WebSocketTransport : EngineTransport
 
                 _connection.ReleaseReceived();
                 Metrics?.Received(webSocket: true, 1, length);
-                PacketReceived?.Invoke(this, packet);
+
+                // One message is one turn: the handlers of its events run when it has been handled.
+                ReceiveTurn? turn = ReceiveTurn.Begin();
+                try
+                {
+                    PacketReceived?.Invoke(this, packet);
+                }
+                finally
+                {
+                    turn?.End();
+                }
             }
         }
         catch (OperationCanceledException) when (_aborted.IsCancellationRequested)
@@ -336,6 +348,7 @@ internal sealed class WebSocketTransport : EngineTransport
     {
         List<OutgoingPacket> burst = _burst;
         bool idle = false;
+        bool inEmitterTurn = true; // until a send completes later, on another thread
         try
         {
             while (true)
@@ -350,7 +363,15 @@ internal sealed class WebSocketTransport : EngineTransport
                             _connection.ReleaseSendBuffers(); // idle: hold no rented buffer
                             _sending = false;
                             idle = true;
-                            ThreadPool.UnsafeQueueUserWorkItem(static t => t.MarkWritable(), this, preferLocal: false);
+                            if (!inEmitterTurn)
+                            {
+                                _writable = true; // the emitters' turns ended while the send was under way
+                            }
+                            else if (!ReceiveTurn.TryDefer(static t => ((WebSocketTransport)t).MarkWritable(), this))
+                            {
+                                ThreadPool.UnsafeQueueUserWorkItem(static t => t.MarkWritable(), this, preferLocal: false);
+                            }
+
                             return;
                         }
 
@@ -368,7 +389,9 @@ internal sealed class WebSocketTransport : EngineTransport
                     }
                 }
 
-                long bytes = await _connection.SendAsync(burst, _aborted.Token).ConfigureAwait(false);
+                ValueTask<long> send = _connection.SendAsync(burst, _aborted.Token);
+                inEmitterTurn &= send.IsCompleted;
+                long bytes = await send.ConfigureAwait(false);
                 Metrics?.Sent(webSocket: true, burst.Count, bytes);
             }
 

@@ -1,10 +1,15 @@
+using TypedSocketIo.Threading;
+
 namespace TypedSocketIo.Events;
 
 /// <summary>
-/// A socket's incoming events, processed one at a time in arrival order off the receive path (a
-/// slow handler never holds up the transport), with a bound on how many may wait. When processing
-/// an event returns a task that is not complete (asynchronous middleware), the next event waits for
-/// it. One implementation for the server's socket and the client's.
+/// A socket's incoming events, processed one at a time in arrival order, with a bound on how many
+/// may wait. When processing an event returns a task that is not complete (asynchronous middleware
+/// or handler), the next event waits for it. One implementation for the server's socket and the
+/// client's. Where the events are processed: on the thread pool, off the receive path (a slow
+/// handler never holds up the transport); or, for an inbox that runs in the receive turn, on the
+/// receive path itself once the read's packets have all been handled (<see cref="ReceiveTurn"/>),
+/// with no thread hop per event.
 /// </summary>
 /// <typeparam name="T">The queued item.</typeparam>
 internal sealed class EventInbox<T>
@@ -13,16 +18,22 @@ internal sealed class EventInbox<T>
     private readonly Func<T, Task> _process;
     private readonly int _limit;
     private readonly bool _preferLocal;
+    private readonly bool _inReceiveTurn;
     private bool _draining;
 
     /// <param name="process">Processes one item; it handles its own errors and must not throw.</param>
     /// <param name="limit">How many items may wait.</param>
     /// <param name="preferLocal">Whether the drain prefers the current thread's local queue.</param>
-    public EventInbox(Func<T, Task> process, int limit, bool preferLocal)
+    /// <param name="inReceiveTurn">
+    /// Whether items posted during a <see cref="ReceiveTurn"/> are processed when it ends, on its
+    /// thread, rather than on the thread pool.
+    /// </param>
+    public EventInbox(Func<T, Task> process, int limit, bool preferLocal, bool inReceiveTurn = false)
     {
         _process = process;
         _limit = limit;
         _preferLocal = preferLocal;
+        _inReceiveTurn = inReceiveTurn;
     }
 
     /// <summary>How many items wait.</summary>
@@ -56,7 +67,11 @@ internal sealed class EventInbox<T>
             _draining = true;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static inbox => inbox.Drain(), this, _preferLocal);
+        if (!_inReceiveTurn || !ReceiveTurn.TryDefer(static inbox => ((EventInbox<T>)inbox).Drain(), this))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static inbox => inbox.Drain(), this, _preferLocal);
+        }
+
         return true;
     }
 
