@@ -1,5 +1,5 @@
-using TypedSocketIo.EngineIO;
 using TypedSocketIo.Protocol;
+using TypedSocketIo.Server.EngineIO.Framing;
 
 namespace TypedSocketIo.Server;
 
@@ -198,12 +198,12 @@ public partial class InMemoryAdapter
         ArgumentNullException.ThrowIfNull(wire);
         ArgumentNullException.ThrowIfNull(visible);
         ArgumentNullException.ThrowIfNull(options);
-        EnginePacket[]? encoded = null;
+        SharedFrame[]? encoded = null; // encoded once, and each message framed once per protocol
         foreach (Socket socket in Targets(options))
         {
-            encoded ??= Namespace.Server.Options.Parser.Encode(wire);
+            encoded ??= SharedFrame.For(Namespace.Server.Options.Parser.Encode(wire));
             socket.NotifyOutgoing(visible);
-            socket.Connection.WriteEncoded(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
+            socket.Connection.WriteShared(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
         }
     }
 
@@ -214,7 +214,7 @@ public partial class InMemoryAdapter
     /// <remarks>In a cluster, answers from sockets of other servers come with a null socket.</remarks>
     public virtual void BroadcastWithAck(SocketIoPacket packet, BroadcastOptions options, Action<int> clientCount, Action<Socket?, SocketIoArgs> onAck)
     {
-        EnginePacket[]? encoded = null;
+        SharedFrame[]? encoded = null;
         int count = 0;
         long id = packet.Id ?? throw new ArgumentException("A broadcast with acks needs a packet id.", nameof(packet));
         foreach (Socket socket in Targets(options))
@@ -231,10 +231,10 @@ public partial class InMemoryAdapter
                 continue; // it owed too many acknowledgements and was disconnected: no answer to wait for
             }
 
-            encoded ??= Namespace.Server.Options.Parser.Encode(packet);
+            encoded ??= SharedFrame.For(Namespace.Server.Options.Parser.Encode(packet));
             count++;
             socket.NotifyOutgoing(packet);
-            socket.Connection.WriteEncoded(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
+            socket.Connection.WriteShared(encoded, options.Flags.Volatile, options.Flags.Compress ?? true);
         }
 
         clientCount(count);

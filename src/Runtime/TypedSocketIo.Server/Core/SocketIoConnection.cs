@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Protocol;
 using TypedSocketIo.Server.EngineIO;
+using TypedSocketIo.Server.EngineIO.Framing;
 using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server;
@@ -285,6 +286,26 @@ internal sealed class SocketIoConnection
             foreach (EnginePacket message in messages)
             {
                 Conn.Send(message, compress);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the messages of one packet sent to many connections, together: the server's own
+    /// WebSocket framing writes each one's shared frame as it is (a broadcast builds it once).
+    /// </summary>
+    public void WriteShared(SharedFrame[] messages, bool isVolatile, bool compress)
+    {
+        if (isVolatile && !Conn.IsWritable)
+        {
+            return;
+        }
+
+        lock (_writeLock)
+        {
+            foreach (SharedFrame message in messages)
+            {
+                Conn.SendShared(message, compress);
             }
         }
     }

@@ -217,7 +217,10 @@ public sealed partial class EngineSocket
 
     // ------------------------------------------------------------------ sending
 
-    private bool SendPacket(EnginePacket packet, bool compress)
+    /// <summary>Sends a message that goes to many connections: the server's own framing writes its shared frame as it is.</summary>
+    internal bool SendShared(Framing.SharedFrame frame, bool compress) => SendPacket(frame.Packet, compress, frame);
+
+    private bool SendPacket(EnginePacket packet, bool compress, Framing.SharedFrame? frame = null)
     {
         EngineTransport transport;
         long queued;
@@ -237,7 +240,7 @@ public sealed partial class EngineSocket
                 goto Full;
             }
 
-            _buffer.Add(new OutgoingPacket(packet, compress));
+            _buffer.Add(new OutgoingPacket(packet, compress, frame));
             _bufferedBytes += size;
             transport = _transport;
             FlushLocked();

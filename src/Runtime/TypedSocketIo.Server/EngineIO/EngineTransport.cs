@@ -2,8 +2,11 @@ using TypedSocketIo.EngineIO;
 
 namespace TypedSocketIo.Server.EngineIO;
 
-/// <summary>A packet waiting to be written, with its per-message compression flag.</summary>
-internal readonly record struct OutgoingPacket(EnginePacket Packet, bool Compress);
+/// <summary>
+/// A packet waiting to be written, with its per-message compression flag and, for a message sent
+/// to many connections, its frame shared by all of them (<see cref="Framing.SharedFrame"/>).
+/// </summary>
+internal readonly record struct OutgoingPacket(EnginePacket Packet, bool Compress, Framing.SharedFrame? Frame = null);
 
 /// <summary>
 /// A transport of a session. <see cref="Write"/> and <see cref="CanTakePackets"/> are called under the

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.WebSockets;
 using TypedSocketIo.EngineIO;
@@ -69,11 +70,26 @@ internal sealed class FramedWebSocketConnection : WebSocketConnection
                 return 0;
             }
 
+            int payloadLength;
+            if (packets.Count == 1 && packets[0].Frame is { } alone)
+            {
+                // A broadcast's message on its own: its shared frame goes out as it is, no copy.
+                await _stream.WriteAsync(alone.Get(_protocol, out payloadLength), cancellationToken).ConfigureAwait(false);
+                return payloadLength;
+            }
+
             long bytes = 0;
             FrameWriter writer = _writer;
             writer.Clear();
             foreach (OutgoingPacket packet in packets)
             {
+                if (packet.Frame is { } shared)
+                {
+                    writer.Write(shared.Get(_protocol, out payloadLength).Span);
+                    bytes += payloadLength;
+                    continue;
+                }
+
                 writer.BeginFrame();
                 bool binary = EngineIOCodec.WriteWebSocketFrame(writer, packet.Packet, _protocol);
                 bytes += writer.EndFrame(binary ? FrameOpcode.Binary : FrameOpcode.Text);
