@@ -35,6 +35,13 @@ internal abstract class WebSocketConnection
     /// <summary>Waits for the next whole message (answering pings on the way), the close frame, a failure or the end.</summary>
     public abstract ValueTask<WebSocketReceived> ReceiveAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes when <see cref="ReceiveAsync"/> has something to read, so that an idle connection
+    /// waits in one read rather than in a chain of awaits; the result means nothing. By default at
+    /// once (<see cref="ReceiveAsync"/> does the waiting).
+    /// </summary>
+    public virtual ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) => default;
+
     /// <summary>Gives back the buffer of the last message received.</summary>
     public abstract void ReleaseReceived();
 

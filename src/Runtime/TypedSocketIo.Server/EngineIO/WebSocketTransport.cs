@@ -218,6 +218,7 @@ internal sealed class WebSocketTransport : EngineTransport
         {
             while (true)
             {
+                await _connection.WaitForDataAsync(_aborted.Token).ConfigureAwait(false);
                 WebSocketReceived received = await _connection.ReceiveAsync(_aborted.Token).ConfigureAwait(false);
                 if (received.Kind == WebSocketReceiveKind.Close)
                 {

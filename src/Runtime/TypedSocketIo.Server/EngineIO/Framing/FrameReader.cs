@@ -78,6 +78,9 @@ internal sealed class FrameReader : IDisposable
     /// <summary>Whether a close frame was read (valid or not): nothing more is to come.</summary>
     public bool CloseReceived { get; private set; }
 
+    /// <summary>Whether a read buffer is held (none while a connection waits idle).</summary>
+    internal bool HoldsBuffer => _buffer is not null || _message is not null;
+
     /// <summary>
     /// From now on only looks for the client's close frame: payloads are skipped unread, and no
     /// rule but the frame structure applies (after a failure, while the close handshake ends).
@@ -86,6 +89,35 @@ internal sealed class FrameReader : IDisposable
     {
         _draining = true;
         ReleaseMessage(force: true);
+    }
+
+    /// <summary>
+    /// Completes when there are bytes to parse: at once when some are buffered, otherwise once the
+    /// stream has some (a zero-byte read, holding no buffer while it waits; its result means nothing).
+    /// The receive loop awaits this before <see cref="ReadAsync"/>, which then completes without
+    /// waiting in the common case: an idle connection waits in one read of the stream, not in a
+    /// chain of reader methods.
+    /// </summary>
+    public ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        if (_messageDelivered)
+        {
+            ReleaseMessage(force: true);
+        }
+
+        if (_end > _start)
+        {
+            return new ValueTask<int>(_end - _start);
+        }
+
+        _start = _end = 0;
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        return _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
     }
 
     /// <summary>Reads until the next message, control frame, end of stream or failure.</summary>

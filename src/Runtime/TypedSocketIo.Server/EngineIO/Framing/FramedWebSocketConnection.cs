@@ -55,6 +55,8 @@ internal sealed class FramedWebSocketConnection : WebSocketConnection
         }
     }
 
+    public override ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) => _reader.WaitForDataAsync(cancellationToken);
+
     /// <summary>The reader's buffers are reused by the next read; nothing to give back here.</summary>
     public override void ReleaseReceived()
     {
