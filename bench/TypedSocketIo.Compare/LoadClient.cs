@@ -5,7 +5,7 @@ namespace TypedSocketIo.Compare;
 /// <summary>
 /// One connection of the load generator, the same code for every peer: it connects, completes the
 /// peer's handshake (Engine.IO open and Socket.IO CONNECT; SignalR's protocol handshake), then does
-/// acknowledged echoes (text or binary) one at a time, or counts broadcast deliveries. Socket.IO pings are answered.
+/// acknowledged echoes (text or binary) one at a time or several in flight, or counts broadcast deliveries. Socket.IO pings are answered.
 /// </summary>
 internal sealed class LoadClient : IDisposable
 {
@@ -67,6 +67,58 @@ internal sealed class LoadClient : IDisposable
             if (counting())
             {
                 done++;
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>
+    /// Acknowledged echoes with <paramref name="depth"/> in flight: that many requests go out, then
+    /// one more for every answer (each checked against its request, in order; SignalR's, several to a frame, for the data only) until
+    /// <paramref name="stop"/>, when the ones in flight are drained. Returns how many answers came
+    /// while <paramref name="counting"/> said so.
+    /// </summary>
+    public async Task<long> EchoPipelinedAsync(string data, int depth, Func<bool> counting, CancellationToken stop)
+    {
+        long done = 0;
+        long next = 1;
+        for (; next <= depth; next++)
+        {
+            await _ws.SendAsync(Wire.Echo(_kind, next, data), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        long answered = 0;
+        while (answered < next - 1)
+        {
+            int length = await ReceiveReplyAsync(CancellationToken.None).ConfigureAwait(false);
+            ReadOnlySpan<byte> frame = _receive.AsSpan(0, length);
+            int answers = 1;
+            if (_kind == WireKind.SignalR)
+            {
+                // SignalR puts several completions in one frame and may complete a client's
+                // invocations out of order: each record is checked for the data only.
+                answers = frame.Count(Wire.SignalRResult(data));
+            }
+            else if (frame.IndexOf(Wire.EchoAnswer(_kind, answered + 1, data)) < 0)
+            {
+                answers = 0;
+            }
+
+            if (answers == 0)
+            {
+                throw new InvalidOperationException($"Unexpected answer to echo {answered + 1}: '{System.Text.Encoding.UTF8.GetString(_receive, 0, length)}'.");
+            }
+
+            answered += answers;
+            if (counting())
+            {
+                done += answers;
+            }
+
+            for (int i = 0; i < answers && !stop.IsCancellationRequested; i++)
+            {
+                await _ws.SendAsync(Wire.Echo(_kind, next++, data), WebSocketMessageType.Text, true, CancellationToken.None).ConfigureAwait(false);
             }
         }
 

@@ -1,7 +1,7 @@
 // One load generator against every peer doing the same work (see ../README.md, "Peer comparison"):
 //
-//   dotnet run -c Release --project bench/TypedSocketIo.Compare -- [--rounds 3] [--seconds 5] [--idle 10000] [--out bench/results]
-//       [--scenarios echo,polling-echo,binary-1k,binary-64k,binary-1m,broadcast,idle,connect]   ("binary" names the three binary sizes)
+//   dotnet run -c Release --project bench/TypedSocketIo.Compare -- [--rounds 3] [--seconds 5] [--warmup 5] [--idle 10000] [--out bench/results]
+//       [--scenarios echo,echo-pipelined,polling-echo,binary-1k,binary-64k,binary-1m,broadcast,idle,connect]   ("binary" names the three binary sizes)
 //       [--peers tsio-untyped,tsio-typed]
 //
 // Each peer runs in its own process pinned to core 0 (taskset); the generator pins itself to core 1.
@@ -17,11 +17,11 @@ if (args.Length == 2 && args[0] == "peer")
     return await PeerHost.RunAsync(args[1]);
 }
 
-int rounds = 3, idleConnections = 10000, echoClients = 16, roomSize = 1000, connectCount = 2000;
-double seconds = 5;
+int rounds = 3, idleConnections = 10000, echoClients = 16, pipelinedClients = 50, pipelineDepth = 8, roomSize = 1000, connectCount = 2000;
+double seconds = 5, warmupSeconds = 5;
 string root = FindRoot();
 string output = Path.Combine(root, "bench", "results");
-string[] names = ["echo", "polling-echo", "binary-1k", "binary-64k", "binary-1m", "broadcast", "idle", "connect"];
+string[] names = ["echo", "echo-pipelined", "polling-echo", "binary-1k", "binary-64k", "binary-1m", "broadcast", "idle", "connect"];
 string[]? only = null;
 for (int i = 0; i < args.Length; i++)
 {
@@ -30,12 +30,13 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--rounds": rounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--warmup": warmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--idle": idleConnections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--scenarios": names = Next().Split(',').SelectMany(static n => n == "binary" ? ["binary-1k", "binary-64k", "binary-1m"] : new[] { n }).ToArray(); break;
         case "--peers": only = Next().Split(','); break;
         case "--out": output = Path.GetFullPath(Next()); break;
         default:
-            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--idle N] [--scenarios echo,polling-echo,binary(-1k,-64k,-1m),broadcast,idle,connect] [--peers node-socket.io,tsio-untyped,…] [--out DIR]");
+            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--warmup S] [--idle N] [--scenarios echo,echo-pipelined,polling-echo,binary(-1k,-64k,-1m),broadcast,idle,connect] [--peers node-socket.io,tsio-untyped,…] [--out DIR]");
             return 1;
     }
 }
@@ -46,18 +47,20 @@ PeerProcess.PinThisProcess(1);
 var scenarios = new List<Report.Scenario>();
 var run = new Dictionary<string, Func<Peer, PeerProcess, Task<Measurement>>>
 {
-    ["echo"] = (p, s) => Scenarios.EchoAsync(p, s, echoClients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
-    ["polling-echo"] = (p, s) => Scenarios.PollingEchoAsync(p, s, echoClients, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
-    ["binary-1k"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 1024, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
-    ["binary-64k"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 64 * 1024, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
-    ["binary-1m"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 1024 * 1024, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
-    ["broadcast"] = (p, s) => Scenarios.BroadcastAsync(p, s, roomSize, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(seconds)),
+    ["echo"] = (p, s) => Scenarios.EchoAsync(p, s, echoClients, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
+    ["echo-pipelined"] = (p, s) => Scenarios.PipelinedEchoAsync(p, s, pipelinedClients, pipelineDepth, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
+    ["polling-echo"] = (p, s) => Scenarios.PollingEchoAsync(p, s, echoClients, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
+    ["binary-1k"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 1024, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
+    ["binary-64k"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 64 * 1024, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
+    ["binary-1m"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 1024 * 1024, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
+    ["broadcast"] = (p, s) => Scenarios.BroadcastAsync(p, s, roomSize, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
     ["idle"] = (p, s) => Scenarios.IdleAsync(p, s, idleConnections),
     ["connect"] = (p, s) => Scenarios.ConnectAsync(p, s, connectCount, 32),
 };
 var titles = new Dictionary<string, (string Title, string Unit, bool Lower)>
 {
     ["echo"] = ($"Acknowledged echo, {echoClients} clients, 32 bytes", "server CPU µs per round trip", true),
+    ["echo-pipelined"] = ($"Acknowledged echo, {pipelinedClients} clients × {pipelineDepth} in flight, 32 bytes", "server CPU µs per round trip", true),
     ["polling-echo"] = ($"Acknowledged echo over long-polling (no upgrade), {echoClients} clients, 32 bytes", "server CPU µs per round trip", true),
     ["binary-1k"] = ($"Acknowledged binary echo, {echoClients} clients, 1 KiB", "server CPU µs per round trip", true),
     ["binary-64k"] = ($"Acknowledged binary echo, {echoClients} clients, 64 KiB", "server CPU µs per round trip", true),
@@ -107,7 +110,7 @@ for (int round = 0; round < rounds; round++)
 }
 
 string machine = Machine(root);
-string settings = $"Settings: {rounds} rounds; the echoes and broadcast {seconds} s measured after 2 s of warm-up; each peer started afresh per scenario and round, on core 0; the generator on core 1. " +
+string settings = $"Settings: {rounds} rounds; the echoes and broadcast {seconds} s measured after {warmupSeconds} s of warm-up; each peer started afresh per scenario and round, on core 0; the generator on core 1; the .NET peers tier up without the call-counting delay (`DOTNET_TC_CallCountingDelayMs=0`: steady-state tier-1 code within the warm-up). " +
     $"Every peer accepts messages of up to {PeerHost.MaxMessageBytes / 1048576} MiB (Node `maxHttpBufferSize`, TypedSocketIo `MaxHttpBufferSize`, SignalR `MaximumReceiveMessageSize` with its pipes' `ApplicationMaxBufferSize` and `TransportMaxBufferSize`, the raw echo's own buffer limit); " +
     "the Socket.IO peers allow long-polling and websocket, each connection stays on the transport it opened with.";
 Directory.CreateDirectory(output);

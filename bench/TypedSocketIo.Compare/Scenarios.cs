@@ -24,6 +24,25 @@ internal static class Scenarios
     }
 
     /// <summary>
+    /// Server CPU microseconds per acknowledged echo round trip, <paramref name="clients"/> clients
+    /// with <paramref name="depth"/> echoes in flight each (several messages per read and per write).
+    /// </summary>
+    public static async Task<Measurement> PipelinedEchoAsync(Peer peer, PeerProcess server, int clients, int depth, TimeSpan warmup, TimeSpan duration)
+    {
+        var connections = await ConnectAllAsync(peer, server, clients, clients);
+        try
+        {
+            (long done, double serverLoad, double generatorLoad, double seconds, TimeSpan cpu) =
+                await RoundTripsAsync(server, connections.Select(c => (Loop)((counting, stop) => c.EchoPipelinedAsync(Data, depth, counting, stop))), warmup, duration);
+            return new Measurement(cpu.TotalMicroseconds / done, serverLoad, generatorLoad, $"{done / seconds:F0} round trips/s");
+        }
+        finally
+        {
+            DisposeAll(connections);
+        }
+    }
+
+    /// <summary>
     /// Server CPU microseconds per acknowledged echo of <paramref name="size"/> bytes of binary data,
     /// <paramref name="clients"/> clients one echo at a time each; the detail gives the payload MB/s (each way).
     /// </summary>

@@ -43,6 +43,9 @@ internal static class Wire
         _ => data,
     });
 
+    /// <summary>The result a SignalR completion of an echo of <paramref name="data"/> carries, whatever its invocation.</summary>
+    public static byte[] SignalRResult(string data) => Encoding.ASCII.GetBytes($"\"result\":\"{data}\"");
+
     /// <summary>
     /// The text frame of binary echo number <paramref name="id"/>: Socket.IO's BINARY_EVENT header
     /// (the payload follows as one binary attachment message), or SignalR's invocation up to where
