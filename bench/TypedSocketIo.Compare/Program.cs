@@ -55,7 +55,7 @@ var run = new Dictionary<string, Func<Peer, PeerProcess, Task<Measurement>>>
     ["binary-1m"] = (p, s) => Scenarios.BinaryEchoAsync(p, s, echoClients, 1024 * 1024, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
     ["broadcast"] = (p, s) => Scenarios.BroadcastAsync(p, s, roomSize, TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(seconds)),
     ["idle"] = (p, s) => Scenarios.IdleAsync(p, s, idleConnections),
-    ["connect"] = (p, s) => Scenarios.ConnectAsync(p, s, connectCount, 32),
+    ["connect"] = (p, s) => Scenarios.ConnectAsync(p, s, connectCount, 32, TimeSpan.FromSeconds(warmupSeconds)),
 };
 var titles = new Dictionary<string, (string Title, string Unit, bool Lower)>
 {
@@ -110,7 +110,7 @@ for (int round = 0; round < rounds; round++)
 }
 
 string machine = Machine(root);
-string settings = $"Settings: {rounds} rounds; the echoes and broadcast {seconds} s measured after {warmupSeconds} s of warm-up; each peer started afresh per scenario and round, on core 0; the generator on core 1; the .NET peers tier up without the call-counting delay (`DOTNET_TC_CallCountingDelayMs=0`: steady-state tier-1 code within the warm-up). " +
+string settings = $"Settings: {rounds} rounds; the echoes and broadcast {seconds} s measured after {warmupSeconds} s of warm-up (connects: {warmupSeconds} s of connections made and closed first); each peer started afresh per scenario and round, on core 0; the generator on core 1; the .NET peers tier up without the call-counting delay (`DOTNET_TC_CallCountingDelayMs=0`: steady-state tier-1 code within the warm-up). " +
     $"Every peer accepts messages of up to {PeerHost.MaxMessageBytes / 1048576} MiB (Node `maxHttpBufferSize`, TypedSocketIo `MaxHttpBufferSize`, SignalR `MaximumReceiveMessageSize` with its pipes' `ApplicationMaxBufferSize` and `TransportMaxBufferSize`, the raw echo's own buffer limit); " +
     "the Socket.IO peers allow long-polling and websocket, each connection stays on the transport it opened with.";
 Directory.CreateDirectory(output);

@@ -214,9 +214,19 @@ internal static class Scenarios
         }
     }
 
-    /// <summary>WebSocket connections per second, handshake included, <paramref name="concurrency"/> at a time.</summary>
-    public static async Task<Measurement> ConnectAsync(Peer peer, PeerProcess server, int clients, int concurrency)
+    /// <summary>
+    /// WebSocket connections per second, handshake included, <paramref name="concurrency"/> at a
+    /// time, after a warm-up of connections made and closed for <paramref name="warmup"/> (so that
+    /// the rate is of a server that already ran its connection path, not of its first start).
+    /// </summary>
+    public static async Task<Measurement> ConnectAsync(Peer peer, PeerProcess server, int clients, int concurrency, TimeSpan warmup)
     {
+        long warmUntil = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < warmUntil)
+        {
+            DisposeAll(await ConnectAllAsync(peer, server, 200, concurrency));
+        }
+
         Snapshot start = Snapshot.Take(server);
         var connections = await ConnectAllAsync(peer, server, clients, concurrency);
         Snapshot end = Snapshot.Take(server);
