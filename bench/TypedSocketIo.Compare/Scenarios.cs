@@ -8,55 +8,41 @@ internal static class Scenarios
     public const string Data = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; // 32 bytes
 
     /// <summary>Server CPU microseconds per acknowledged echo round trip, <paramref name="clients"/> clients one echo at a time each.</summary>
-    public static async Task<Measurement> EchoAsync(Peer peer, PeerProcess server, int clients, TimeSpan warmup, TimeSpan duration)
-    {
-        var connections = await ConnectAllAsync(peer, server, clients, clients);
-        try
-        {
-            (long done, double serverLoad, double generatorLoad, double seconds, TimeSpan cpu) =
-                await RoundTripsAsync(server, connections.Select(c => (Loop)((counting, stop) => c.EchoAsync(Data, counting, stop))), warmup, duration);
-            return new Measurement(cpu.TotalMicroseconds / done, serverLoad, generatorLoad, $"{done / seconds:F0} round trips/s");
-        }
-        finally
-        {
-            DisposeAll(connections);
-        }
-    }
+    public static Task<Measurement> EchoAsync(Peer peer, PeerProcess server, int clients, TimeSpan warmup, TimeSpan duration) =>
+        WebSocketRoundTripsAsync(peer, server, clients, c => (counting, stop) => c.EchoAsync(Data, counting, stop), warmup, duration,
+            static (done, seconds) => $"{done / seconds:F0} round trips/s");
 
     /// <summary>
     /// Server CPU microseconds per acknowledged echo round trip, <paramref name="clients"/> clients
     /// with <paramref name="depth"/> echoes in flight each (several messages per read and per write).
     /// </summary>
-    public static async Task<Measurement> PipelinedEchoAsync(Peer peer, PeerProcess server, int clients, int depth, TimeSpan warmup, TimeSpan duration)
-    {
-        var connections = await ConnectAllAsync(peer, server, clients, clients);
-        try
-        {
-            (long done, double serverLoad, double generatorLoad, double seconds, TimeSpan cpu) =
-                await RoundTripsAsync(server, connections.Select(c => (Loop)((counting, stop) => c.EchoPipelinedAsync(Data, depth, counting, stop))), warmup, duration);
-            return new Measurement(cpu.TotalMicroseconds / done, serverLoad, generatorLoad, $"{done / seconds:F0} round trips/s");
-        }
-        finally
-        {
-            DisposeAll(connections);
-        }
-    }
+    public static Task<Measurement> PipelinedEchoAsync(Peer peer, PeerProcess server, int clients, int depth, TimeSpan warmup, TimeSpan duration) =>
+        WebSocketRoundTripsAsync(peer, server, clients, c => (counting, stop) => c.EchoPipelinedAsync(Data, depth, counting, stop), warmup, duration,
+            static (done, seconds) => $"{done / seconds:F0} round trips/s");
 
     /// <summary>
     /// Server CPU microseconds per acknowledged echo of <paramref name="size"/> bytes of binary data,
     /// <paramref name="clients"/> clients one echo at a time each; the detail gives the payload MB/s (each way).
     /// </summary>
-    public static async Task<Measurement> BinaryEchoAsync(Peer peer, PeerProcess server, int clients, int size, TimeSpan warmup, TimeSpan duration)
+    public static Task<Measurement> BinaryEchoAsync(Peer peer, PeerProcess server, int clients, int size, TimeSpan warmup, TimeSpan duration)
     {
         byte[] payload = new byte[size];
         new Random(size).NextBytes(payload);
         byte[] base64 = System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(payload));
+        return WebSocketRoundTripsAsync(peer, server, clients, c => (counting, stop) => c.EchoBinaryAsync(payload, base64, counting, stop), warmup, duration,
+            (done, seconds) => $"{done / seconds:F0} round trips/s, {done * (double)size / seconds / 1e6:F1} MB/s each way");
+    }
+
+    /// <summary>Server CPU microseconds per round trip of <paramref name="loop"/>, run by each of <paramref name="clients"/> WebSocket clients.</summary>
+    private static async Task<Measurement> WebSocketRoundTripsAsync(
+        Peer peer, PeerProcess server, int clients, Func<LoadClient, Loop> loop, TimeSpan warmup, TimeSpan duration, Func<long, double, string> detail)
+    {
         var connections = await ConnectAllAsync(peer, server, clients, clients);
         try
         {
             (long done, double serverLoad, double generatorLoad, double seconds, TimeSpan cpu) =
-                await RoundTripsAsync(server, connections.Select(c => (Loop)((counting, stop) => c.EchoBinaryAsync(payload, base64, counting, stop))), warmup, duration);
-            return new Measurement(cpu.TotalMicroseconds / done, serverLoad, generatorLoad, $"{done / seconds:F0} round trips/s, {done * (double)size / seconds / 1e6:F1} MB/s each way");
+                await RoundTripsAsync(server, connections.Select(loop), warmup, duration);
+            return new Measurement(cpu.TotalMicroseconds / done, serverLoad, generatorLoad, detail(done, seconds));
         }
         finally
         {
