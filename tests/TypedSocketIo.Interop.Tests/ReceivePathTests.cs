@@ -56,4 +56,25 @@ public sealed class ReceivePathTests
         Assert.Equal("started", await host.NextAsync("slow"));
         Assert.Equal("done", await host.NextAsync("slow"));
     }
+
+    [Fact]
+    public async Task An_event_followed_by_a_disconnect_in_the_same_POST_is_dropped_and_one_before_it_is_not()
+    {
+        await using var host = await SocketIoTestHost.StartAsync((io, h) => io.OnConnection(s =>
+        {
+            s.On("test", e => h.Record("test", e.Args.GetString(0) ?? "(null)"));
+            s.Disconnected += (_, reason, _) => h.Record("disconnect", reason);
+        }));
+        using RawSioPolling raw = await RawSioPolling.OpenAsync(host);
+        await raw.PostAsync("40");
+        Assert.StartsWith("40{\"sid\"", RawSioPolling.Text(await raw.PollAsync()));
+        await raw.PostAsync("42[\"test\",\"kept\"]");
+        Assert.Equal("kept", await host.NextAsync("test"));
+
+        await raw.PostAsync("42[\"test\",\"dropped\"]", "41");
+
+        // As in Node: the socket is gone when the turn's handlers run, so the event is not handled.
+        Assert.Equal("client namespace disconnect", await host.NextAsync("disconnect"));
+        Assert.Equal(1, host.Count("test")); // "kept" only
+    }
 }
