@@ -68,4 +68,64 @@ public sealed class FrameReaderTests
         Assert.Equal(0, await idle);
         Assert.Equal(FrameReadKind.EndOfStream, (await reader.ReadAsync(timeout.Token)).Kind);
     }
+
+    [Fact]
+    public async Task A_message_after_an_idle_wait_costs_one_zero_byte_read_not_two()
+    {
+        var pipe = new Pipe();
+        var stream = new ZeroByteReadCounter(pipe.Reader.AsStream());
+        using var reader = new FrameReader(stream, 1 << 20);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        ValueTask<int> idle = reader.WaitForDataAsync(timeout.Token);
+        await pipe.Writer.WriteAsync(MaskedText("one"));
+        await idle;
+        FrameReadResult message = await reader.ReadAsync(timeout.Token);
+
+        Assert.Equal("one", Encoding.UTF8.GetString(message.Payload.Span));
+        Assert.Equal(1, stream.ZeroByteReads);
+
+        // Without the wait, the reader waits with its own zero-byte read.
+        await pipe.Writer.WriteAsync(MaskedText("two"));
+        Assert.Equal("two", Encoding.UTF8.GetString((await reader.ReadAsync(timeout.Token)).Payload.Span));
+        Assert.Equal(2, stream.ZeroByteReads);
+    }
+
+    /// <summary>Counts the zero-byte reads made of the stream it wraps.</summary>
+    private sealed class ZeroByteReadCounter(Stream inner) : Stream
+    {
+        public int ZeroByteReads { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (buffer.IsEmpty)
+            {
+                ZeroByteReads++;
+            }
+
+            return inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

@@ -69,6 +69,9 @@ internal sealed class FrameReader : IDisposable
 
     private bool _draining;
 
+    // WaitForDataAsync's zero-byte read has been awaited: the next fill reads without waiting again.
+    private bool _dataAwaited;
+
     public FrameReader(Stream stream, long maxMessageSize)
     {
         _stream = stream;
@@ -110,13 +113,8 @@ internal sealed class FrameReader : IDisposable
             return new ValueTask<int>(_end - _start);
         }
 
-        _start = _end = 0;
-        if (_buffer is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = null;
-        }
-
+        ReturnEmptyBuffer();
+        _dataAwaited = true;
         return _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
     }
 
@@ -445,15 +443,16 @@ internal sealed class FrameReader : IDisposable
     {
         if (_start == _end)
         {
-            _start = _end = 0;
-            if (_buffer is not null)
+            ReturnEmptyBuffer();
+
+            // Wait for data without holding a buffer: idle connections keep nothing rented. Not
+            // twice: after WaitForDataAsync the data is there.
+            if (!_dataAwaited)
             {
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = null;
+                await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
             }
 
-            // Wait for data without holding a buffer: idle connections keep nothing rented.
-            await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            _dataAwaited = false;
             _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         }
         else if (_start > 0 && _buffer!.Length - _end < MaxControlPayload + 14)
@@ -471,6 +470,17 @@ internal sealed class FrameReader : IDisposable
 
         _end += read;
         return true;
+    }
+
+    /// <summary>Gives back the read buffer, which holds no unparsed bytes.</summary>
+    private void ReturnEmptyBuffer()
+    {
+        _start = _end = 0;
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
     }
 
     public void Dispose()
