@@ -28,6 +28,29 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public async Task The_session_keeps_its_handshake_request_after_later_requests_reuse_the_connection()
+    {
+        await using var host = await EngineTestHost.StartAsync();
+        using var http = new RawPolling(q => host.Url(q)); // keep-alive: later requests reuse the connection and its HttpContext
+
+        RawResponse first = await http.GetAsync("EIO=4&transport=polling&token=first&Mixed=Case", r => r.Headers.Add("X-Token", "a"));
+        string sid = RawPolling.SidPattern.Match(first.Text).Groups[1].Value;
+        await http.SendAsync(HttpMethod.Post, $"EIO=4&transport=polling&sid={sid}&token=post", "4hello"u8.ToArray(), configure: r => r.Headers.Add("X-Token", "b"));
+        (string other, _) = await http.HandshakeAsync("EIO=4&transport=polling&token=second");
+
+        EngineRequest request = host.Socket(sid).Request;
+        Assert.Equal("first", request.Query["token"].ToString());
+        Assert.Equal("Case", request.Query["mixed"].ToString()); // names are case-insensitive, as in ASP.NET Core
+        Assert.Equal("a", request.Headers["x-token"].ToString());
+        Assert.Equal("a", request.Headers["X-Token"].ToString());
+        Assert.Equal("?EIO=4&transport=polling&token=first&Mixed=Case", request.QueryString.Value);
+        Assert.Equal("post", host.Socket(sid).DataRequest!.Query["token"].ToString());
+        Assert.Equal("b", host.Socket(sid).DataRequest!.Headers["X-Token"].ToString());
+        Assert.Equal("second", host.Socket(other).Request.Query["token"].ToString());
+        Assert.False(host.Socket(other).Request.Headers.ContainsKey("X-Token"));
+    }
+
+    [Fact]
     public async Task Handshake_reflects_custom_ping_timeouts_and_buffer_size()
     {
         await using var host = await EngineTestHost.StartAsync(o =>

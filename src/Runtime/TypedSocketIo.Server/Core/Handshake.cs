@@ -26,10 +26,8 @@ public sealed class Handshake
 
     private Handshake(EngineRequest request, JsonElement auth, DateTimeOffset now, string? time = null)
     {
-        Headers = request.Headers;
-        Query = request.Query;
         Auth = auth;
-        XDomain = request.Headers.ContainsKey("Origin");
+        XDomain = request.HasHeader("Origin");
         Secure = request.IsHttps;
         Issued = now.ToUnixTimeMilliseconds();
         _time = time;
@@ -60,10 +58,10 @@ public sealed class Handshake
     }
 
     /// <summary>The HTTP headers of the first request.</summary>
-    public IHeaderDictionary Headers { get; }
+    public IHeaderDictionary Headers => Request.Headers;
 
     /// <summary>The query parameters of the first request.</summary>
-    public IQueryCollection Query { get; }
+    public IQueryCollection Query => Request.Query;
 
     /// <summary>The CONNECT payload (the client's <c>auth</c> option); an empty object when none was sent.</summary>
     public JsonElement Auth { get; }

@@ -24,7 +24,8 @@ internal sealed class SocketIoConnection
     // Namespaces whose CONNECT is being handled (middleware may await), and whether the engine
     // connection closed; both guarded by _attachLock, with the attaching of sockets, so that a
     // socket is either attached before the close (and closed by it) or never attached.
-    private readonly HashSet<string> _connecting = new(StringComparer.Ordinal);
+    // Made for the first CONNECT and dropped once none is pending: an idle connection holds no set.
+    private HashSet<string>? _connecting;
     private readonly object _attachLock = new();
     private bool _closed;
     private readonly object _writeLock = new();
@@ -152,7 +153,7 @@ internal sealed class SocketIoConnection
 
             // Connected, or still in its middleware: a second socket for one namespace is a protocol
             // error (it would replace the first, which no close would ever reach).
-            second = _sockets.ContainsKey(name) || !_connecting.Add(name);
+            second = _sockets.ContainsKey(name) || !(_connecting ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
         }
 
         if (second)
@@ -180,7 +181,10 @@ internal sealed class SocketIoConnection
         {
             lock (_attachLock)
             {
-                _connecting.Remove(name);
+                if (_connecting is { } connecting && connecting.Remove(name) && connecting.Count == 0)
+                {
+                    _connecting = null;
+                }
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.Extensions.Primitives;
 
 namespace TypedSocketIo.Server.EngineIO;
 
@@ -13,6 +14,11 @@ public sealed class EngineRequest
 {
     private ClaimsPrincipal? _user;
 
+    // The headers as they came, made into a dictionary on first use of Headers: most servers never
+    // read them after the handshake, and a dictionary per session costs several times the array.
+    private readonly KeyValuePair<string, StringValues>[] _headerValues;
+    private IHeaderDictionary? _headers;
+
     internal EngineRequest(HttpContext context)
     {
         HttpRequest request = context.Request;
@@ -22,14 +28,10 @@ public sealed class EngineRequest
         PathBase = request.PathBase;
         Path = request.Path;
         QueryString = request.QueryString;
-        Query = new QueryCollection(request.Query.ToDictionary(static p => p.Key, static p => p.Value, StringComparer.OrdinalIgnoreCase));
-        var headers = new HeaderDictionary();
-        foreach (KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues> header in request.Headers)
-        {
-            headers[header.Key] = header.Value;
-        }
-
-        Headers = headers;
+        // The parsed query is read-only and never changed once parsed (a reused HttpContext parses
+        // its next request's query into a new collection): it is kept as it is, not copied.
+        Query = request.Query;
+        _headerValues = [.. request.Headers];
         IsHttps = request.IsHttps;
         RemoteIpAddress = context.Connection.RemoteIpAddress;
         RemotePort = context.Connection.RemotePort;
@@ -60,8 +62,25 @@ public sealed class EngineRequest
     /// <summary>The query parameters.</summary>
     public IQueryCollection Query { get; }
 
-    /// <summary>The request headers.</summary>
-    public IHeaderDictionary Headers { get; }
+    /// <summary>The request headers (a copy: changing them changes nothing else).</summary>
+    public IHeaderDictionary Headers
+    {
+        get
+        {
+            if (Volatile.Read(ref _headers) is { } headers)
+            {
+                return headers;
+            }
+
+            var created = new HeaderDictionary(_headerValues.Length);
+            foreach (KeyValuePair<string, StringValues> header in _headerValues)
+            {
+                created[header.Key] = header.Value;
+            }
+
+            return Interlocked.CompareExchange(ref _headers, created, null) ?? created;
+        }
+    }
 
     /// <summary>Whether the request came over HTTPS.</summary>
     public bool IsHttps { get; }
@@ -77,6 +96,25 @@ public sealed class EngineRequest
 
     /// <summary>The trace identifier of the handshake request.</summary>
     public string TraceIdentifier { get; }
+
+    /// <summary>Whether the request came with header <paramref name="name"/> (case-insensitive), without making <see cref="Headers"/>.</summary>
+    internal bool HasHeader(string name)
+    {
+        if (Volatile.Read(ref _headers) is { } headers)
+        {
+            return headers.ContainsKey(name);
+        }
+
+        foreach (KeyValuePair<string, StringValues> header in _headerValues)
+        {
+            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The full URL of the handshake request.</summary>
     public string Url => $"{Scheme}://{Host}{PathBase}{Path}{QueryString}";
