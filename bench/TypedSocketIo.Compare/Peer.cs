@@ -16,5 +16,6 @@ internal sealed record Peer(string Name, WireKind Wire, string? HostKind)
         new("tsio-typed", WireKind.SocketIo, "tsio-typed"),
         new("signalr", WireKind.SignalR, "signalr"),
         new("raw-websocket", WireKind.Raw, "raw"),
+        new("raw-socket", WireKind.Raw, "raw-socket"),
     ];
 }

@@ -20,6 +20,11 @@ internal static class PeerHost
 
     public static async Task<int> RunAsync(string kind)
     {
+        if (kind == "raw-socket")
+        {
+            return await RawSocketPeer.RunAsync();
+        }
+
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
