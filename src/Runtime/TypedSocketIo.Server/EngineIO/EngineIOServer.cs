@@ -80,7 +80,12 @@ public sealed class EngineIOServer
     internal void Remove(EngineSocket socket) => _sessions.TryRemove(new KeyValuePair<string, EngineSocket>(socket.Id, socket));
 
     /// <summary>Handles one Engine.IO request (handshake, poll, post or WebSocket).</summary>
-    public async Task HandleRequestAsync(HttpContext context)
+    /// <remarks>
+    /// Not an async method, nor are the steps that start a session: the task returned is the
+    /// session's own (the WebSocket's receive loop, the poll) once its start completed, so that a
+    /// request that lasts as long as its WebSocket holds no state machine of its start.
+    /// </remarks>
+    public Task HandleRequestAsync(HttpContext context)
     {
         // A repeated parameter counts once, as the reference reads it (its first value); a repeated
         // transport that names two different transports is a bad request.
@@ -92,16 +97,14 @@ public sealed class EngineIOServer
 
         if (transport is null || !Options.Transports.Contains(transport))
         {
-            await RefuseAsync(context, EngineErrorCode.UnknownTransport).ConfigureAwait(false);
-            return;
+            return RefuseAsync(context, EngineErrorCode.UnknownTransport);
         }
 
         for (int i = 1; i < transports.Count; i++)
         {
             if (transports[i] != transport)
             {
-                await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
-                return;
+                return RefuseAsync(context, EngineErrorCode.BadRequest);
             }
         }
 
@@ -109,79 +112,85 @@ public sealed class EngineIOServer
         {
             if (!_sessions.TryGetValue(sid, out EngineSocket? socket))
             {
-                await RefuseAsync(context, EngineErrorCode.UnknownSid).ConfigureAwait(false);
-                return;
+                return RefuseAsync(context, EngineErrorCode.UnknownSid);
             }
 
             if (isWebSocket)
             {
                 if (transport != EngineIOOptions.WebSocket || !Options.AllowUpgrades)
                 {
-                    await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
-                    return;
+                    return RefuseAsync(context, EngineErrorCode.BadRequest);
                 }
 
-                await UpgradeAsync(context, socket).ConfigureAwait(false);
-                return;
+                return UpgradeAsync(context, socket);
             }
 
             if (transport != EngineIOOptions.Polling || socket.Polling is not { } polling)
             {
-                await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
-                return;
+                return RefuseAsync(context, EngineErrorCode.BadRequest);
             }
 
             if (HttpMethods.IsGet(context.Request.Method))
             {
-                await polling.HandleGetAsync(context).ConfigureAwait(false);
-            }
-            else if (HttpMethods.IsPost(context.Request.Method))
-            {
-                await polling.HandlePostAsync(context).ConfigureAwait(false);
-            }
-            else
-            {
-                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                return polling.HandleGetAsync(context);
             }
 
-            return;
+            if (HttpMethods.IsPost(context.Request.Method))
+            {
+                return polling.HandlePostAsync(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return Task.CompletedTask;
         }
 
         if (!HttpMethods.IsGet(context.Request.Method))
         {
-            await RefuseAsync(context, EngineErrorCode.BadHandshakeMethod).ConfigureAwait(false);
-            return;
+            return RefuseAsync(context, EngineErrorCode.BadHandshakeMethod);
         }
 
         // A WebSocket handshake must say transport=websocket, and a websocket one must be a WebSocket
         // request (the reference accepts the former's upgrade, then closes it without a session).
         if ((transport == EngineIOOptions.WebSocket) != isWebSocket)
         {
-            await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
-            return;
+            return RefuseAsync(context, EngineErrorCode.BadRequest);
         }
 
-        if (Options.AllowRequest is { } allowRequest)
-        {
-            EngineRequestVerdict verdict = await allowRequest(context).ConfigureAwait(false);
-            if (!verdict.Allowed)
-            {
-                await RefuseAsync(context, EngineErrorCode.Forbidden, verdict.Message).ConfigureAwait(false);
-                return;
-            }
-        }
-
-        await HandshakeAsync(context, transport, isWebSocket).ConfigureAwait(false);
+        return Started(Options.AllowRequest is { } allowRequest
+            ? AllowThenHandshakeAsync(context, allowRequest, transport, isWebSocket)
+            : HandshakeAsync(context, transport, isWebSocket));
     }
 
-    private async Task HandshakeAsync(HttpContext context, string transport, bool isWebSocket)
+    /// <summary>
+    /// The task of a session whose start is <paramref name="starting"/>: the session's own when the
+    /// start completed at once (the common case), otherwise one that waits for the start, then for it.
+    /// </summary>
+    private static Task Started(ValueTask<Task> starting) =>
+        starting.IsCompletedSuccessfully ? starting.Result : AfterStartAsync(starting);
+
+    private static async Task AfterStartAsync(ValueTask<Task> starting) =>
+        await (await starting.ConfigureAwait(false)).ConfigureAwait(false);
+
+    private async ValueTask<Task> AllowThenHandshakeAsync(HttpContext context, Func<HttpContext, ValueTask<EngineRequestVerdict>> allowRequest, string transport, bool isWebSocket)
+    {
+        EngineRequestVerdict verdict = await allowRequest(context).ConfigureAwait(false);
+        if (!verdict.Allowed)
+        {
+            await RefuseAsync(context, EngineErrorCode.Forbidden, verdict.Message).ConfigureAwait(false);
+            return Task.CompletedTask;
+        }
+
+        return await HandshakeAsync(context, transport, isWebSocket).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens a session and returns its task: the WebSocket's receive loop, or the first poll.</summary>
+    private async ValueTask<Task> HandshakeAsync(HttpContext context, string transport, bool isWebSocket)
     {
         string? eio = context.Request.Query["EIO"];
         EngineIOProtocol? requested = eio == "4" ? EngineIOProtocol.V4 : eio == "3" && Options.AllowEIO3 ? EngineIOProtocol.V3 : null;
         if (requested is not { } protocol || _closed)
         {
-            await RefuseAsync(context, requested is null ? EngineErrorCode.UnsupportedProtocolVersion : EngineErrorCode.BadRequest).ConfigureAwait(false);
-            return;
+            return RefuseAsync(context, requested is null ? EngineErrorCode.UnsupportedProtocolVersion : EngineErrorCode.BadRequest);
         }
 
         string id;
@@ -196,8 +205,7 @@ public sealed class EngineIOServer
         catch (Exception ex)
         {
             Log.IdGenerationFailed(ex);
-            await RefuseAsync(context, EngineErrorCode.BadRequest).ConfigureAwait(false);
-            return;
+            return RefuseAsync(context, EngineErrorCode.BadRequest);
         }
 
         // b64 (v3): the client cannot take binary payloads, so binary goes as base64 text.
@@ -208,15 +216,15 @@ public sealed class EngineIOServer
         {
             WebSocketConnection webSocket = await AcceptWebSocketAsync(context, protocol).ConfigureAwait(false);
             var webSocketTransport = new WebSocketTransport(webSocket, protocol, context.Abort) { Metrics = Metrics };
-            EngineSocket socket = Open(context, id, protocol, webSocketTransport);
-            await webSocketTransport.RunAsync().ConfigureAwait(false);
-            socket.OnClose("transport close", null); // no-op unless the transport ended without telling
-            return;
+            Open(context, id, protocol, webSocketTransport);
+            // The session ends with its transport: the receive loop's end closes the transport,
+            // which closes the session (Closed, wired by the session before the loop starts).
+            return webSocketTransport.RunAsync();
         }
 
         var pollingTransport = new PollingTransport(this, protocol, supportsBinary);
         Open(context, id, protocol, pollingTransport);
-        await pollingTransport.HandleGetAsync(context).ConfigureAwait(false);
+        return pollingTransport.HandleGetAsync(context);
     }
 
     private EngineSocket Open(HttpContext context, string id, EngineIOProtocol protocol, EngineTransport transport)
@@ -238,12 +246,18 @@ public sealed class EngineIOServer
         return socket;
     }
 
-    private async Task UpgradeAsync(HttpContext context, EngineSocket socket)
+    private Task UpgradeAsync(HttpContext context, EngineSocket socket)
     {
         Options.OnHeaders?.Invoke(context.Response.Headers, context);
+        return Started(AcceptUpgradeAsync(context, socket));
+    }
+
+    /// <summary>Accepts the upgrade's WebSocket and returns its task: its receive loop.</summary>
+    private async ValueTask<Task> AcceptUpgradeAsync(HttpContext context, EngineSocket socket)
+    {
         WebSocketConnection webSocket = await AcceptWebSocketAsync(context, socket.Protocol).ConfigureAwait(false);
         var transport = new WebSocketTransport(webSocket, socket.Protocol, context.Abort) { Metrics = Metrics };
-        await socket.HandleUpgradeAsync(transport).ConfigureAwait(false);
+        return socket.HandleUpgradeAsync(transport);
     }
 
     /// <summary>

@@ -34,7 +34,8 @@ public sealed partial class EngineSocket
     }
 
     /// <summary>Runs an upgrade from long-polling: probe, noop to release the poll, upgrade packet.</summary>
-    internal async Task HandleUpgradeAsync(WebSocketTransport transport)
+    /// <returns>The WebSocket's receive loop.</returns>
+    internal Task HandleUpgradeAsync(WebSocketTransport transport)
     {
         bool accepted;
         lock (_lock)
@@ -56,7 +57,7 @@ public sealed partial class EngineSocket
             transport.Close(graceful: true);
         }
 
-        await transport.RunAsync().ConfigureAwait(false);
+        return transport.RunAsync();
     }
 
     private void OnUpgradePacket(WebSocketTransport transport, EnginePacket packet)
