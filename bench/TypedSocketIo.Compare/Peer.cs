@@ -4,7 +4,12 @@ namespace TypedSocketIo.Compare;
 /// <param name="Name">The name in the results.</param>
 /// <param name="Wire">The protocol the generator speaks to it.</param>
 /// <param name="HostKind">The .NET peer to host (<see cref="PeerHost"/>), or null for the Node peer.</param>
-internal sealed record Peer(string Name, WireKind Wire, string? HostKind)
+/// <param name="Inline">
+/// Whether the .NET peer runs socket completions inline on the socket engine's epoll thread
+/// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>) and, on Kestrel, its transport's
+/// continuations too (<c>UnsafePreferInlineScheduling</c>): no thread-pool hop per read.
+/// </param>
+internal sealed record Peer(string Name, WireKind Wire, string? HostKind, bool Inline = false)
 {
     public bool Node => HostKind is null;
 
@@ -17,5 +22,15 @@ internal sealed record Peer(string Name, WireKind Wire, string? HostKind)
         new("signalr", WireKind.SignalR, "signalr"),
         new("raw-websocket", WireKind.Raw, "raw"),
         new("raw-socket", WireKind.Raw, "raw-socket"),
+    ];
+
+    /// <summary>Peers run only when named (<c>--peers</c>): the .NET peers with inline socket completions.</summary>
+    public static readonly Peer[] Extra =
+    [
+        new("tsio-untyped-inline", WireKind.SocketIo, "tsio", Inline: true),
+        new("tsio-typed-inline", WireKind.SocketIo, "tsio-typed", Inline: true),
+        new("signalr-inline", WireKind.SignalR, "signalr", Inline: true),
+        new("raw-websocket-inline", WireKind.Raw, "raw", Inline: true),
+        new("raw-socket-inline", WireKind.Raw, "raw-socket", Inline: true),
     ];
 }

@@ -27,6 +27,12 @@ internal static class PeerHost
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1")
+        {
+            // The inline peers: Kestrel's transport runs its pipes' continuations where the socket completed.
+            builder.WebHost.UseSockets(static o => o.UnsafePreferInlineScheduling = true);
+        }
+
         builder.Logging.ClearProviders();
         switch (kind)
         {

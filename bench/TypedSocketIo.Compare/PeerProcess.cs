@@ -51,6 +51,11 @@ internal sealed class PeerProcess : IDisposable
             // 20-40 s, longer than a round; the figures are to be of the steady state a server
             // reaches (tier-1 code with PGO), as Node's are of V8's optimized code.
             info.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+            if (peer.Inline)
+            {
+                // Read by the socket engine at start only, for the whole process: the peer's, not the generator's.
+                info.Environment["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1";
+            }
         }
 
         Process process = Process.Start(info) ?? throw new InvalidOperationException($"{peer.Name} did not start.");

@@ -80,7 +80,7 @@ foreach (string name in names)
     scenarios.Add(new Report.Scenario(name, titles[name].Title, titles[name].Unit, titles[name].Lower, [], NotMeasured(name)));
 }
 
-Peer[] peers = only is null ? Peer.All : Peer.All.Where(p => only.Contains(p.Name)).ToArray();
+Peer[] peers = only is null ? Peer.All : Peer.All.Concat(Peer.Extra).Where(p => only.Contains(p.Name)).ToArray();
 for (int round = 0; round < rounds; round++)
 {
     foreach (Report.Scenario scenario in scenarios)
