@@ -14,8 +14,8 @@ public sealed record BroadcastOptions(IReadOnlySet<string> Rooms, IReadOnlySet<s
 public partial class InMemoryAdapter
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, HashSet<string>> _rooms = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<string>> _sids = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoomSet> _rooms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RoomSet> _sids = new(StringComparer.Ordinal);
 
     /// <summary>Creates the adapter of <paramref name="nsp"/>.</summary>
     public InMemoryAdapter(Namespace nsp) => Namespace = nsp;
@@ -54,9 +54,9 @@ public partial class InMemoryAdapter
         var joined = new List<string>();
         lock (_lock)
         {
-            if (!_sids.TryGetValue(id, out HashSet<string>? socketRooms))
+            if (!_sids.TryGetValue(id, out RoomSet? socketRooms))
             {
-                _sids[id] = socketRooms = new HashSet<string>(StringComparer.Ordinal);
+                _sids[id] = socketRooms = new RoomSet();
             }
 
             foreach (string room in rooms)
@@ -67,9 +67,9 @@ public partial class InMemoryAdapter
                     continue;
                 }
 
-                if (!_rooms.TryGetValue(room, out HashSet<string>? members))
+                if (!_rooms.TryGetValue(room, out RoomSet? members))
                 {
-                    _rooms[room] = members = new HashSet<string>(StringComparer.Ordinal);
+                    _rooms[room] = members = new RoomSet();
                     created.Add(room);
                 }
 
@@ -97,12 +97,12 @@ public partial class InMemoryAdapter
         bool left = false, deleted = false;
         lock (_lock)
         {
-            if (_sids.TryGetValue(id, out HashSet<string>? socketRooms))
+            if (_sids.TryGetValue(id, out RoomSet? socketRooms))
             {
                 left = socketRooms.Remove(room);
             }
 
-            if (left && _rooms.TryGetValue(room, out HashSet<string>? members))
+            if (left && _rooms.TryGetValue(room, out RoomSet? members))
             {
                 members.Remove(id);
                 if (members.Count == 0)
@@ -132,7 +132,7 @@ public partial class InMemoryAdapter
         string[] rooms;
         lock (_lock)
         {
-            rooms = _sids.TryGetValue(id, out HashSet<string>? socketRooms) ? socketRooms.ToArray() : [];
+            rooms = _sids.TryGetValue(id, out RoomSet? socketRooms) ? socketRooms.ToArray() : [];
         }
 
         foreach (string room in rooms)
@@ -151,7 +151,7 @@ public partial class InMemoryAdapter
     {
         lock (_lock)
         {
-            return _sids.TryGetValue(id, out HashSet<string>? rooms) ? new HashSet<string>(rooms, StringComparer.Ordinal) : null;
+            return _sids.TryGetValue(id, out RoomSet? rooms) ? new HashSet<string>(rooms, StringComparer.Ordinal) : null;
         }
     }
 
@@ -308,7 +308,7 @@ public partial class InMemoryAdapter
                 except = new HashSet<string>(StringComparer.Ordinal);
                 foreach (string room in options.Except)
                 {
-                    if (_rooms.TryGetValue(room, out HashSet<string>? members))
+                    if (_rooms.TryGetValue(room, out RoomSet? members))
                     {
                         except.UnionWith(members);
                     }
@@ -320,7 +320,7 @@ public partial class InMemoryAdapter
                 var seen = new HashSet<string>(StringComparer.Ordinal);
                 foreach (string room in options.Rooms)
                 {
-                    if (!_rooms.TryGetValue(room, out HashSet<string>? members))
+                    if (!_rooms.TryGetValue(room, out RoomSet? members))
                     {
                         continue;
                     }
