@@ -114,10 +114,28 @@ public static class SocketIoJson
     [RequiresDynamicCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for AOT.")]
     public static EventData Encode(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options)
     {
-        var attachments = new List<ReadOnlyMemory<byte>>();
-        var dates = new List<DateMark>();
-        ReadOnlyMemory<byte> data = WriteArray(name, args, options, attachments, dates);
-        return new EventData(name ?? "", data, PayloadDates.Attach(attachments, dates));
+        // The thread's writer, buffer and lists, as the typed path uses them: only the JSON (copied
+        // out at its size) and the attachments' list, when there are any, are new.
+        SocketIoEventWriter writer = SocketIoEventWriter.Rent(options);
+        try
+        {
+            if (name is not null)
+            {
+                writer.WriteName(name);
+            }
+
+            foreach (object? arg in args)
+            {
+                writer.WriteObject(arg);
+            }
+
+            return writer.Complete(name);
+        }
+        catch
+        {
+            writer.Return();
+            throw;
+        }
     }
 
     /// <summary>
@@ -126,12 +144,7 @@ public static class SocketIoJson
     /// </summary>
     [RequiresUnreferencedCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for trimming.")]
     [RequiresDynamicCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for AOT.")]
-    public static ReadOnlyMemory<byte> WriteArray(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options, List<ReadOnlyMemory<byte>> attachments) =>
-        WriteArray(name, args, options, attachments, null);
-
-    [RequiresUnreferencedCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for trimming.")]
-    [RequiresDynamicCode("Serializes arguments by their runtime type; use a JsonSerializerContext in the options for AOT.")]
-    private static ReadOnlyMemory<byte> WriteArray(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options, List<ReadOnlyMemory<byte>> attachments, List<DateMark>? dates)
+    public static ReadOnlyMemory<byte> WriteArray(string? name, ReadOnlySpan<object?> args, JsonSerializerOptions options, List<ReadOnlyMemory<byte>> attachments)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         List<ReadOnlyMemory<byte>>? previous = t_writing;
@@ -139,7 +152,7 @@ public static class SocketIoJson
         try
         {
             using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder ?? JsonStringifyEncoder.Instance, SkipValidation = true });
-            using PayloadDates.Scope recording = PayloadDates.Begin(writer, dates ?? new List<DateMark>());
+            using PayloadDates.Scope recording = PayloadDates.Begin(writer, new List<DateMark>());
             writer.WriteStartArray();
             if (name is not null)
             {
@@ -163,7 +176,7 @@ public static class SocketIoJson
 
     [RequiresUnreferencedCode("Serializes by runtime type.")]
     [RequiresDynamicCode("Serializes by runtime type.")]
-    private static void WriteValue(Utf8JsonWriter writer, object? value, JsonSerializerOptions options)
+    internal static void WriteValue(Utf8JsonWriter writer, object? value, JsonSerializerOptions options)
     {
         switch (value)
         {

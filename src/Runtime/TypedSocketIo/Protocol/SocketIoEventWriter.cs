@@ -78,6 +78,24 @@ public sealed class SocketIoEventWriter
         }
     }
 
+    /// <summary>Writes one value by its runtime type (the untyped APIs); binary values inside it become attachments.</summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode("Serializes by runtime type.")]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Serializes by runtime type.")]
+    internal void WriteObject(object? value)
+    {
+        SocketIoJson.AttachmentWriteScope scope = SocketIoJson.BeginWritingAttachments(_attachments);
+        PayloadDates.Scope dates = PayloadDates.Begin(_writer!, _dates);
+        try
+        {
+            SocketIoJson.WriteValue(_writer!, value, _options);
+        }
+        finally
+        {
+            dates.Dispose();
+            scope.Dispose();
+        }
+    }
+
     /// <summary>Writes one binary value as an attachment.</summary>
     public void WriteBinary(ReadOnlyMemory<byte> value)
     {
