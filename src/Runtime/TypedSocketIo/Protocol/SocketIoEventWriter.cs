@@ -65,17 +65,8 @@ public sealed class SocketIoEventWriter
     /// <summary>Writes one value with its type's metadata; binary values inside it become attachments.</summary>
     public void Write<T>(T value, JsonTypeInfo<T> typeInfo)
     {
-        SocketIoJson.AttachmentWriteScope scope = SocketIoJson.BeginWritingAttachments(_attachments);
-        PayloadDates.Scope dates = PayloadDates.Begin(_writer!, _dates);
-        try
-        {
-            JsonSerializer.Serialize(_writer!, value, typeInfo);
-        }
-        finally
-        {
-            dates.Dispose();
-            scope.Dispose();
-        }
+        using ValueScope scope = BeginValue();
+        JsonSerializer.Serialize(_writer!, value, typeInfo);
     }
 
     /// <summary>Writes one value by its runtime type (the untyped APIs); binary values inside it become attachments.</summary>
@@ -83,16 +74,20 @@ public sealed class SocketIoEventWriter
     [System.Diagnostics.CodeAnalysis.RequiresDynamicCode("Serializes by runtime type.")]
     internal void WriteObject(object? value)
     {
-        SocketIoJson.AttachmentWriteScope scope = SocketIoJson.BeginWritingAttachments(_attachments);
-        PayloadDates.Scope dates = PayloadDates.Begin(_writer!, _dates);
-        try
-        {
-            SocketIoJson.WriteValue(_writer!, value, _options);
-        }
-        finally
+        using ValueScope scope = BeginValue();
+        SocketIoJson.WriteValue(_writer!, value, _options);
+    }
+
+    /// <summary>While a value is written, its binary parts go to this event's attachments and its dates are noted.</summary>
+    private ValueScope BeginValue() =>
+        new(SocketIoJson.BeginWritingAttachments(_attachments), PayloadDates.Begin(_writer!, _dates));
+
+    private readonly struct ValueScope(SocketIoJson.AttachmentWriteScope attachments, PayloadDates.Scope dates) : IDisposable
+    {
+        public void Dispose()
         {
             dates.Dispose();
-            scope.Dispose();
+            attachments.Dispose();
         }
     }
 
