@@ -24,15 +24,15 @@ public sealed class RoomSetTests
         Assert.Equal(size, set.Count);
         Assert.Equal(expected.Order(), set.Order());
         Assert.Equal(expected.Order(), set.ToArray().Order());
-        Assert.All(expected, item => Assert.True(set.Contains(item)));
-        Assert.False(set.Contains("ROOM0")); // ordinal
+        Assert.All(expected, item => Assert.Contains(item, set));
+        Assert.DoesNotContain("ROOM0", set); // ordinal
         Assert.False(set.Remove("missing"));
 
         // Remove from the middle, then everything; the set stays usable.
         string middle = expected[size / 2];
         Assert.True(set.Remove(middle));
         Assert.False(set.Remove(middle));
-        Assert.False(set.Contains(middle));
+        Assert.DoesNotContain(middle, set);
         expected.Remove(middle);
         Assert.Equal(expected.Order(), set.Order());
         foreach (string item in expected)
@@ -63,6 +63,6 @@ public sealed class RoomSetTests
         set.Remove("c");
         set.Remove("d");
         Assert.Equal(["sid"], set.ToArray()); // back to one member
-        Assert.True(set.Contains("sid"));
+        Assert.Contains("sid", set);
     }
 }

@@ -21,14 +21,6 @@ internal sealed class RoomSet : IEnumerable<string>
 
     public int Count => _count;
 
-    public bool Contains(string item) => _items switch
-    {
-        string one => string.Equals(one, item, StringComparison.Ordinal),
-        string[] array => Array.IndexOf(array, item, 0, _count) >= 0,
-        HashSet<string> set => set.Contains(item),
-        _ => false,
-    };
-
     public bool Add(string item)
     {
         switch (_items)
