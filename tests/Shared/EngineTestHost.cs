@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TypedSocketIo.EngineIO;
@@ -48,10 +49,11 @@ public sealed class EngineTestHost : IAsyncDisposable
         Action<EngineSocket>? onConnection = null,
         Action<WebApplicationBuilder>? configureBuilder = null,
         Action<WebApplication>? configurePipeline = null,
-        Action<EngineIOEndpointConventionBuilder>? configureEndpoint = null)
+        Action<EngineIOEndpointConventionBuilder>? configureEndpoint = null,
+        Action<ListenOptions>? configureListener = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, listen => configureListener?.Invoke(listen)));
         builder.Logging.ClearProviders();
         configureBuilder?.Invoke(builder);
         WebApplication app = builder.Build();

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TypedSocketIo.Server;
@@ -36,10 +37,11 @@ public sealed class SocketIoTestHost : IAsyncDisposable
     /// <summary>Starts a host; <paramref name="configure"/> sets up namespaces and handlers.</summary>
     public static async Task<SocketIoTestHost> StartAsync(Action<SocketIoServer, SocketIoTestHost>? configure = null,
         Action<SocketIoServerOptions>? options = null, Action<WebApplicationBuilder>? configureBuilder = null,
-        Action<WebApplication>? configurePipeline = null, Action<SocketIoEndpointConventionBuilder>? configureEndpoint = null)
+        Action<WebApplication>? configurePipeline = null, Action<SocketIoEndpointConventionBuilder>? configureEndpoint = null,
+        Action<ListenOptions>? configureListener = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, listen => configureListener?.Invoke(listen)));
         builder.Logging.ClearProviders();
         builder.Services.AddSocketIo(o =>
         {

@@ -1,6 +1,8 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Testing;
@@ -10,14 +12,20 @@ namespace TypedSocketIo.Server.Tests;
 /// <summary>
 /// The server's own RFC 6455 framing (<see cref="WebSocketFraming.Builtin"/>) over Kestrel: the
 /// handshake, the frame rules checked with raw frames on a TCP socket, .NET's ClientWebSocket and
-/// Node's ws as peers, and a seeded fuzz of split and garbled frames.
+/// Node's ws as peers, and a seeded fuzz of split and garbled frames. Every test runs twice: over
+/// ASP.NET Core's upgraded request here, and taken from the listener in <see cref="DirectWebSocketFramingTests"/>.
 /// </summary>
-public sealed class WebSocketFramingTests
+public class WebSocketFramingTests
 {
     private const string Query = "EIO=4&transport=websocket";
 
-    private static Task<EngineTestHost> StartAsync(Action<EngineIOOptions>? configure = null) =>
-        EngineTestHost.StartAsync(o =>
+    /// <summary>How the tests' listener is set up: as it comes here.</summary>
+    protected virtual void ConfigureListener(ListenOptions listen)
+    {
+    }
+
+    private Task<EngineTestHost> StartAsync(Action<EngineIOOptions>? configure = null) =>
+        EngineTestHost.StartAsync(configureListener: ConfigureListener, configure: o =>
         {
             o.WebSocketFraming = WebSocketFraming.Builtin;
             o.MaxHttpBufferSize = 1000;
@@ -365,4 +373,10 @@ public sealed class WebSocketFramingTests
             _ => client.Frame(RawFrameClient.Text, payload),
         };
     }
+}
+
+/// <summary>The framing tests with the WebSockets taken from the listener (<c>UseSocketIoWebSockets</c>).</summary>
+public sealed class DirectWebSocketFramingTests : WebSocketFramingTests
+{
+    protected override void ConfigureListener(ListenOptions listen) => listen.UseSocketIoWebSockets();
 }

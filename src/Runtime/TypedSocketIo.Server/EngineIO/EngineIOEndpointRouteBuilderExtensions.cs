@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TypedSocketIo.Server.EngineIO;
+using TypedSocketIo.Server.EngineIO.Direct;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -49,7 +50,9 @@ public static class EngineIOEndpointRouteBuilderExtensions
         IApplicationBuilder pipeline = endpoints.CreateApplicationBuilder();
         pipeline.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
         pipeline.Run(server.HandleRequestAsync);
-        return endpoints.Map(pattern, pipeline.Build()).WithDisplayName($"Engine.IO {pattern}");
+        return endpoints.Map(pattern, pipeline.Build())
+            .WithDisplayName($"Engine.IO {pattern}")
+            .WithMetadata(new EngineIOEndpointMetadata(server));
     }
 }
 

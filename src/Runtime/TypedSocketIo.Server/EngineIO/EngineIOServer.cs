@@ -5,6 +5,7 @@ using TypedSocketIo.Server.EngineIO.Framing;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -215,7 +216,7 @@ public sealed class EngineIOServer
         if (isWebSocket)
         {
             WebSocketConnection webSocket = await AcceptWebSocketAsync(context, protocol).ConfigureAwait(false);
-            var webSocketTransport = new WebSocketTransport(webSocket, protocol, context.Abort) { Metrics = Metrics };
+            var webSocketTransport = new WebSocketTransport(webSocket, protocol, AbortOf(context)) { Metrics = Metrics };
             Open(context, id, protocol, webSocketTransport);
             // The session ends with its transport: the receive loop's end closes the transport,
             // which closes the session (Closed, wired by the session before the loop starts).
@@ -256,9 +257,16 @@ public sealed class EngineIOServer
     private async ValueTask<Task> AcceptUpgradeAsync(HttpContext context, EngineSocket socket)
     {
         WebSocketConnection webSocket = await AcceptWebSocketAsync(context, socket.Protocol).ConfigureAwait(false);
-        var transport = new WebSocketTransport(webSocket, socket.Protocol, context.Abort) { Metrics = Metrics };
+        var transport = new WebSocketTransport(webSocket, socket.Protocol, AbortOf(context)) { Metrics = Metrics };
         return socket.HandleUpgradeAsync(transport);
     }
+
+    /// <summary>
+    /// What cuts the request's connection, without keeping its HttpContext for the session's life:
+    /// the request's lifetime feature (in Kestrel, its HTTP/1.1 connection), or the context itself.
+    /// </summary>
+    private static Action AbortOf(HttpContext context) =>
+        context.Features.Get<IHttpRequestLifetimeFeature>() is { } lifetime ? lifetime.Abort : context.Abort;
 
     /// <summary>
     /// Accepts the WebSocket: with the server's own framing when <see cref="EngineIOOptions.WebSocketFraming"/>

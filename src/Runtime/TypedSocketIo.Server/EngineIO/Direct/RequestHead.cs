@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+using TypedSocketIo.Server.EngineIO.Framing;
+
+namespace TypedSocketIo.Server.EngineIO.Direct;
+
+/// <summary>What the first bytes of a connection say about its first request.</summary>
+internal enum HeadVerdict
+{
+    /// <summary>Not a request taken here: ASP.NET Core handles the connection, from its first byte.</summary>
+    Pass,
+
+    /// <summary>So far it could be one: wait for more bytes.</summary>
+    NeedMore,
+
+    /// <summary>A WebSocket upgrade of an Engine.IO endpoint, parsed whole.</summary>
+    Take,
+}
+
+/// <summary>
+/// The head of an HTTP/1.1 request (request line and header fields), parsed strictly: anything
+/// unusual (a body, obsolete line folding, a character outside visible ASCII, a percent-encoded
+/// path, a limit passed) is not taken here, and ASP.NET Core answers it as it would any request.
+/// </summary>
+internal sealed class RequestHead
+{
+    private static ReadOnlySpan<byte> Get => "GET "u8;
+    private static ReadOnlySpan<byte> Version => " HTTP/1.1"u8;
+    private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
+
+    private RequestHead(EngineIOServer server, string path, string queryString, string target, HeaderDictionary headers)
+    {
+        Server = server;
+        Path = path;
+        QueryString = queryString;
+        Target = target;
+        Headers = headers;
+    }
+
+    /// <summary>The server of the endpoint the path names.</summary>
+    public EngineIOServer Server { get; }
+
+    public string Path { get; }
+
+    /// <summary>The query with its <c>?</c>, or empty.</summary>
+    public string QueryString { get; }
+
+    public string Target { get; }
+
+    public HeaderDictionary Headers { get; }
+
+    /// <summary>
+    /// Reads the head at the start of <paramref name="buffer"/>: <see cref="HeadVerdict.Take"/> with
+    /// the head and where it ends, or what to do instead.
+    /// </summary>
+    public static HeadVerdict TryParse(ReadOnlySequence<byte> buffer, DirectEndpoints endpoints, DirectLimits limits,
+        out RequestHead? head, out SequencePosition end)
+    {
+        head = null;
+        end = buffer.Start;
+
+        // The request line first, as far as it came: a connection whose first request is anything
+        // else goes to ASP.NET Core at once, without waiting for the rest of its head.
+        int lineLimit = limits.MaxRequestLineSize;
+        Span<byte> start = stackalloc byte[(int)Math.Min(buffer.Length, lineLimit + 2)];
+        buffer.Slice(0, start.Length).CopyTo(start);
+        int prefix = Math.Min(start.Length, Get.Length);
+        if (!start[..prefix].SequenceEqual(Get[..prefix]))
+        {
+            return HeadVerdict.Pass;
+        }
+
+        int lineEnd = start.IndexOf("\r\n"u8);
+        if (lineEnd < 0)
+        {
+            // A target without its end yet: only a path of an endpoint may still be coming.
+            return start.Length > lineLimit || !endpoints.MayStart(start[Get.Length..]) ? HeadVerdict.Pass : HeadVerdict.NeedMore;
+        }
+
+        ReadOnlySpan<byte> line = start[..lineEnd];
+        if (!line.EndsWith(Version))
+        {
+            return HeadVerdict.Pass;
+        }
+
+        ReadOnlySpan<byte> target = line[Get.Length..^Version.Length];
+        int question = target.IndexOf((byte)'?');
+        ReadOnlySpan<byte> path = question < 0 ? target : target[..question];
+        if (!IsVisibleAscii(target) || target.IndexOf((byte)' ') >= 0 || path.IndexOf((byte)'%') >= 0
+            || endpoints.Find(path) is not { } server)
+        {
+            return HeadVerdict.Pass;
+        }
+
+        var reader = new SequenceReader<byte>(buffer);
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> whole, EndOfHead, advancePastDelimiter: true))
+        {
+            return buffer.Length - (lineEnd + 2) > limits.MaxRequestHeadersTotalSize ? HeadVerdict.Pass : HeadVerdict.NeedMore;
+        }
+
+        if (whole.Length - (lineEnd + 2) > limits.MaxRequestHeadersTotalSize)
+        {
+            return HeadVerdict.Pass; // ASP.NET Core answers 431
+        }
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent((int)whole.Length + 2);
+        try
+        {
+            whole.CopyTo(rented);
+            "\r\n"u8.CopyTo(rented.AsSpan((int)whole.Length));
+            ReadOnlySpan<byte> fields = rented.AsSpan(lineEnd + 2, (int)whole.Length - lineEnd);
+            if (ParseFields(fields, limits.MaxRequestHeaderCount) is not { } headers || !IsWebSocketUpgrade(headers))
+            {
+                return HeadVerdict.Pass;
+            }
+
+            string targetText = Encoding.ASCII.GetString(target);
+            head = new RequestHead(
+                server,
+                question < 0 ? targetText : targetText[..question],
+                question < 0 ? "" : targetText[question..],
+                targetText,
+                headers);
+            end = reader.Position;
+            return HeadVerdict.Take;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Header fields, each line ending with CRLF; null when one is not as RFC 9112 wants it, or there are too many.</summary>
+    private static HeaderDictionary? ParseFields(ReadOnlySpan<byte> fields, int maxCount)
+    {
+        var headers = new HeaderDictionary();
+        int count = 0;
+        while (!fields.IsEmpty)
+        {
+            int lineEnd = fields.IndexOf("\r\n"u8);
+            ReadOnlySpan<byte> line = fields[..lineEnd];
+            fields = fields[(lineEnd + 2)..];
+            int colon = line.IndexOf((byte)':');
+            if (colon <= 0 || ++count > maxCount || !IsToken(line[..colon]))
+            {
+                return null; // no name, a space before the colon, obsolete folding, or past the limit
+            }
+
+            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim(" \t"u8);
+            if (!IsFieldValue(value))
+            {
+                return null;
+            }
+
+            string name = Encoding.ASCII.GetString(line[..colon]);
+            string text = Encoding.ASCII.GetString(value);
+            headers[name] = headers.TryGetValue(name, out StringValues existing) ? StringValues.Concat(existing, text) : new StringValues(text);
+        }
+
+        return headers;
+    }
+
+    /// <summary>
+    /// A GET with no body asking to upgrade to a WebSocket of version 13 with a valid key, with one
+    /// Host: what ASP.NET Core counts as a WebSocket request. The Engine.IO server answers it with
+    /// 101 or refuses it; ASP.NET Core answers any other as it does now.
+    /// </summary>
+    private static bool IsWebSocketUpgrade(IHeaderDictionary headers) =>
+        headers.Host.Count == 1
+        && !headers.ContainsKey(HeaderNames.ContentLength)
+        && !headers.ContainsKey(HeaderNames.TransferEncoding)
+        && HasToken(headers.Upgrade, "websocket")
+        && HasToken(headers.Connection, "upgrade")
+        && headers.SecWebSocketVersion is [ "13" ]
+        && headers.SecWebSocketKey is [ { } key ] && WebSocketHandshake.IsValidKey(key);
+
+    private static bool HasToken(StringValues values, string token)
+    {
+        foreach (string? value in values)
+        {
+            foreach (Range range in value.AsSpan().Split(','))
+            {
+                if (value.AsSpan()[range].Trim().Equals(token, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsVisibleAscii(ReadOnlySpan<byte> text) => !text.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E);
+
+    // RFC 9110 token characters.
+    private static readonly SearchValues<byte> TokenChars =
+        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+
+    private static bool IsToken(ReadOnlySpan<byte> name) => !name.IsEmpty && !name.ContainsAnyExcept(TokenChars);
+
+    /// <summary>Visible ASCII, spaces and tabs: no control character, and nothing past ASCII (ASP.NET Core decides those).</summary>
+    private static bool IsFieldValue(ReadOnlySpan<byte> value)
+    {
+        foreach (byte b in value)
+        {
+            if (b is (< 0x20 and not (byte)'\t') or >= 0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Kestrel's limits on a request's head, as this path applies them.</summary>
+internal sealed record DirectLimits(int MaxRequestLineSize, int MaxRequestHeadersTotalSize, int MaxRequestHeaderCount, TimeSpan RequestHeadersTimeout);
