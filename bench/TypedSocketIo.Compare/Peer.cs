@@ -24,7 +24,10 @@ internal sealed record Peer(string Name, WireKind Wire, string? HostKind, bool I
         new("raw-socket", WireKind.Raw, "raw-socket"),
     ];
 
-    /// <summary>Peers run only when named (<c>--peers</c>): the .NET peers with inline socket completions.</summary>
+    /// <summary>
+    /// Peers run only when named (<c>--peers</c>): the .NET peers with inline socket completions, and
+    /// TypedSocketIo with its WebSockets taken from the listener (<c>UseSocketIoWebSockets</c>).
+    /// </summary>
     public static readonly Peer[] Extra =
     [
         new("tsio-untyped-inline", WireKind.SocketIo, "tsio", Inline: true),
@@ -32,5 +35,8 @@ internal sealed record Peer(string Name, WireKind Wire, string? HostKind, bool I
         new("signalr-inline", WireKind.SignalR, "signalr", Inline: true),
         new("raw-websocket-inline", WireKind.Raw, "raw", Inline: true),
         new("raw-socket-inline", WireKind.Raw, "raw-socket", Inline: true),
+        new("tsio-untyped-direct", WireKind.SocketIo, "tsio-direct"),
+        new("tsio-typed-direct", WireKind.SocketIo, "tsio-typed-direct"),
+        new("tsio-typed-direct-inline", WireKind.SocketIo, "tsio-typed-direct", Inline: true),
     ];
 }

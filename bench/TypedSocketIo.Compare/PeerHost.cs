@@ -25,8 +25,17 @@ internal static class PeerHost
             return await RawSocketPeer.RunAsync();
         }
 
+        // "-direct": TypedSocketIo's WebSockets taken from the listener, below ASP.NET Core's HTTP layer.
+        bool direct = kind.EndsWith("-direct", StringComparison.Ordinal);
+        kind = direct ? kind[..^"-direct".Length] : kind;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            if (direct)
+            {
+                listen.UseSocketIoWebSockets();
+            }
+        }));
         if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1")
         {
             // The inline peers: Kestrel's transport runs its pipes' continuations where the socket completed.
