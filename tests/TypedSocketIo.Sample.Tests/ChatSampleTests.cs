@@ -171,6 +171,35 @@ public sealed partial class ChatSampleTests(ITestOutputHelper output) : IAsyncLi
         }
     }
 
+    [Fact]
+    public async Task The_sample_takes_its_websockets_at_the_listener_and_serves_its_page_through_aspnetcore()
+    {
+        // The 101 written at the listener carries only the WebSocket's headers; one from ASP.NET
+        // Core's HTTP layer would carry its Date header, as the page's answer does.
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(_url.Host, _url.Port);
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(
+            $"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {_url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        var head = new System.Text.StringBuilder();
+        byte[] buffer = new byte[1024];
+        using var cts = new CancellationTokenSource(Limits.Step);
+        while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+        {
+            int read = await socket.ReceiveAsync(buffer, cts.Token);
+            Assert.True(read > 0, "the server closed the connection: " + head);
+            head.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        string answer = head.ToString();
+        Assert.StartsWith("HTTP/1.1 101 Switching Protocols\r\n", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r\nDate:", answer, StringComparison.OrdinalIgnoreCase);
+        using var http = new HttpClient { Timeout = Limits.Step };
+        HttpResponseMessage page = await http.GetAsync(_url);
+        Assert.True(page.IsSuccessStatusCode);
+        Assert.NotNull(page.Headers.Date);
+    }
+
     private static async Task JoinAsync(Page page, string name, string room)
     {
         await page.FillAsync("#name", name);
