@@ -263,6 +263,52 @@ public sealed class DirectWebSocketTests
     }
 
     [Fact]
+    public async Task Seeded_fuzz_of_garbled_heads_in_pieces_always_ends_in_bounded_time_and_leaves_the_server_healthy()
+    {
+        await using EngineTestHost host = await StartAsync();
+        byte[] valid = Encoding.ASCII.GetBytes(Upgrade($"/engine.io/?{Query}"));
+        byte[] specials = "\r\n: \t%?/\0\u007f\u00ff"u8.ToArray();
+        for (int seed = 1; seed <= 60; seed++)
+        {
+            var random = new Random(seed);
+            var bytes = new List<byte>(valid);
+            for (int i = random.Next(0, 4); i > 0; i--)
+            {
+                int at = random.Next(bytes.Count);
+                if (random.Next(2) == 0)
+                {
+                    bytes[at] = specials[random.Next(specials.Length)];
+                }
+                else
+                {
+                    bytes.RemoveAt(at);
+                }
+            }
+
+            using var socket = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(IPAddress.Loopback, host.BaseUri.Port);
+            byte[] input = [.. bytes];
+            for (int offset = 0; offset < input.Length;)
+            {
+                int size = Math.Min(input.Length - offset, random.Next(1, 40));
+                await socket.SendAsync(input.AsMemory(offset, size));
+                offset += size;
+            }
+
+            // The client says no more: whoever took the request (the listener, ASP.NET Core) ends the connection.
+            socket.Shutdown(SocketShutdown.Send);
+            string answer = await ReadToEndAsync(socket, TimeSpan.FromSeconds(15));
+            Assert.False(answer.EndsWith("<still open>", StringComparison.Ordinal), $"seed {seed}: the connection stayed open after {answer}");
+        }
+
+        await Wait.UntilAsync(() => host.Server.SessionCount == 0, TimeSpan.FromSeconds(15));
+        await using RawWebSocket healthy = await RawWebSocket.ConnectAsync(host.WebSocketUrl(Query));
+        Assert.StartsWith("0{\"sid\"", await healthy.ReceiveTextAsync(), StringComparison.Ordinal);
+        await healthy.SendTextAsync("4still fine");
+        Assert.Equal("4still fine", await healthy.ReceiveTextAsync());
+    }
+
+    [Fact]
     public async Task Closing_the_session_closes_the_connection()
     {
         await using EngineTestHost host = await StartAsync();

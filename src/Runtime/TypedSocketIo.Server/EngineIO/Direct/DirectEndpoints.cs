@@ -27,6 +27,10 @@ internal sealed class DirectEndpoints
 
     public bool IsEmpty => _paths.Length == 0;
 
+    /// <summary>The endpoints at <paramref name="paths"/> (literal, without a trailing slash).</summary>
+    internal static DirectEndpoints Of(params (string Path, EngineIOServer Server)[] paths) =>
+        new([.. paths.Select(static p => (Encoding.ASCII.GetBytes(p.Path), p.Server))]);
+
     /// <summary>The endpoints of the application's routes, as they are once it has started.</summary>
     public static DirectEndpoints Find(IServiceProvider services)
     {

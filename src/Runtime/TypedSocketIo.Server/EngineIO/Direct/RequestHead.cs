@@ -73,6 +73,11 @@ internal sealed class RequestHead
             return HeadVerdict.Pass;
         }
 
+        if (start.Length == prefix)
+        {
+            return HeadVerdict.NeedMore; // "GET " or less of it so far
+        }
+
         int lineEnd = start.IndexOf("\r\n"u8);
         if (lineEnd < 0)
         {

@@ -1,0 +1,146 @@
+using System.Buffers;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using TypedSocketIo.Server.EngineIO;
+using TypedSocketIo.Server.EngineIO.Direct;
+
+namespace TypedSocketIo.Server.Tests;
+
+/// <summary>
+/// The strict parser of a connection's first request head at the listener: what it takes, what it
+/// leaves to ASP.NET Core, and a seeded fuzz of garbled and split heads.
+/// </summary>
+public sealed class RequestHeadTests
+{
+    private static readonly EngineIOServer Server = new(new EngineIOOptions(), NullLogger<EngineIOServer>.Instance);
+    private static readonly DirectEndpoints Endpoints = DirectEndpoints.Of(("/socket.io", Server));
+    private static readonly DirectLimits Limits = new(8192, 32768, 100, TimeSpan.FromSeconds(30));
+
+    private const string Valid =
+        "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n" +
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+    private static HeadVerdict Parse(byte[] bytes, out RequestHead? head, out long end, int? splitAt = null)
+    {
+        ReadOnlySequence<byte> buffer = splitAt is { } at ? TwoSegments(bytes, at) : new ReadOnlySequence<byte>(bytes);
+        HeadVerdict verdict = RequestHead.TryParse(buffer, Endpoints, Limits, out head, out SequencePosition position);
+        end = buffer.Slice(0, position).Length;
+        return verdict;
+    }
+
+    private static ReadOnlySequence<byte> TwoSegments(byte[] bytes, int at)
+    {
+        var first = new Segment(bytes.AsMemory(0, at), 0);
+        Segment last = first.Append(bytes.AsMemory(at));
+        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory, RunningIndex + Memory.Length);
+            Next = next;
+            return next;
+        }
+    }
+
+    [Fact]
+    public void A_websocket_upgrade_of_an_endpoint_is_taken_whole_and_what_follows_is_left()
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(Valid + "\x81\x85");
+
+        Assert.Equal(HeadVerdict.Take, Parse(bytes, out RequestHead? head, out long end));
+
+        Assert.Equal(Valid.Length, end);
+        Assert.Same(Server, head!.Server);
+        Assert.Equal("/socket.io/", head.Path);
+        Assert.Equal("?EIO=4&transport=websocket", head.QueryString);
+        Assert.Equal("localhost", head.Headers["Host"].ToString());
+        Assert.Equal("13", head.Headers["Sec-WebSocket-Version"].ToString());
+    }
+
+    [Theory]
+    [InlineData("POST /socket.io/?EIO=4 HTTP/1.1\r\n")]
+    [InlineData("GET /other HTTP/1.1\r\n")]
+    [InlineData("GET /socket.iox/ HTTP/1.1\r\n")]
+    [InlineData("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")]
+    [InlineData("GET /socket.io/ HTTP/1.0\r\nHost: a\r\n\r\n")]
+    [InlineData("GET /socket%2Eio/ HTTP/1.1\r\nHost: a\r\n\r\n")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n\r\n")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n\r\n")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: a\r\nHost: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nTransfer-Encoding: chunked\r\n\r\n")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Folded: a\r\n b\r\n\r\n")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nBad Name: x\r\n\r\n")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Latin: caf\u00e9\r\n\r\n")]
+    public void Anything_but_a_plain_websocket_upgrade_of_an_endpoint_is_left_to_aspnetcore(string request)
+    {
+        Assert.Equal(HeadVerdict.Pass, Parse(Encoding.Latin1.GetBytes(request), out RequestHead? head, out long end));
+        Assert.Null(head);
+        Assert.Equal(0, end);
+    }
+
+    [Theory]
+    [InlineData("G")]
+    [InlineData("GET /soc")]
+    [InlineData("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: localhost\r\n")]
+    public void A_head_that_may_still_be_one_waits_for_more(string start)
+    {
+        Assert.Equal(HeadVerdict.NeedMore, Parse(Encoding.ASCII.GetBytes(start), out _, out _));
+    }
+
+    [Fact]
+    public void A_head_past_the_limits_is_left_to_aspnetcore_even_before_it_ends()
+    {
+        string large = Valid[..^2] + "X-Large: " + new string('a', 40_000) + "\r\n";
+        Assert.Equal(HeadVerdict.Pass, Parse(Encoding.ASCII.GetBytes(large), out _, out _));
+        Assert.Equal(HeadVerdict.Pass, Parse(Encoding.ASCII.GetBytes(large + "\r\n"), out _, out _));
+        Assert.Equal(HeadVerdict.Pass, Parse(Encoding.ASCII.GetBytes("GET /socket.io/" + new string('a', 9000)), out _, out _));
+    }
+
+    [Fact]
+    public void Seeded_fuzz_of_garbled_and_split_heads_never_throws_and_never_takes_a_partial_head()
+    {
+        byte[] valid = Encoding.ASCII.GetBytes(Valid);
+        byte[] specials = "\r\n: \t%?/\0\u007f\u00ff,"u8.ToArray();
+        for (int seed = 1; seed <= 2000; seed++)
+        {
+            var random = new Random(seed);
+            var bytes = new List<byte>(valid);
+            int edits = random.Next(0, 4);
+            for (int i = 0; i < edits && bytes.Count > 0; i++)
+            {
+                int at = random.Next(bytes.Count);
+                switch (random.Next(4))
+                {
+                    case 0: bytes[at] = specials[random.Next(specials.Length)]; break;
+                    case 1: bytes.Insert(at, specials[random.Next(specials.Length)]); break;
+                    case 2: bytes.RemoveAt(at); break;
+                    default: bytes[at] = (byte)random.Next(256); break;
+                }
+            }
+
+            byte[] input = [.. bytes];
+            HeadVerdict whole = Parse(input, out RequestHead? head, out long end);
+            int split = input.Length == 0 ? 0 : random.Next(input.Length + 1);
+            Assert.Equal(whole, Parse(input, out _, out long splitEnd, split));
+            Assert.Equal(end, splitEnd);
+            if (whole == HeadVerdict.Take)
+            {
+                // Taken only once the head is whole: it ends with its blank line, and no shorter prefix is taken.
+                Assert.NotNull(head);
+                Assert.True(input.AsSpan(0, (int)end).EndsWith("\r\n\r\n"u8), $"seed {seed}");
+                int prefix = random.Next((int)end);
+                Assert.NotEqual(HeadVerdict.Take, Parse(input[..prefix], out _, out _));
+            }
+        }
+    }
+}
