@@ -43,25 +43,16 @@ internal sealed partial class DirectWebSocketMiddleware
         return endpoints.IsEmpty ? _next(connection) : ReadFirstRequestAsync(connection, endpoints);
     }
 
+    /// <summary>
+    /// The connection's life when its first request may be taken here: the head, then ASP.NET Core
+    /// or the session. One state machine lasts as long as the session, holding only the exchange.
+    /// </summary>
     private async Task ReadFirstRequestAsync(ConnectionContext connection, DirectEndpoints endpoints)
     {
-        RequestHead? head;
-        using (var timeout = new CancellationTokenSource(_limits.RequestHeadersTimeout))
+        (bool ended, RequestHead? head) = await ReadHeadInTimeAsync(connection, endpoints).ConfigureAwait(false);
+        if (ended)
         {
-            try
-            {
-                head = await ReadHeadAsync(connection.Transport.Input, endpoints, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                // A head that did not come whole in time: the connection is cut, as Kestrel cuts it.
-                connection.Abort(new ConnectionAbortedException("The request's head did not come in time."));
-                return;
-            }
-            catch (Exception ex) when (ex is IOException or OperationCanceledException)
-            {
-                return; // the client went away (reset, or the server aborted the connection) before its head was whole
-            }
+            return;
         }
 
         if (head is null)
@@ -70,7 +61,52 @@ internal sealed partial class DirectWebSocketMiddleware
             return;
         }
 
-        await ServeAsync(connection, head).ConfigureAwait(false);
+        DirectExchange exchange = Start(connection, head, out Task session);
+        head = null;
+        try
+        {
+            await session.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogRequestFailed(ex);
+            if (!exchange.Upgraded)
+            {
+                exchange.Fail();
+            }
+        }
+
+        try
+        {
+            await exchange.FinishAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // the client went away before the answer: nothing more to say
+        }
+    }
+
+    /// <summary>
+    /// The first request's head within the listener's headers timeout: taken here (the head),
+    /// left to ASP.NET Core (null), or the connection ended before it came whole.
+    /// </summary>
+    private async ValueTask<(bool Ended, RequestHead? Head)> ReadHeadInTimeAsync(ConnectionContext connection, DirectEndpoints endpoints)
+    {
+        using var timeout = new CancellationTokenSource(_limits.RequestHeadersTimeout);
+        try
+        {
+            return (false, await ReadHeadAsync(connection.Transport.Input, endpoints, timeout.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            // A head that did not come whole in time: the connection is cut, as Kestrel cuts it.
+            connection.Abort(new ConnectionAbortedException("The request's head did not come in time."));
+            return (true, null);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            return (true, null); // the client went away (reset, or the server aborted the connection) before its head was whole
+        }
     }
 
     /// <summary>
@@ -108,10 +144,11 @@ internal sealed partial class DirectWebSocketMiddleware
         && options.Transports.Contains(EngineIOOptions.WebSocket);
 
     /// <summary>
-    /// Runs the request through the Engine.IO server on a context of its own. Not an async method:
-    /// the request's objects are not kept while the session lasts, only the exchange.
+    /// Starts the request through the Engine.IO server on a context of its own; <paramref name="session"/>
+    /// is its task (the session's, once upgraded). The request's objects are not kept while the
+    /// session lasts, only the exchange.
     /// </summary>
-    private Task ServeAsync(ConnectionContext connection, RequestHead head)
+    private DirectExchange Start(ConnectionContext connection, RequestHead head, out Task session)
     {
         var exchange = new DirectExchange(connection);
         var features = new FeatureCollection(10);
@@ -148,7 +185,6 @@ internal sealed partial class DirectWebSocketMiddleware
         features.Set<IServiceProvidersFeature>(services);
         exchange.Services = services;
 
-        Task session;
         try
         {
             session = head.Server.HandleRequestAsync(context);
@@ -158,32 +194,7 @@ internal sealed partial class DirectWebSocketMiddleware
             session = Task.FromException(ex);
         }
 
-        return RunAsync(exchange, session);
-    }
-
-    private async Task RunAsync(DirectExchange exchange, Task session)
-    {
-        try
-        {
-            await session.ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            LogRequestFailed(ex);
-            if (!exchange.Upgraded)
-            {
-                exchange.Fail();
-            }
-        }
-
-        try
-        {
-            await exchange.FinishAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException)
-        {
-            // the client went away before the answer: nothing more to say
-        }
+        return exchange;
     }
 
     [LoggerMessage(1, LogLevel.Error, "An Engine.IO WebSocket request taken from the listener failed.")]

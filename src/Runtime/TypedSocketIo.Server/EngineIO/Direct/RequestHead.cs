@@ -160,12 +160,42 @@ internal sealed class RequestHead
                 return null;
             }
 
-            string name = Encoding.ASCII.GetString(line[..colon]);
-            string text = Encoding.ASCII.GetString(value);
+            string name = Known(line[..colon], KnownNames, ignoreCase: true) ?? Encoding.ASCII.GetString(line[..colon]);
+            string text = Known(value, KnownValues, ignoreCase: false) ?? Encoding.ASCII.GetString(value);
             headers[name] = headers.TryGetValue(name, out StringValues existing) ? StringValues.Concat(existing, text) : new StringValues(text);
         }
 
         return headers;
+    }
+
+    // The names and values most upgrades carry, as shared strings: a session keeps its handshake's
+    // headers, and these need not be copies of their own (ASP.NET Core shares its known names too).
+    private static readonly string[] KnownNames =
+    [
+        HeaderNames.Host, HeaderNames.Connection, HeaderNames.Upgrade, HeaderNames.SecWebSocketKey,
+        HeaderNames.SecWebSocketVersion, HeaderNames.SecWebSocketExtensions, HeaderNames.SecWebSocketProtocol,
+        HeaderNames.Origin, HeaderNames.UserAgent, HeaderNames.Accept, HeaderNames.AcceptEncoding,
+        HeaderNames.AcceptLanguage, HeaderNames.CacheControl, HeaderNames.Pragma, HeaderNames.Cookie,
+        HeaderNames.Authorization, "X-Forwarded-For", "X-Forwarded-Proto",
+    ];
+
+    private static readonly string[] KnownValues =
+    [
+        "websocket", "Upgrade", "upgrade", "keep-alive, Upgrade", "13", "no-cache",
+        "permessage-deflate; client_max_window_bits", "gzip, deflate, br, zstd", "gzip, deflate, br",
+    ];
+
+    private static string? Known(ReadOnlySpan<byte> text, string[] table, bool ignoreCase)
+    {
+        foreach (string known in table)
+        {
+            if (ignoreCase ? Ascii.EqualsIgnoreCase(text, known) : Ascii.Equals(text, known))
+            {
+                return known;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
