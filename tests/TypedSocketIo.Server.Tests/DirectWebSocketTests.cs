@@ -213,6 +213,34 @@ public sealed class DirectWebSocketTests
     }
 
     [Fact]
+    public async Task Response_callbacks_run_as_aspnetcore_runs_them_OnStarting_before_the_101_OnCompleted_when_the_session_ends()
+    {
+        var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using EngineTestHost host = await StartAsync(o => o.AllowRequest = context =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers["X-Started"] = "first";
+                return Task.CompletedTask;
+            });
+            context.Response.OnCompleted(() =>
+            {
+                completed.TrySetResult();
+                return Task.CompletedTask;
+            });
+            return ValueTask.FromResult(EngineRequestVerdict.Allow());
+        });
+        await using RawFrameClient client = await RawFrameClient.ConnectAsync(host.WebSocketUrl(Query), Key);
+        Assert.Contains("X-Started: first\r\n", client.HandshakeResponse, StringComparison.Ordinal);
+        ServerFrame open = (await client.ReadFrameAsync())!;
+        Assert.False(completed.Task.IsCompleted);
+
+        host.Sockets[RawPolling.SidPattern.Match(open.Text).Groups[1].Value].Close();
+
+        await completed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_header_callback_that_sets_a_header_http_cannot_carry_fails_the_request_with_a_bare_500()
     {
         await using EngineTestHost host = await StartAsync(o => o.OnHeaders = (headers, _) => headers["X-Bad"] = "line\r\nInjected: yes");

@@ -98,6 +98,20 @@ public sealed class RequestHeadTests
     }
 
     [Fact]
+    public void A_head_that_comes_a_byte_at_a_time_is_read_as_it_comes_and_taken_once_whole()
+    {
+        byte[] bytes = Encoding.ASCII.GetBytes(Valid);
+        var reader = new RequestHeadReader(Endpoints, Limits);
+        for (int length = 1; length < bytes.Length; length++)
+        {
+            Assert.Equal(HeadVerdict.NeedMore, reader.Read(new ReadOnlySequence<byte>(bytes, 0, length), out _, out _));
+        }
+
+        Assert.Equal(HeadVerdict.Take, reader.Read(new ReadOnlySequence<byte>(bytes), out RequestHead? head, out _));
+        Assert.Equal("?EIO=4&transport=websocket", head!.QueryString);
+    }
+
+    [Fact]
     public void A_head_past_the_limits_is_left_to_aspnetcore_even_before_it_ends()
     {
         string large = Valid[..^2] + "X-Large: " + new string('a', 40_000) + "\r\n";
@@ -107,7 +121,7 @@ public sealed class RequestHeadTests
     }
 
     [Fact]
-    public void Seeded_fuzz_of_garbled_and_split_heads_never_throws_and_never_takes_a_partial_head()
+    public void Seeded_fuzz_of_garbled_and_split_heads_never_throws_never_takes_a_partial_head_and_reads_the_same_in_pieces()
     {
         byte[] valid = Encoding.ASCII.GetBytes(Valid);
         byte[] specials = "\r\n: \t%?/\0\u007f\u00ff,"u8.ToArray();
@@ -133,6 +147,20 @@ public sealed class RequestHeadTests
             int split = input.Length == 0 ? 0 : random.Next(input.Length + 1);
             Assert.Equal(whole, Parse(input, out _, out long splitEnd, split));
             Assert.Equal(end, splitEnd);
+            // Read as it comes, in pieces, by one reader: the same verdict, at the same end.
+            var reader = new RequestHeadReader(Endpoints, Limits);
+            HeadVerdict last = HeadVerdict.NeedMore;
+            long lastEnd = 0;
+            for (int length = 0; length < input.Length && last == HeadVerdict.NeedMore;)
+            {
+                length = Math.Min(input.Length, length + random.Next(1, 30));
+                var piece = new ReadOnlySequence<byte>(input, 0, length);
+                last = reader.Read(piece, out _, out SequencePosition position);
+                lastEnd = piece.Slice(0, position).Length;
+            }
+
+            Assert.True(whole == last, $"seed {seed}: {whole} whole, {last} in pieces");
+            Assert.Equal(end, lastEnd);
             if (whole == HeadVerdict.Take)
             {
                 // Taken only once the head is whole: it ends with its blank line, and no shorter prefix is taken.

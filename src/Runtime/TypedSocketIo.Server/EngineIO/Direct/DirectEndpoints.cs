@@ -23,7 +23,14 @@ internal sealed class DirectEndpoints
 {
     private readonly (byte[] Path, EngineIOServer Server)[] _paths;
 
-    private DirectEndpoints((byte[] Path, EngineIOServer Server)[] paths) => _paths = paths;
+    private DirectEndpoints((byte[] Path, EngineIOServer Server)[] paths)
+    {
+        _paths = paths;
+        LongestPath = paths.Length == 0 ? 0 : paths.Max(static p => p.Path.Length);
+    }
+
+    /// <summary>The length of the longest path, in bytes.</summary>
+    public int LongestPath { get; }
 
     public bool IsEmpty => _paths.Length == 0;
 

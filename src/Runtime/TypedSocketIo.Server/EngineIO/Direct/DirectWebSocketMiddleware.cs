@@ -84,6 +84,10 @@ internal sealed partial class DirectWebSocketMiddleware
         {
             // the client went away before the answer: nothing more to say
         }
+        catch (Exception ex)
+        {
+            LogRequestFailed(ex); // an application's OnCompleted callback, or disposing its request services
+        }
     }
 
     /// <summary>
@@ -115,11 +119,12 @@ internal sealed partial class DirectWebSocketMiddleware
     /// </summary>
     private async ValueTask<RequestHead?> ReadHeadAsync(PipeReader input, DirectEndpoints endpoints, CancellationToken cancellationToken)
     {
+        var reader = new RequestHeadReader(endpoints, _limits);
         while (true)
         {
             ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
             ReadOnlySequence<byte> buffer = result.Buffer;
-            switch (RequestHead.TryParse(buffer, endpoints, _limits, out RequestHead? head, out SequencePosition end))
+            switch (reader.Read(buffer, out RequestHead? head, out SequencePosition end))
             {
                 case HeadVerdict.Take when CanServe(head!.Server.Options):
                     input.AdvanceTo(end);
@@ -232,12 +237,36 @@ internal sealed partial class DirectWebSocketMiddleware
 
         public bool HasStarted => _started;
 
+        // Response callbacks, as ASP.NET Core runs them: OnStarting before the head is written,
+        // OnCompleted once the request is over (for an upgrade, when its session ends). Null
+        // unless the application registers one.
+        private List<(Func<object, Task> Callback, object State)>? _onStarting;
+        private List<(Func<object, Task> Callback, object State)>? _onCompleted;
+
         public void OnStarting(Func<object, Task> callback, object state)
         {
+            if (_started)
+            {
+                throw new InvalidOperationException("The response has already started.");
+            }
+
+            (_onStarting ??= []).Add((callback, state));
         }
 
-        public void OnCompleted(Func<object, Task> callback, object state)
+        public void OnCompleted(Func<object, Task> callback, object state) => (_onCompleted ??= []).Add((callback, state));
+
+        /// <summary>Runs the callbacks last registered first, as ASP.NET Core does.</summary>
+        private static async Task RunAsync(List<(Func<object, Task> Callback, object State)>? callbacks)
         {
+            if (callbacks is null)
+            {
+                return;
+            }
+
+            for (int i = callbacks.Count - 1; i >= 0; i--)
+            {
+                await callbacks[i].Callback(callbacks[i].State).ConfigureAwait(false);
+            }
         }
 
         // ------------------------------------------------------------------ IHttpResponseBodyFeature
@@ -276,6 +305,7 @@ internal sealed partial class DirectWebSocketMiddleware
                 throw new InvalidOperationException("The response has already started.");
             }
 
+            await RunAsync(Interlocked.Exchange(ref _onStarting, null)).ConfigureAwait(false);
             StatusCode = StatusCodes.Status101SwitchingProtocols;
             Upgraded = true;
             PipeWriter output = connection.Transport.Output;
@@ -332,6 +362,15 @@ internal sealed partial class DirectWebSocketMiddleware
                     await writer.FlushAsync().ConfigureAwait(false);
                 }
 
+                try
+                {
+                    await RunAsync(Interlocked.Exchange(ref _onStarting, null)).ConfigureAwait(false);
+                }
+                catch (Exception) when (!_started)
+                {
+                    Fail(); // as ASP.NET Core answers a request whose OnStarting failed: 500, nothing more said
+                }
+
                 Headers.Connection = "close";
                 _started = true;
                 PipeWriter output = connection.Transport.Output;
@@ -350,6 +389,7 @@ internal sealed partial class DirectWebSocketMiddleware
             }
 
             await ReleaseServicesAsync().ConfigureAwait(false);
+            await RunAsync(Interlocked.Exchange(ref _onCompleted, null)).ConfigureAwait(false);
         }
 
         private async ValueTask ReleaseServicesAsync()

@@ -52,91 +52,52 @@ internal sealed class RequestHead
 
     public HeaderDictionary Headers { get; }
 
+    internal RequestHead(EngineIOServer server, string target, HeaderDictionary headers)
+        : this(server, PathOf(target), QueryOf(target), target, headers)
+    {
+    }
+
+    private static string PathOf(string target) => target.IndexOf('?') is int q and >= 0 ? target[..q] : target;
+
+    private static string QueryOf(string target) => target.IndexOf('?') is int q and >= 0 ? target[q..] : "";
+
     /// <summary>
-    /// Reads the head at the start of <paramref name="buffer"/>: <see cref="HeadVerdict.Take"/> with
-    /// the head and where it ends, or what to do instead.
+    /// Reads the head at the start of <paramref name="buffer"/> in one go (see <see cref="RequestHeadReader"/>,
+    /// which reads it as it comes).
     /// </summary>
     public static HeadVerdict TryParse(ReadOnlySequence<byte> buffer, DirectEndpoints endpoints, DirectLimits limits,
-        out RequestHead? head, out SequencePosition end)
+        out RequestHead? head, out SequencePosition end) =>
+        new RequestHeadReader(endpoints, limits).Read(buffer, out head, out end);
+
+    /// <summary>Whether a request line is one taken here: <c>GET</c> of an endpoint's path, HTTP/1.1; its server and target.</summary>
+    internal static EngineIOServer? ParseLine(ReadOnlySpan<byte> line, DirectEndpoints endpoints, out string? target)
     {
-        head = null;
-        end = buffer.Start;
-
-        // The request line first, as far as it came: a connection whose first request is anything
-        // else goes to ASP.NET Core at once, without waiting for the rest of its head.
-        int lineLimit = limits.MaxRequestLineSize;
-        Span<byte> start = stackalloc byte[(int)Math.Min(buffer.Length, lineLimit + 2)];
-        buffer.Slice(0, start.Length).CopyTo(start);
-        int prefix = Math.Min(start.Length, Get.Length);
-        if (!start[..prefix].SequenceEqual(Get[..prefix]))
+        target = null;
+        if (!line.StartsWith(Get) || !line.EndsWith(Version) || line.Length < Get.Length + Version.Length + 1)
         {
-            return HeadVerdict.Pass;
+            return null;
         }
 
-        if (start.Length == prefix)
+        ReadOnlySpan<byte> bytes = line[Get.Length..^Version.Length];
+        int question = bytes.IndexOf((byte)'?');
+        ReadOnlySpan<byte> path = question < 0 ? bytes : bytes[..question];
+        if (!IsVisibleAscii(bytes) || path.IndexOf((byte)'%') >= 0 || endpoints.Find(path) is not { } server)
         {
-            return HeadVerdict.NeedMore; // "GET " or less of it so far
+            return null;
         }
 
-        int lineEnd = start.IndexOf("\r\n"u8);
-        if (lineEnd < 0)
-        {
-            // A target without its end yet: only a path of an endpoint may still be coming.
-            return start.Length > lineLimit || !endpoints.MayStart(start[Get.Length..]) ? HeadVerdict.Pass : HeadVerdict.NeedMore;
-        }
-
-        ReadOnlySpan<byte> line = start[..lineEnd];
-        if (!line.EndsWith(Version))
-        {
-            return HeadVerdict.Pass;
-        }
-
-        ReadOnlySpan<byte> target = line[Get.Length..^Version.Length];
-        int question = target.IndexOf((byte)'?');
-        ReadOnlySpan<byte> path = question < 0 ? target : target[..question];
-        if (!IsVisibleAscii(target) || target.IndexOf((byte)' ') >= 0 || path.IndexOf((byte)'%') >= 0
-            || endpoints.Find(path) is not { } server)
-        {
-            return HeadVerdict.Pass;
-        }
-
-        var reader = new SequenceReader<byte>(buffer);
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> whole, EndOfHead, advancePastDelimiter: true))
-        {
-            return buffer.Length - (lineEnd + 2) > limits.MaxRequestHeadersTotalSize ? HeadVerdict.Pass : HeadVerdict.NeedMore;
-        }
-
-        if (whole.Length - (lineEnd + 2) > limits.MaxRequestHeadersTotalSize)
-        {
-            return HeadVerdict.Pass; // ASP.NET Core answers 431
-        }
-
-        byte[] rented = ArrayPool<byte>.Shared.Rent((int)whole.Length + 2);
-        try
-        {
-            whole.CopyTo(rented);
-            "\r\n"u8.CopyTo(rented.AsSpan((int)whole.Length));
-            ReadOnlySpan<byte> fields = rented.AsSpan(lineEnd + 2, (int)whole.Length - lineEnd);
-            if (ParseFields(fields, limits.MaxRequestHeaderCount) is not { } headers || !IsWebSocketUpgrade(headers))
-            {
-                return HeadVerdict.Pass;
-            }
-
-            string targetText = Encoding.ASCII.GetString(target);
-            head = new RequestHead(
-                server,
-                question < 0 ? targetText : targetText[..question],
-                question < 0 ? "" : targetText[question..],
-                targetText,
-                headers);
-            end = reader.Position;
-            return HeadVerdict.Take;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        target = Encoding.ASCII.GetString(bytes);
+        return server;
     }
+
+    /// <summary>Header fields (each line ending with CRLF): the upgrade's, or null when they are not one taken here.</summary>
+    internal static HeaderDictionary? ParseUpgradeFields(ReadOnlySpan<byte> fields, int maxCount) =>
+        ParseFields(fields, maxCount) is { } headers && IsWebSocketUpgrade(headers) ? headers : null;
+
+    internal static bool StartsLikeGet(ReadOnlySpan<byte> start) =>
+        start[..Math.Min(start.Length, Get.Length)].SequenceEqual(Get[..Math.Min(start.Length, Get.Length)]);
+
+    internal static int GetLength => Get.Length;
 
     /// <summary>Header fields, each line ending with CRLF; null when one is not as RFC 9112 wants it, or there are too many.</summary>
     private static HeaderDictionary? ParseFields(ReadOnlySpan<byte> fields, int maxCount)
