@@ -316,15 +316,22 @@ public sealed class DirectWebSocketTests
             using var socket = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await socket.ConnectAsync(IPAddress.Loopback, host.BaseUri.Port);
             byte[] input = [.. bytes];
-            for (int offset = 0; offset < input.Length;)
+            try
             {
-                int size = Math.Min(input.Length - offset, random.Next(1, 40));
-                await socket.SendAsync(input.AsMemory(offset, size));
-                offset += size;
-            }
+                for (int offset = 0; offset < input.Length;)
+                {
+                    int size = Math.Min(input.Length - offset, random.Next(1, 40));
+                    await socket.SendAsync(input.AsMemory(offset, size));
+                    offset += size;
+                }
 
-            // The client says no more: whoever took the request (the listener, ASP.NET Core) ends the connection.
-            socket.Shutdown(SocketShutdown.Send);
+                // The client says no more: whoever took the request (the listener, ASP.NET Core) ends the connection.
+                socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (SocketException)
+            {
+                // The server answered and closed already (ASP.NET Core refusing a garbled head): the rest cannot be sent.
+            }
             string answer = await ReadToEndAsync(socket, TimeSpan.FromSeconds(15));
             Assert.False(answer.EndsWith("<still open>", StringComparison.Ordinal), $"seed {seed}: the connection stayed open after {answer}");
         }

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Server.EngineIO.Direct;
+using TypedSocketIo.Tests;
 
 namespace TypedSocketIo.Server.Tests;
 
@@ -22,33 +23,10 @@ public sealed class RequestHeadTests
 
     private static HeadVerdict Parse(byte[] bytes, out RequestHead? head, out long end, int? splitAt = null)
     {
-        ReadOnlySequence<byte> buffer = splitAt is { } at ? TwoSegments(bytes, at) : new ReadOnlySequence<byte>(bytes);
+        ReadOnlySequence<byte> buffer = splitAt is { } at ? SequenceSplitter.SplitAt(bytes, at) : new ReadOnlySequence<byte>(bytes);
         HeadVerdict verdict = RequestHead.TryParse(buffer, Endpoints, Limits, out head, out SequencePosition position);
         end = buffer.Slice(0, position).Length;
         return verdict;
-    }
-
-    private static ReadOnlySequence<byte> TwoSegments(byte[] bytes, int at)
-    {
-        var first = new Segment(bytes.AsMemory(0, at), 0);
-        Segment last = first.Append(bytes.AsMemory(at));
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 
     [Fact]

@@ -421,7 +421,7 @@ internal sealed partial class DirectWebSocketMiddleware
 
                 foreach (string? value in header.Value)
                 {
-                    if (!IsToken(header.Key) || !IsFieldValue(value))
+                    if (!RequestHead.IsToken(header.Key) || !RequestHead.IsFieldValue(value))
                     {
                         return false;
                     }
@@ -439,12 +439,5 @@ internal sealed partial class DirectWebSocketMiddleware
             Encoding.ASCII.GetBytes(head.ToString(), output);
             return true;
         }
-
-        private static bool IsToken(string name) => name.Length > 0 && !name.AsSpan().ContainsAnyExcept(TokenChars);
-
-        private static bool IsFieldValue(string? value) => value is null || !value.AsSpan().ContainsAnyExceptInRange(' ', '~');
-
-        private static readonly SearchValues<char> TokenChars =
-            SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
     }
 }

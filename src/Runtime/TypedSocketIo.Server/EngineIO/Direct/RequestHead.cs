@@ -191,11 +191,28 @@ internal sealed class RequestHead
 
     private static bool IsVisibleAscii(ReadOnlySpan<byte> text) => !text.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E);
 
-    // RFC 9110 token characters.
-    private static readonly SearchValues<byte> TokenChars =
-        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
+    // RFC 9110 token characters: header names, here and in the answers written at the listener.
+    private const string TokenText = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static readonly SearchValues<byte> TokenBytes = SearchValues.Create(Encoding.ASCII.GetBytes(TokenText));
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create(TokenText);
 
-    private static bool IsToken(ReadOnlySpan<byte> name) => !name.IsEmpty && !name.ContainsAnyExcept(TokenChars);
+    private static bool IsToken(ReadOnlySpan<byte> name) => !name.IsEmpty && !name.ContainsAnyExcept(TokenBytes);
+
+    internal static bool IsToken(string name) => name.Length > 0 && !name.AsSpan().ContainsAnyExcept(TokenChars);
+
+    /// <summary>Visible ASCII, spaces and tabs, as an answer's header value must be.</summary>
+    internal static bool IsFieldValue(string? value)
+    {
+        foreach (char c in value.AsSpan())
+        {
+            if (c is (< ' ' and not '\t') or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Visible ASCII, spaces and tabs: no control character, and nothing past ASCII (ASP.NET Core decides those).</summary>
     private static bool IsFieldValue(ReadOnlySpan<byte> value)
