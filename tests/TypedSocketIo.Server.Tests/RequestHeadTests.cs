@@ -24,7 +24,7 @@ public sealed class RequestHeadTests
     private static HeadVerdict Parse(byte[] bytes, out RequestHead? head, out long end, int? splitAt = null)
     {
         ReadOnlySequence<byte> buffer = splitAt is { } at ? SequenceSplitter.SplitAt(bytes, at) : new ReadOnlySequence<byte>(bytes);
-        HeadVerdict verdict = RequestHead.TryParse(buffer, Endpoints, Limits, out head, out SequencePosition position);
+        HeadVerdict verdict = new RequestHeadReader(Endpoints, Limits).Read(buffer, out head, out SequencePosition position);
         end = buffer.Slice(0, position).Length;
         return verdict;
     }

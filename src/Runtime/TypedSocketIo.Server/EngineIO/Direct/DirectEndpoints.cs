@@ -41,7 +41,7 @@ internal sealed class DirectEndpoints
     /// <summary>The endpoints of the application's routes, as they are once it has started.</summary>
     public static DirectEndpoints Find(IServiceProvider services)
     {
-        var paths = new List<(byte[], EngineIOServer)>();
+        var paths = new List<(string, EngineIOServer)>();
         if (services.GetService<EndpointDataSource>() is { } source)
         {
             foreach (Endpoint endpoint in source.Endpoints)
@@ -51,12 +51,12 @@ internal sealed class DirectEndpoints
                     && !NeedsPipeline(route.Metadata)
                     && LiteralPath(route.RoutePattern) is { } path)
                 {
-                    paths.Add((Encoding.ASCII.GetBytes(path), engine.Server));
+                    paths.Add((path, engine.Server));
                 }
             }
         }
 
-        return new DirectEndpoints([.. paths]);
+        return Of([.. paths]);
     }
 
     private static bool NeedsPipeline(EndpointMetadataCollection metadata) =>

@@ -307,16 +307,14 @@ internal sealed partial class DirectWebSocketMiddleware
 
             await RunAsync(Interlocked.Exchange(ref _onStarting, null)).ConfigureAwait(false);
             StatusCode = StatusCodes.Status101SwitchingProtocols;
-            Upgraded = true;
             PipeWriter output = connection.Transport.Output;
             if (!TryWriteHead(output))
             {
-                Upgraded = false;
                 StatusCode = StatusCodes.Status200OK;
                 throw new InvalidOperationException("A response header set by the application holds a character HTTP/1.1 headers cannot carry.");
             }
 
-            _started = true;
+            _started = Upgraded = true;
             await output.FlushAsync().ConfigureAwait(false);
             await ReleaseServicesAsync().ConfigureAwait(false);
             Headers = EmptyHeaders;
@@ -404,7 +402,7 @@ internal sealed partial class DirectWebSocketMiddleware
         private static readonly HeaderDictionary EmptyHeaders = new() { IsReadOnly = true };
 
         /// <summary>
-        /// Writes the status line and headers (a refusal's with its body's length); false, with
+        /// Writes the status line and headers (any answer but the 101 with its body's length); false, with
         /// nothing written, when a header set by the application is not one HTTP/1.1 can carry.
         /// </summary>
         private bool TryWriteHead(PipeWriter output)
@@ -430,7 +428,7 @@ internal sealed partial class DirectWebSocketMiddleware
                 }
             }
 
-            if (!Upgraded)
+            if (StatusCode != StatusCodes.Status101SwitchingProtocols)
             {
                 head.Append("Content-Length: ").Append(_body?.Length ?? 0).Append("\r\n");
             }

@@ -21,21 +21,19 @@ internal enum HeadVerdict
 }
 
 /// <summary>
-/// The head of an HTTP/1.1 request (request line and header fields), parsed strictly: anything
-/// unusual (a body, obsolete line folding, a character outside visible ASCII, a percent-encoded
-/// path, a limit passed) is not taken here, and ASP.NET Core answers it as it would any request.
+/// The head of an HTTP/1.1 request taken at the listener, and the strict rules of its header
+/// fields (the request line is <see cref="RequestHeadReader"/>'s): anything unusual (a body,
+/// obsolete line folding, a character outside visible ASCII, a limit passed) is not taken here, and
+/// ASP.NET Core answers it as it would any request.
 /// </summary>
 internal sealed class RequestHead
 {
-    private static ReadOnlySpan<byte> Get => "GET "u8;
-    private static ReadOnlySpan<byte> Version => " HTTP/1.1"u8;
-    private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
-
-    private RequestHead(EngineIOServer server, string path, string queryString, string target, HeaderDictionary headers)
+    internal RequestHead(EngineIOServer server, string target, HeaderDictionary headers)
     {
+        int question = target.IndexOf('?');
         Server = server;
-        Path = path;
-        QueryString = queryString;
+        Path = question < 0 ? target : target[..question];
+        QueryString = question < 0 ? "" : target[question..];
         Target = target;
         Headers = headers;
     }
@@ -52,52 +50,9 @@ internal sealed class RequestHead
 
     public HeaderDictionary Headers { get; }
 
-    internal RequestHead(EngineIOServer server, string target, HeaderDictionary headers)
-        : this(server, PathOf(target), QueryOf(target), target, headers)
-    {
-    }
-
-    private static string PathOf(string target) => target.IndexOf('?') is int q and >= 0 ? target[..q] : target;
-
-    private static string QueryOf(string target) => target.IndexOf('?') is int q and >= 0 ? target[q..] : "";
-
-    /// <summary>
-    /// Reads the head at the start of <paramref name="buffer"/> in one go (see <see cref="RequestHeadReader"/>,
-    /// which reads it as it comes).
-    /// </summary>
-    public static HeadVerdict TryParse(ReadOnlySequence<byte> buffer, DirectEndpoints endpoints, DirectLimits limits,
-        out RequestHead? head, out SequencePosition end) =>
-        new RequestHeadReader(endpoints, limits).Read(buffer, out head, out end);
-
-    /// <summary>Whether a request line is one taken here: <c>GET</c> of an endpoint's path, HTTP/1.1; its server and target.</summary>
-    internal static EngineIOServer? ParseLine(ReadOnlySpan<byte> line, DirectEndpoints endpoints, out string? target)
-    {
-        target = null;
-        if (!line.StartsWith(Get) || !line.EndsWith(Version) || line.Length < Get.Length + Version.Length + 1)
-        {
-            return null;
-        }
-
-        ReadOnlySpan<byte> bytes = line[Get.Length..^Version.Length];
-        int question = bytes.IndexOf((byte)'?');
-        ReadOnlySpan<byte> path = question < 0 ? bytes : bytes[..question];
-        if (!IsVisibleAscii(bytes) || path.IndexOf((byte)'%') >= 0 || endpoints.Find(path) is not { } server)
-        {
-            return null;
-        }
-
-        target = Encoding.ASCII.GetString(bytes);
-        return server;
-    }
-
     /// <summary>Header fields (each line ending with CRLF): the upgrade's, or null when they are not one taken here.</summary>
     internal static HeaderDictionary? ParseUpgradeFields(ReadOnlySpan<byte> fields, int maxCount) =>
         ParseFields(fields, maxCount) is { } headers && IsWebSocketUpgrade(headers) ? headers : null;
-
-    internal static bool StartsLikeGet(ReadOnlySpan<byte> start) =>
-        start[..Math.Min(start.Length, Get.Length)].SequenceEqual(Get[..Math.Min(start.Length, Get.Length)]);
-
-    internal static int GetLength => Get.Length;
 
     /// <summary>Header fields, each line ending with CRLF; null when one is not as RFC 9112 wants it, or there are too many.</summary>
     private static HeaderDictionary? ParseFields(ReadOnlySpan<byte> fields, int maxCount)
@@ -188,8 +143,6 @@ internal sealed class RequestHead
 
         return false;
     }
-
-    private static bool IsVisibleAscii(ReadOnlySpan<byte> text) => !text.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E);
 
     // RFC 9110 token characters: header names, here and in the answers written at the listener.
     private const string TokenText = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 
 namespace TypedSocketIo.Server.EngineIO.Direct;
 
@@ -11,6 +12,8 @@ namespace TypedSocketIo.Server.EngineIO.Direct;
 /// </summary>
 internal sealed class RequestHeadReader(DirectEndpoints endpoints, DirectLimits limits)
 {
+    private static ReadOnlySpan<byte> Get => "GET "u8;
+    private static ReadOnlySpan<byte> Version => " HTTP/1.1"u8;
     private static ReadOnlySpan<byte> LineEnd => "\r\n"u8;
     private static ReadOnlySpan<byte> HeadEnd => "\r\n\r\n"u8;
 
@@ -71,11 +74,11 @@ internal sealed class RequestHeadReader(DirectEndpoints endpoints, DirectLimits 
     /// </summary>
     private HeadVerdict ReadLine(ReadOnlySequence<byte> buffer)
     {
-        int getLength = RequestHead.GetLength;
+        int getLength = Get.Length;
         Span<byte> start = stackalloc byte[getLength];
         int prefix = (int)Math.Min(buffer.Length, getLength);
         buffer.Slice(0, prefix).CopyTo(start);
-        if (!RequestHead.StartsLikeGet(start[..prefix]))
+        if (!start[..prefix].SequenceEqual(Get[..prefix]))
         {
             return HeadVerdict.Pass;
         }
@@ -118,7 +121,7 @@ internal sealed class RequestHeadReader(DirectEndpoints endpoints, DirectLimits 
         try
         {
             buffer.Slice(0, lineEnd).CopyTo(line);
-            _server = RequestHead.ParseLine(line.AsSpan(0, (int)lineEnd), endpoints, out _target);
+            _server = ParseLine(line.AsSpan(0, (int)lineEnd), endpoints, out _target);
         }
         finally
         {
@@ -133,6 +136,27 @@ internal sealed class RequestHeadReader(DirectEndpoints endpoints, DirectLimits 
         _lineEnd = lineEnd;
         _searched = lineEnd;
         return HeadVerdict.Take;
+    }
+
+    /// <summary>Whether a request line is one taken here: <c>GET</c> of an endpoint's path, HTTP/1.1; its server and target.</summary>
+    private static EngineIOServer? ParseLine(ReadOnlySpan<byte> line, DirectEndpoints endpoints, out string? target)
+    {
+        target = null;
+        if (!line.StartsWith(Get) || !line.EndsWith(Version) || line.Length < Get.Length + Version.Length + 1)
+        {
+            return null;
+        }
+
+        ReadOnlySpan<byte> bytes = line[Get.Length..^Version.Length];
+        int question = bytes.IndexOf((byte)'?');
+        ReadOnlySpan<byte> path = question < 0 ? bytes : bytes[..question];
+        if (bytes.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E) || path.IndexOf((byte)'%') >= 0 || endpoints.Find(path) is not { } server)
+        {
+            return null; // not visible ASCII only, a percent-encoded path, or no endpoint's
+        }
+
+        target = Encoding.ASCII.GetString(bytes);
+        return server;
     }
 
     /// <summary>Where <paramref name="delimiter"/> starts in <paramref name="buffer"/> at or after <paramref name="from"/>; null when it is not there.</summary>
