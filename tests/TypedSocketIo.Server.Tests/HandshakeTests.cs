@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text.RegularExpressions;
@@ -48,6 +49,28 @@ public sealed class HandshakeTests
         Assert.Equal("b", host.Socket(sid).DataRequest!.Headers["X-Token"].ToString());
         Assert.Equal("second", host.Socket(other).Request.Query["token"].ToString());
         Assert.False(host.Socket(other).Request.Headers.ContainsKey("X-Token"));
+    }
+
+    [Fact]
+    public async Task The_session_reads_its_query_as_ASP_NET_Core_parsed_it_for_the_handshake()
+    {
+        Dictionary<string, string>? parsed = null;
+        await using var host = await EngineTestHost.StartAsync(o => o.AllowRequest = context =>
+        {
+            parsed ??= context.Request.Query.ToDictionary(p => p.Key, p => p.Value.ToString());
+            return ValueTask.FromResult(EngineRequestVerdict.Allow());
+        });
+        using var http = new RawPolling(q => host.Url(q));
+
+        (string sid, _) = await http.HandshakeAsync("EIO=4&transport=polling&name=a%20b+c&dup=1&dup=2&empty=&flag&%C3%A9=%E2%82%AC&bad=%zz");
+
+        IQueryCollection query = host.Socket(sid).Request.Query;
+        Assert.Same(query, host.Socket(sid).Request.Query); // parsed once
+        Assert.NotNull(parsed);
+        Assert.Equal(parsed.OrderBy(p => p.Key), query.ToDictionary(p => p.Key, p => p.Value.ToString()).OrderBy(p => p.Key));
+        Assert.Equal("a b c", query["name"].ToString());
+        Assert.Equal("1,2", query["dup"].ToString());
+        Assert.Equal("€", query["é"].ToString());
     }
 
     [Fact]

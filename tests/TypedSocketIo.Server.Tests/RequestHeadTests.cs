@@ -44,6 +44,32 @@ public sealed class RequestHeadTests
         Assert.Equal("13", head.Headers["Sec-WebSocket-Version"].ToString());
     }
 
+    [Fact]
+    public void Heads_share_the_strings_of_the_headers_clients_repeat_but_not_their_keys()
+    {
+        static RequestHead Take(string key)
+        {
+            string text = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: chat.example:8080\r\nOrigin: https://chat.example\r\n" +
+                "User-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nCookie: id=1\r\n\r\n";
+            Assert.Equal(HeadVerdict.Take, Parse(Encoding.ASCII.GetBytes(text), out RequestHead? head, out _));
+            return head!;
+        }
+
+        RequestHead first = Take("dGhlIHNhbXBsZSBub25jZQ==");
+        RequestHead second = Take("AQIDBAUGBwgJCgsMDQ4PEA==");
+
+        Assert.Equal("chat.example:8080", second.Headers["Host"].ToString());
+        Assert.Same(first.Headers["Host"].ToString(), second.Headers["Host"].ToString());
+        Assert.Same(first.Headers["Origin"].ToString(), second.Headers["Origin"].ToString());
+        Assert.Same(first.Headers["User-Agent"].ToString(), second.Headers["User-Agent"].ToString());
+        Assert.Equal("AQIDBAUGBwgJCgsMDQ4PEA==", second.Headers["Sec-WebSocket-Key"].ToString());
+        Assert.NotSame(first.Headers["Cookie"].ToString(), second.Headers["Cookie"].ToString()); // a client's own: never kept for the next
+
+        RequestHead other = Take("dGhlIHNhbXBsZSBub25jZQ==");
+        Assert.Equal("id=1", other.Headers["Cookie"].ToString());
+    }
+
     [Theory]
     [InlineData("POST /socket.io/?EIO=4 HTTP/1.1\r\n")]
     [InlineData("GET /other HTTP/1.1\r\n")]

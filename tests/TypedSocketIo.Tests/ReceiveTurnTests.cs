@@ -74,9 +74,9 @@ public sealed class ReceiveTurnTests
     public async Task An_inbox_in_the_receive_turn_processes_at_its_end_and_one_outside_it_on_the_thread_pool()
     {
         var inTurn = new List<int>();
-        var inTurnInbox = new EventInbox<int>(i => { inTurn.Add(i); return Task.CompletedTask; }, limit: 10, preferLocal: true, inReceiveTurn: true);
+        var inTurnInbox = new EventInbox<int>((_, i) => { inTurn.Add(i); return Task.CompletedTask; }, this, limit: 10, preferLocal: true, inReceiveTurn: true);
         var pooled = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var poolInbox = new EventInbox<int>(i => { pooled.TrySetResult(i); return Task.CompletedTask; }, limit: 10, preferLocal: false);
+        var poolInbox = new EventInbox<int>((_, i) => { pooled.TrySetResult(i); return Task.CompletedTask; }, this, limit: 10, preferLocal: false);
         ReceiveTurn turn = ReceiveTurn.Begin()!;
 
         Assert.True(inTurnInbox.TryPost(1));
@@ -93,7 +93,7 @@ public sealed class ReceiveTurnTests
     public async Task Outside_a_turn_an_inbox_in_the_receive_turn_processes_on_the_thread_pool()
     {
         var processed = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var inbox = new EventInbox<int>(i => { processed.TrySetResult(i); return Task.CompletedTask; }, limit: 10, preferLocal: true, inReceiveTurn: true);
+        var inbox = new EventInbox<int>((_, i) => { processed.TrySetResult(i); return Task.CompletedTask; }, this, limit: 10, preferLocal: true, inReceiveTurn: true);
 
         Assert.True(inbox.TryPost(7));
 

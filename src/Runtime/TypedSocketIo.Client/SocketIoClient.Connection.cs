@@ -353,7 +353,7 @@ public sealed partial class SocketIoClient
     private void Dispatch(ClientEvent e)
     {
         _any.Invoke(static (h, e) => h(e), e, Io.HandlerFailed);
-        _handlers.Invoke(e.Name, e, _handlerFailed);
+        _handlers.Invoke(e.Name, e, this, static (client, eventName, ex) => client.OnHandlerFailed(eventName, ex));
     }
 
     private void OnHandlerFailed(string eventName, Exception ex)

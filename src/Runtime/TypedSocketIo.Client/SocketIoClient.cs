@@ -27,7 +27,6 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
     private readonly AckRegistry _acks;
     private readonly List<QueuedEmit> _queue = new();
     private readonly EventInbox<ClientEvent> _inbox;
-    private readonly Action<string, Exception> _handlerFailed;
     private readonly List<TaskCompletionSource> _connectWaiters = new();
     private bool _active;
     private bool _connecting;
@@ -48,14 +47,14 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
 
         _acks = new AckRegistry(abandoned: DropBuffered);
         _inbox = new EventInbox<ClientEvent>(
-            e =>
+            static (client, e) =>
             {
-                Dispatch(e);
+                ((SocketIoClient)client).Dispatch(e);
                 return Task.CompletedTask;
             },
+            this,
             limit: int.MaxValue, // the server sets the pace: what it sent is handled, in order
             preferLocal: false);
-        _handlerFailed = OnHandlerFailed;
     }
 
     /// <summary>

@@ -72,7 +72,7 @@ public sealed partial class Socket
         ArgumentNullException.ThrowIfNull(middleware);
         lock (_lock)
         {
-            _middleware.Add(middleware);
+            System.Threading.Volatile.Write(ref _middleware, [.. _middleware, middleware]);
         }
 
         return this;

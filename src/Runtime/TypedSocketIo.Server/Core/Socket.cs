@@ -17,8 +17,7 @@ public sealed partial class Socket : ISocketIoListenTarget
     private readonly ListenerList<Action<string, SocketIoArgs>> _anyOutgoingListeners = new();
     private readonly AckRegistry _acks;
     private readonly EventInbox<SocketIoEvent> _inbox;
-    private readonly Action<string, Exception> _handlerFailed;
-    private readonly List<Func<SocketIoEvent, Func<Task>, Task>> _middleware = new();
+    private Func<SocketIoEvent, Func<Task>, Task>[] _middleware = []; // replaced whole by Use, read without the lock
     private const int Pending = 0, Open = 1, Closed = 2;
     private int _state; // Pending while the middleware runs, then Open, then Closed for good
     private CancellationTokenSource? _aborted;
@@ -34,8 +33,7 @@ public sealed partial class Socket : ISocketIoListenTarget
         Recovered = recovered;
         SocketIoServerOptions options = nsp.Server.Options;
         _acks = new AckRegistry(options.MaxPendingAcks);
-        _inbox = new EventInbox<SocketIoEvent>(ProcessAsync, options.MaxPendingEvents, preferLocal: true, inReceiveTurn: true);
-        _handlerFailed = OnHandlerFailed;
+        _inbox = new EventInbox<SocketIoEvent>(static (socket, e) => ((Socket)socket).ProcessAsync(e), this, options.MaxPendingEvents, preferLocal: true, inReceiveTurn: true);
     }
 
     /// <summary>The socket id (random; for protocol 3 clients, derived from the engine id as the reference does).</summary>
@@ -278,12 +276,7 @@ public sealed partial class Socket : ISocketIoListenTarget
             return Task.CompletedTask;
         }
 
-        Func<SocketIoEvent, Func<Task>, Task>[] middleware;
-        lock (_lock)
-        {
-            middleware = _middleware.Count == 0 ? [] : _middleware.ToArray();
-        }
-
+        Func<SocketIoEvent, Func<Task>, Task>[] middleware = System.Threading.Volatile.Read(ref _middleware);
         if (middleware.Length == 0)
         {
             Dispatch(e);
@@ -336,7 +329,7 @@ public sealed partial class Socket : ISocketIoListenTarget
             }
         }
 
-        _handlers.Invoke(e.Name, e, _handlerFailed);
+        _handlers.Invoke(e.Name, e, this, static (socket, eventName, ex) => socket.OnHandlerFailed(eventName, ex));
     }
 
     private void OnHandlerFailed(string eventName, Exception ex)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using TypedSocketIo.EngineIO;
@@ -13,33 +12,38 @@ namespace TypedSocketIo.Server;
 /// One Engine.IO connection seen by the Socket.IO server (the reference's <c>Client</c>): decodes
 /// its packets, multiplexes its namespace sockets and writes their packets.
 /// </summary>
-internal sealed class SocketIoConnection
+internal sealed class SocketIoConnection : IEngineSocketOwner
 {
     private static readonly JsonElement EmptyAuth = JsonDocument.Parse("{}").RootElement.Clone();
 
     private readonly SocketIoServer _server;
     private readonly ISocketIoDecoder _decoder;
-    private readonly ConcurrentDictionary<string, Socket> _sockets = new(concurrencyLevel: 1, capacity: 1, StringComparer.Ordinal); // one socket per namespace, most often one: not the default 31 slots
+    // One socket per namespace, most often one: a snapshot replaced whole under _lock and read
+    // without it (a packet's lookup is a scan of one or a few).
+    private Socket[] _sockets = [];
 
     // Namespaces whose CONNECT is being handled (middleware may await), and whether the engine
-    // connection closed; both guarded by _attachLock, with the attaching of sockets, so that a
-    // socket is either attached before the close (and closed by it) or never attached.
-    // Made for the first CONNECT and dropped once none is pending: an idle connection holds no set.
+    // connection closed; both guarded by _lock, with the attaching of sockets, so that a socket is
+    // either attached before the close (and closed by it) or never attached. Made for the first
+    // CONNECT and dropped once none is pending: an idle connection holds no set.
     private HashSet<string>? _connecting;
-    private readonly object _attachLock = new();
     private bool _closed;
-    private readonly object _writeLock = new();
-    private readonly ScheduledTimer _connectTimer;
+
+    // Guards the above, and keeps the messages of one packet together on the wire.
+    private readonly object _lock = new();
+
+    // Until the first socket connects; then dropped.
+    private ScheduledTimer? _connectTimer;
 
     public SocketIoConnection(SocketIoServer server, EngineSocket conn)
     {
         _server = server;
         Conn = conn;
         _decoder = server.Options.Parser.CreateDecoder();
-        _connectTimer = TimerScheduler.Shared.CreateTimer(static s => ((SocketIoConnection)s).OnConnectTimeout(), this);
-        conn.MessageReceived += (_, message) => OnMessage(message);
-        conn.Closed += (_, reason, description) => OnEngineClosed(reason, description);
-        _connectTimer.Schedule(server.Options.ConnectTimeout);
+        ScheduledTimer connectTimer = TimerScheduler.Shared.CreateTimer(static s => ((SocketIoConnection)s).OnConnectTimeout(), this);
+        _connectTimer = connectTimer;
+        conn.Owner = this;
+        connectTimer.Schedule(server.Options.ConnectTimeout);
         if (conn.Protocol == EngineIOProtocol.V3)
         {
             // Protocol 4 clients (socket.io-client 2.x) are connected to "/" implicitly.
@@ -49,7 +53,7 @@ internal sealed class SocketIoConnection
 
     public EngineSocket Conn { get; }
 
-    private void OnMessage(EnginePacket message)
+    void IEngineSocketOwner.OnMessage(EnginePacket message)
     {
         SocketIoPacket? packet;
         try
@@ -109,7 +113,7 @@ internal sealed class SocketIoConnection
             return;
         }
 
-        if (packet.Type != SocketIoPacketType.ConnectError && _sockets.TryGetValue(packet.Namespace, out Socket? socket))
+        if (packet.Type != SocketIoPacketType.ConnectError && Find(packet.Namespace) is { } socket)
         {
             socket.OnPacket(packet);
             return;
@@ -118,6 +122,19 @@ internal sealed class SocketIoConnection
         // As the reference: a packet for a namespace the client has not joined (clients buffer their
         // emits until connected), or a CONNECT_ERROR from a client, is an invalid state.
         OnInvalidState($"{packet.Type} packet for namespace {packet.Namespace}");
+    }
+
+    private Socket? Find(string name)
+    {
+        foreach (Socket socket in Volatile.Read(ref _sockets))
+        {
+            if (string.Equals(socket.Namespace.Name, name, StringComparison.Ordinal))
+            {
+                return socket;
+            }
+        }
+
+        return null;
     }
 
     private void OnInvalidState(string what)
@@ -133,7 +150,7 @@ internal sealed class SocketIoConnection
     private void OnProtocolError(Exception error)
     {
         _server.Log.ParseError(Conn.Id, error.Message);
-        foreach (Socket socket in _sockets.Values)
+        foreach (Socket socket in Volatile.Read(ref _sockets))
         {
             socket.RaiseError(error);
         }
@@ -144,7 +161,7 @@ internal sealed class SocketIoConnection
     private async Task ConnectAsync(string name, JsonElement auth)
     {
         bool second;
-        lock (_attachLock)
+        lock (_lock)
         {
             if (_closed)
             {
@@ -153,7 +170,7 @@ internal sealed class SocketIoConnection
 
             // Connected, or still in its middleware: a second socket for one namespace is a protocol
             // error (it would replace the first, which no close would ever reach).
-            second = _sockets.ContainsKey(name) || !(_connecting ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+            second = Find(name) is not null || !(_connecting ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
         }
 
         if (second)
@@ -179,7 +196,7 @@ internal sealed class SocketIoConnection
         }
         finally
         {
-            lock (_attachLock)
+            lock (_lock)
             {
                 if (_connecting is { } connecting && connecting.Remove(name) && connecting.Count == 0)
                 {
@@ -192,14 +209,22 @@ internal sealed class SocketIoConnection
     /// <summary>Attaches a socket that passed its middleware; false when the connection closed meanwhile.</summary>
     public bool TryAttach(Socket socket)
     {
-        lock (_attachLock)
+        lock (_lock)
         {
             if (_closed || Conn.ReadyState != EngineReadyState.Open)
             {
                 return false;
             }
 
-            _sockets[socket.Namespace.Name] = socket;
+            Socket[] current = _sockets;
+            int index = Array.FindIndex(current, s => string.Equals(s.Namespace.Name, socket.Namespace.Name, StringComparison.Ordinal));
+            Socket[] next = index < 0 ? [.. current, socket] : [.. current];
+            if (index >= 0)
+            {
+                next[index] = socket;
+            }
+
+            Volatile.Write(ref _sockets, next);
             return true;
         }
     }
@@ -207,7 +232,7 @@ internal sealed class SocketIoConnection
     /// <summary>Tells the client its socket is connected (the CONNECT answer).</summary>
     public void OnSocketConnected(Socket socket)
     {
-        _connectTimer.Cancel();
+        Interlocked.Exchange(ref _connectTimer, null)?.Cancel();
         ReadOnlyMemory<byte> data = Conn.Protocol == EngineIOProtocol.V3
             ? default
             : JsonSerializer.SerializeToUtf8Bytes(socket.Pid is null
@@ -285,7 +310,7 @@ internal sealed class SocketIoConnection
             return;
         }
 
-        lock (_writeLock)
+        lock (_lock)
         {
             foreach (EnginePacket message in messages)
             {
@@ -305,7 +330,7 @@ internal sealed class SocketIoConnection
             return;
         }
 
-        lock (_writeLock)
+        lock (_lock)
         {
             foreach (SharedFrame message in messages)
             {
@@ -314,12 +339,22 @@ internal sealed class SocketIoConnection
         }
     }
 
-    public void Remove(Socket socket) => _sockets.TryRemove(new KeyValuePair<string, Socket>(socket.Namespace.Name, socket));
+    public void Remove(Socket socket)
+    {
+        lock (_lock)
+        {
+            int index = Array.IndexOf(_sockets, socket);
+            if (index >= 0)
+            {
+                Volatile.Write(ref _sockets, [.. _sockets.AsSpan(0, index), .. _sockets.AsSpan(index + 1)]);
+            }
+        }
+    }
 
     /// <summary>Disconnects every namespace and closes the connection (<c>socket.Disconnect(true)</c>).</summary>
     public void DisconnectAll()
     {
-        foreach (Socket socket in _sockets.Values)
+        foreach (Socket socket in Volatile.Read(ref _sockets))
         {
             socket.Disconnect();
         }
@@ -350,22 +385,24 @@ internal sealed class SocketIoConnection
 
     private void OnConnectTimeout()
     {
-        if (_sockets.IsEmpty)
+        if (Volatile.Read(ref _sockets).Length == 0)
         {
             _server.Log.ConnectTimeout(Conn.Id);
             Close("forced server close");
         }
     }
 
+    void IEngineSocketOwner.OnEngineClosed(string reason, string? description) => OnEngineClosed(reason, description);
+
     private void OnEngineClosed(string reason, string? description)
     {
-        _connectTimer.Cancel();
-        lock (_attachLock)
+        Interlocked.Exchange(ref _connectTimer, null)?.Cancel();
+        lock (_lock)
         {
             _closed = true;
         }
 
-        foreach (Socket socket in _sockets.Values)
+        foreach (Socket socket in Volatile.Read(ref _sockets))
         {
             socket.OnClose(reason, description);
         }

@@ -265,8 +265,20 @@ public sealed class EngineIOServer
     /// What cuts the request's connection, without keeping its HttpContext for the session's life:
     /// the request's lifetime feature (in Kestrel, its HTTP/1.1 connection), or the context itself.
     /// </summary>
-    private static Action AbortOf(HttpContext context) =>
-        context.Features.Get<IHttpRequestLifetimeFeature>() is { } lifetime ? lifetime.Abort : context.Abort;
+    private static IHttpRequestLifetimeFeature AbortOf(HttpContext context) =>
+        context.Features.Get<IHttpRequestLifetimeFeature>() ?? new ContextLifetime(context);
+
+    /// <summary>A host without a lifetime feature: the context's own abort.</summary>
+    private sealed class ContextLifetime(HttpContext context) : IHttpRequestLifetimeFeature
+    {
+        public CancellationToken RequestAborted
+        {
+            get => context.RequestAborted;
+            set => context.RequestAborted = value;
+        }
+
+        public void Abort() => context.Abort();
+    }
 
     /// <summary>
     /// Accepts the WebSocket: with the server's own framing when <see cref="EngineIOOptions.WebSocketFraming"/>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 
 namespace TypedSocketIo.Server.EngineIO;
@@ -19,6 +20,10 @@ public sealed class EngineRequest
     private readonly KeyValuePair<string, StringValues>[] _headerValues;
     private IHeaderDictionary? _headers;
 
+    // The query, parsed from QueryString on first use of Query, as the headers: the handshake's own
+    // parse is not kept, its dictionary and strings cost a session several hundred bytes.
+    private IQueryCollection? _query;
+
     internal EngineRequest(HttpContext context)
     {
         HttpRequest request = context.Request;
@@ -28,9 +33,6 @@ public sealed class EngineRequest
         PathBase = request.PathBase;
         Path = request.Path;
         QueryString = request.QueryString;
-        // The parsed query is read-only and never changed once parsed (a reused HttpContext parses
-        // its next request's query into a new collection): it is kept as it is, not copied.
-        Query = request.Query;
         _headerValues = [.. request.Headers];
         IsHttps = request.IsHttps;
         RemoteIpAddress = context.Connection.RemoteIpAddress;
@@ -60,7 +62,21 @@ public sealed class EngineRequest
     public QueryString QueryString { get; }
 
     /// <summary>The query parameters.</summary>
-    public IQueryCollection Query { get; }
+    public IQueryCollection Query
+    {
+        get
+        {
+            if (Volatile.Read(ref _query) is { } query)
+            {
+                return query;
+            }
+
+            IQueryCollection parsed = QueryHelpers.ParseNullableQuery(QueryString.Value) is { } values
+                ? new QueryCollection(values)
+                : QueryCollection.Empty;
+            return Interlocked.CompareExchange(ref _query, parsed, null) ?? parsed;
+        }
+    }
 
     /// <summary>The request headers (a copy: changing them changes nothing else).</summary>
     public IHeaderDictionary Headers

@@ -8,13 +8,24 @@ public sealed partial class EngineSocket
 {
     // ------------------------------------------------------------------ WebSocket
 
-    internal void Attach(WebSocketTransport transport)
+    internal void Attach(WebSocketTransport transport) => transport.Session = this;
+
+    /// <summary>A packet from a WebSocket of this session: the upgrade's while it is under way, a regular one otherwise.</summary>
+    internal void OnWebSocketPacket(WebSocketTransport transport, EnginePacket packet)
     {
-        transport.PacketReceived = (t, p) => OnPacket(t, p);
-        transport.Closed = (t, reason, description) => OnTransportClosed(t, reason, description);
+        // The upgrading transport is set before its receive loop starts, and cleared under the lock
+        // when it becomes the session's: the upgrade's handling checks again under the lock.
+        if (Volatile.Read(ref _upgrading) == transport)
+        {
+            OnUpgradePacket(transport, packet);
+        }
+        else
+        {
+            OnPacket(transport, packet);
+        }
     }
 
-    private void OnTransportClosed(EngineTransport transport, string reason, string? description)
+    internal void OnTransportClosed(EngineTransport transport, string reason, string? description)
     {
         lock (_lock)
         {
@@ -44,8 +55,7 @@ public sealed partial class EngineSocket
             if (accepted)
             {
                 _upgrading = transport;
-                transport.PacketReceived = (t, p) => OnUpgradePacket(t, p);
-                transport.Closed = (t, reason, description) => OnTransportClosed(t, reason, description);
+                transport.Session = this;
                 _upgradeTimer ??= TimerScheduler.Shared.CreateTimer(static s => ((EngineSocket)s).OnUpgradeTimeout(), this);
                 _upgradeTimer.Schedule(_server.Options.UpgradeTimeout);
             }

@@ -15,6 +15,20 @@ public enum EngineReadyState
 }
 
 /// <summary>
+/// What a session is served to inside the server (the Socket.IO connection over it): told of each
+/// message and of the close before the public events are raised. An interface, not event
+/// handlers: an idle session keeps no closures.
+/// </summary>
+internal interface IEngineSocketOwner
+{
+    /// <summary>A message from the client; raised on the receive path, one at a time.</summary>
+    void OnMessage(EnginePacket message);
+
+    /// <summary>The session closed, for <paramref name="reason"/>; raised once.</summary>
+    void OnEngineClosed(string reason, string? description);
+}
+
+/// <summary>
 /// One Engine.IO session: a client connection that survives transport changes (long-polling,
 /// WebSocket, the upgrade between them). Send from any thread; events are raised on the thread
 /// that received the packet, one packet at a time per transport.
@@ -55,6 +69,9 @@ public sealed partial class EngineSocket
 
     /// <summary>The session id.</summary>
     public string Id { get; }
+
+    /// <summary>What the session is served to, if anything; set once, when the session opens.</summary>
+    internal IEngineSocketOwner? Owner { get; set; }
 
     /// <summary>The Engine.IO protocol revision of the client: 3 or 4.</summary>
     public EngineIOProtocol Protocol { get; }
@@ -316,6 +333,7 @@ public sealed partial class EngineSocket
                 RaiseSafely(Heartbeat);
                 break;
             case EnginePacketType.Message:
+                RaiseToOwner(packet);
                 RaiseSafely(MessageReceived, packet);
                 break;
             case EnginePacketType.Close when from is PollingTransport:
@@ -363,17 +381,34 @@ public sealed partial class EngineSocket
         transport.Close(graceful);
         upgrading?.Close(graceful: false);
         _server.Log.SessionClosed(Id, reason, description);
-        Action<EngineSocket, string, string?>? closed = Closed;
-        if (closed is not null)
+        try
         {
-            try
-            {
-                closed(this, reason, description);
-            }
-            catch (Exception ex)
-            {
-                _server.Log.HandlerFailed(Id, ex);
-            }
+            Owner?.OnEngineClosed(reason, description);
+        }
+        catch (Exception ex)
+        {
+            _server.Log.HandlerFailed(Id, ex);
+        }
+
+        try
+        {
+            Closed?.Invoke(this, reason, description);
+        }
+        catch (Exception ex)
+        {
+            _server.Log.HandlerFailed(Id, ex);
+        }
+    }
+
+    private void RaiseToOwner(EnginePacket message)
+    {
+        try
+        {
+            Owner?.OnMessage(message);
+        }
+        catch (Exception ex)
+        {
+            _server.Log.HandlerFailed(Id, ex);
         }
     }
 

@@ -2,6 +2,7 @@
 // and the bounded close are one WebSocket's life and share its state; split, that state would spread.
 
 using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http.Features;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Threading;
 
@@ -29,7 +30,7 @@ internal sealed class WebSocketTransport : EngineTransport
     private readonly EngineIOProtocol _protocol;
     private readonly Queue<OutgoingPacket> _queue = new();
     private readonly CancellationTokenSource _aborted = new();
-    private readonly Action? _abortConnection;
+    private readonly IHttpRequestLifetimeFeature? _request;
 
     // The packets of the burst being written; used by the writer only.
     private readonly List<OutgoingPacket> _burst = new();
@@ -41,23 +42,24 @@ internal sealed class WebSocketTransport : EngineTransport
     private TaskCompletionSource? _writerExited;
     private int _closed;
 
-    // abortConnection cuts the underlying connection (the HTTP request's abort): a close that does not
-    // finish in time, or a failed write, must release the socket whatever is in flight.
-    public WebSocketTransport(WebSocketConnection connection, EngineIOProtocol protocol, Action? abortConnection = null)
+    // request cuts the underlying connection (the HTTP request's abort): a close that does not finish
+    // in time, or a failed write, must release the socket whatever is in flight.
+    public WebSocketTransport(WebSocketConnection connection, EngineIOProtocol protocol, IHttpRequestLifetimeFeature? request = null)
     {
         _connection = connection;
-        _abortConnection = abortConnection;
+        _request = request;
         _protocol = protocol;
     }
 
     /// <summary>The instruments to report packets and bytes to, or null.</summary>
     public EngineMetrics? Metrics { get; init; }
 
-    /// <summary>Receives packets; raised on the receive loop, one at a time.</summary>
-    public Action<WebSocketTransport, EnginePacket>? PacketReceived { get; set; }
-
-    /// <summary>Raised once when the transport ends: the reason (the reference's) and a description.</summary>
-    public Action<WebSocketTransport, string, string?>? Closed { get; set; }
+    /// <summary>
+    /// The session the transport serves: it hears of every packet (on the receive loop, one at a
+    /// time) and, once, of the transport's end. A reference, not delegates: an idle session keeps
+    /// no closures between its transport and itself.
+    /// </summary>
+    public EngineSocket? Session { get; set; }
 
     public override string Name => EngineIOOptions.WebSocket;
 
@@ -201,7 +203,7 @@ internal sealed class WebSocketTransport : EngineTransport
         try
         {
             _connection.Abort();
-            _abortConnection?.Invoke();
+            _request?.Abort();
         }
         catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
         {
@@ -265,7 +267,7 @@ internal sealed class WebSocketTransport : EngineTransport
                 ReceiveTurn? turn = ReceiveTurn.Begin();
                 try
                 {
-                    PacketReceived?.Invoke(this, packet);
+                    Session?.OnWebSocketPacket(this, packet);
                 }
                 finally
                 {
@@ -476,7 +478,7 @@ internal sealed class WebSocketTransport : EngineTransport
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            Closed?.Invoke(this, reason, description);
+            Session?.OnTransportClosed(this, reason, description);
         }
     }
 }

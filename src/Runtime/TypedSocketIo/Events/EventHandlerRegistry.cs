@@ -4,26 +4,26 @@ namespace TypedSocketIo.Events;
 /// The handlers of a socket's events by name, several per event, added and removed from any thread
 /// while events are dispatched. One implementation for the server's socket and the client's.
 /// </summary>
+/// <remarks>
+/// The handlers are a snapshot, an array of (name, handlers) pairs replaced whole on each change
+/// and read without a lock. A socket has a handful of events, registered once: a scan of a few
+/// pairs finds them as fast as a dictionary would, and a socket keeps two small arrays per event
+/// instead of a dictionary, a list per event and a lock.
+/// </remarks>
 /// <typeparam name="TEvent">The incoming event type handed to the handlers.</typeparam>
 internal sealed class EventHandlerRegistry<TEvent>
 {
-    private readonly object _lock = new();
-    private readonly Dictionary<string, ListenerList<Func<TEvent, Task>>> _handlers = new(StringComparer.Ordinal);
+    private Entry[] _entries = [];
+
+    private readonly record struct Entry(string Name, Func<TEvent, Task>[] Handlers);
 
     /// <summary>Adds <paramref name="handler"/> for <paramref name="eventName"/>; dispose the result to remove it.</summary>
     public IDisposable Add(string eventName, Func<TEvent, Task> handler)
     {
-        ListenerList<Func<TEvent, Task>>? list;
-        lock (_lock)
-        {
-            if (!_handlers.TryGetValue(eventName, out list))
-            {
-                list = new ListenerList<Func<TEvent, Task>>();
-                _handlers.Add(eventName, list);
-            }
-        }
-
-        return list.Add(handler);
+        ArgumentNullException.ThrowIfNull(eventName);
+        ArgumentNullException.ThrowIfNull(handler);
+        Update(eventName, handlers => [.. handlers, handler]);
+        return new Removal(this, eventName, handler);
     }
 
     /// <summary>Adds a handler that completes synchronously.</summary>
@@ -38,59 +38,91 @@ internal sealed class EventHandlerRegistry<TEvent>
     }
 
     /// <summary>Removes every handler of <paramref name="eventName"/>.</summary>
-    public void Remove(string eventName)
-    {
-        lock (_lock)
-        {
-            _handlers.Remove(eventName);
-        }
-    }
+    public void Remove(string eventName) => Update(eventName, static _ => []);
 
     /// <summary>How many handlers <paramref name="eventName"/> has.</summary>
-    public int Count(string eventName)
-    {
-        lock (_lock)
-        {
-            return _handlers.TryGetValue(eventName, out ListenerList<Func<TEvent, Task>>? list) ? list.Items.Length : 0;
-        }
-    }
+    public int Count(string eventName) => Find(Volatile.Read(ref _entries), eventName)?.Length ?? 0;
 
     /// <summary>
     /// Calls the handlers of <paramref name="eventName"/> in the order they were added. A handler
-    /// that throws, or whose task fails later, is reported to <paramref name="failed"/> (with the
-    /// event name) and does not stop the others; asynchronous handlers are not awaited.
+    /// that throws, or whose task fails later, is reported to <paramref name="failed"/> (with
+    /// <paramref name="state"/> and the event name) and does not stop the others; asynchronous
+    /// handlers are not awaited.
     /// </summary>
-    public void Invoke(string eventName, TEvent e, Action<string, Exception> failed)
+    public void Invoke<TState>(string eventName, TEvent e, TState state, Action<TState, string, Exception> failed)
     {
-        ListenerList<Func<TEvent, Task>>? list;
-        lock (_lock)
-        {
-            _handlers.TryGetValue(eventName, out list);
-        }
-
-        if (list is null)
+        Func<TEvent, Task>[]? handlers = Find(Volatile.Read(ref _entries), eventName);
+        if (handlers is null)
         {
             return;
         }
 
-        foreach (Func<TEvent, Task> handler in list.Items)
+        foreach (Func<TEvent, Task> handler in handlers)
         {
             try
             {
                 Task task = handler(e);
                 if (!task.IsCompletedSuccessfully)
                 {
-                    _ = ObserveAsync(task, eventName, failed);
+                    _ = ObserveAsync(task, eventName, state, failed);
                 }
             }
             catch (Exception ex)
             {
-                failed(eventName, ex);
+                failed(state, eventName, ex);
             }
         }
     }
 
-    private static async Task ObserveAsync(Task task, string eventName, Action<string, Exception> failed)
+    private static Func<TEvent, Task>[]? Find(Entry[] entries, string eventName)
+    {
+        foreach (Entry entry in entries)
+        {
+            if (string.Equals(entry.Name, eventName, StringComparison.Ordinal))
+            {
+                return entry.Handlers;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Replaces the handlers of <paramref name="eventName"/> by <paramref name="change"/> of them (an event left with none is dropped).</summary>
+    private void Update(string eventName, Func<Func<TEvent, Task>[], Func<TEvent, Task>[]> change)
+    {
+        while (true)
+        {
+            Entry[] current = Volatile.Read(ref _entries);
+            int index = Array.FindIndex(current, entry => string.Equals(entry.Name, eventName, StringComparison.Ordinal));
+            Func<TEvent, Task>[] handlers = change(index < 0 ? [] : current[index].Handlers);
+            Entry[] next;
+            if (index < 0)
+            {
+                if (handlers.Length == 0)
+                {
+                    return;
+                }
+
+                next = [.. current, new Entry(eventName, handlers)];
+            }
+            else if (handlers.Length == 0)
+            {
+                next = [.. current.AsSpan(0, index), .. current.AsSpan(index + 1)];
+            }
+            else
+            {
+                next = [.. current];
+                next[index] = new Entry(eventName, handlers);
+            }
+
+            if (Interlocked.CompareExchange(ref _entries, next, current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task ObserveAsync<TState>(Task task, string eventName, TState state, Action<TState, string, Exception> failed)
     {
         try
         {
@@ -98,7 +130,24 @@ internal sealed class EventHandlerRegistry<TEvent>
         }
         catch (Exception ex)
         {
-            failed(eventName, ex);
+            failed(state, eventName, ex);
+        }
+    }
+
+    private sealed class Removal(EventHandlerRegistry<TEvent> owner, string eventName, Func<TEvent, Task> handler) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.Update(eventName, handlers =>
+                {
+                    int index = Array.IndexOf(handlers, handler);
+                    return index < 0 ? handlers : [.. handlers.AsSpan(0, index), .. handlers.AsSpan(index + 1)];
+                });
+            }
         }
     }
 }

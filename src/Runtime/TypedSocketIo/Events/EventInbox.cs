@@ -15,22 +15,28 @@ namespace TypedSocketIo.Events;
 internal sealed class EventInbox<T>
 {
     private readonly Queue<T> _queue = new();
-    private readonly Func<T, Task> _process;
+    private readonly Func<object, T, Task> _process;
+    private readonly object _owner;
     private readonly int _limit;
     private readonly bool _preferLocal;
     private readonly bool _inReceiveTurn;
     private bool _draining;
 
-    /// <param name="process">Processes one item; it handles its own errors and must not throw.</param>
+    /// <param name="process">
+    /// Processes one item, given <paramref name="owner"/>; it handles its own errors and must not
+    /// throw. A static delegate with the owner passed in: an inbox per socket keeps no closure.
+    /// </param>
+    /// <param name="owner">What <paramref name="process"/> is given.</param>
     /// <param name="limit">How many items may wait.</param>
     /// <param name="preferLocal">Whether the drain prefers the current thread's local queue.</param>
     /// <param name="inReceiveTurn">
     /// Whether items posted during a <see cref="ReceiveTurn"/> are processed when it ends, on its
     /// thread, rather than on the thread pool.
     /// </param>
-    public EventInbox(Func<T, Task> process, int limit, bool preferLocal, bool inReceiveTurn = false)
+    public EventInbox(Func<object, T, Task> process, object owner, int limit, bool preferLocal, bool inReceiveTurn = false)
     {
         _process = process;
+        _owner = owner;
         _limit = limit;
         _preferLocal = preferLocal;
         _inReceiveTurn = inReceiveTurn;
@@ -91,7 +97,7 @@ internal sealed class EventInbox<T>
                 item = _queue.Dequeue();
             }
 
-            Task processed = _process(item);
+            Task processed = _process(_owner, item);
             if (!processed.IsCompleted)
             {
                 _ = DrainAfterAsync(processed); // still draining: later items wait their turn

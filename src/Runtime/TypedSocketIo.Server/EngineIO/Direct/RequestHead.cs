@@ -76,8 +76,10 @@ internal sealed class RequestHead
                 return null;
             }
 
-            string name = Known(line[..colon], KnownNames, ignoreCase: true) ?? Encoding.ASCII.GetString(line[..colon]);
-            string text = Known(value, KnownValues, ignoreCase: false) ?? Encoding.ASCII.GetString(value);
+            int known = IndexOf(line[..colon], KnownNames, ignoreCase: true);
+            string name = known >= 0 ? KnownNames[known] : Encoding.ASCII.GetString(line[..colon]);
+            int knownValue = IndexOf(value, KnownValues, ignoreCase: false);
+            string text = knownValue >= 0 ? KnownValues[knownValue] : RecentOrNew(known, value);
             headers[name] = headers.TryGetValue(name, out StringValues existing) ? StringValues.Concat(existing, text) : new StringValues(text);
         }
 
@@ -101,17 +103,43 @@ internal sealed class RequestHead
         "permessage-deflate; client_max_window_bits", "gzip, deflate, br, zstd", "gzip, deflate, br",
     ];
 
-    private static string? Known(ReadOnlySpan<byte> text, string[] table, bool ignoreCase)
+    // The last value seen of each known header that repeats from one client to the next (Host,
+    // Origin, User-Agent, …), shared by the heads that carry it again: clients of one application
+    // mostly send the same ones. Racy on purpose: a value that changed makes a string of its own.
+    // Not the headers unique to a client (its key, cookies, credentials, address).
+    private static readonly string?[] RecentValues = new string?[KnownNames.Length];
+
+    private static readonly bool[] Repeats =
+        [.. KnownNames.Select(static name => !new[] { HeaderNames.SecWebSocketKey, HeaderNames.Cookie, HeaderNames.Authorization, "X-Forwarded-For" }.Contains(name))];
+
+    private static string RecentOrNew(int known, ReadOnlySpan<byte> value)
     {
-        foreach (string known in table)
+        if (known < 0 || !Repeats[known])
         {
-            if (ignoreCase ? Ascii.EqualsIgnoreCase(text, known) : Ascii.Equals(text, known))
+            return Encoding.ASCII.GetString(value);
+        }
+
+        if (Volatile.Read(ref RecentValues[known]) is { } recent && Ascii.Equals(value, recent))
+        {
+            return recent;
+        }
+
+        string text = Encoding.ASCII.GetString(value);
+        Volatile.Write(ref RecentValues[known], text);
+        return text;
+    }
+
+    private static int IndexOf(ReadOnlySpan<byte> text, string[] table, bool ignoreCase)
+    {
+        for (int i = 0; i < table.Length; i++)
+        {
+            if (ignoreCase ? Ascii.EqualsIgnoreCase(text, table[i]) : Ascii.Equals(text, table[i]))
             {
-                return known;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     /// <summary>
