@@ -26,7 +26,8 @@ internal sealed record Peer(string Name, WireKind Wire, string? HostKind, bool I
 
     /// <summary>
     /// Peers run only when named (<c>--peers</c>): the .NET peers with inline socket completions, and
-    /// TypedSocketIo with its WebSockets taken from the listener (<c>UseSocketIoWebSockets</c>).
+    /// TypedSocketIo with its WebSockets taken from the listener (<c>UseSocketIoWebSockets</c>), and
+    /// served on their bare sockets by the server's transport (<c>UseSocketIoTransport</c>, "-bare").
     /// </summary>
     public static readonly Peer[] Extra =
     [
@@ -38,5 +39,8 @@ internal sealed record Peer(string Name, WireKind Wire, string? HostKind, bool I
         new("tsio-untyped-direct", WireKind.SocketIo, "tsio-direct"),
         new("tsio-typed-direct", WireKind.SocketIo, "tsio-typed-direct"),
         new("tsio-typed-direct-inline", WireKind.SocketIo, "tsio-typed-direct", Inline: true),
+        new("tsio-untyped-bare", WireKind.SocketIo, "tsio-bare"),
+        new("tsio-typed-bare", WireKind.SocketIo, "tsio-typed-bare"),
+        new("tsio-typed-bare-inline", WireKind.SocketIo, "tsio-typed-bare", Inline: true),
     ];
 }

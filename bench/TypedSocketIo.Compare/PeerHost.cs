@@ -25,10 +25,17 @@ internal static class PeerHost
             return await RawSocketPeer.RunAsync();
         }
 
-        // "-direct": TypedSocketIo's WebSockets taken from the listener, below ASP.NET Core's HTTP layer.
-        bool direct = kind.EndsWith("-direct", StringComparison.Ordinal);
-        kind = direct ? kind[..^"-direct".Length] : kind;
+        // "-direct": TypedSocketIo's WebSockets taken from the listener, below ASP.NET Core's HTTP layer;
+        // "-bare": the same, served on their bare sockets by the server's own transport.
+        bool bare = kind.EndsWith("-bare", StringComparison.Ordinal);
+        bool direct = bare || kind.EndsWith("-direct", StringComparison.Ordinal);
+        kind = bare ? kind[..^"-bare".Length] : direct ? kind[..^"-direct".Length] : kind;
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        if (bare)
+        {
+            builder.WebHost.UseSocketIoTransport();
+        }
+
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0, listen =>
         {
             if (direct)

@@ -18,11 +18,15 @@ public sealed class DirectWebSocketInteropTests
     private static string Args(JsonElement e) => e.GetProperty("args").GetRawText();
 
     [Theory]
-    [InlineData("websocket", false)]
-    [InlineData(null, false)]
-    [InlineData("websocket", true)]
-    [InlineData(null, true)]
-    public async Task Events_acks_and_binary_travel_both_ways_when_the_listener_takes_the_websocket(string? transport, bool msgpack)
+    [InlineData("websocket", false, false)]
+    [InlineData(null, false, false)]
+    [InlineData("websocket", true, false)]
+    [InlineData(null, true, false)]
+    [InlineData("websocket", false, true)]
+    [InlineData(null, false, true)]
+    [InlineData("websocket", true, true)]
+    [InlineData(null, true, true)]
+    public async Task Events_acks_and_binary_travel_both_ways_when_the_listener_takes_the_websocket(string? transport, bool msgpack, bool bareSockets)
     {
         var seen = new List<string>();
         await using var host = await SocketIoTestHost.StartAsync(
@@ -41,6 +45,13 @@ public sealed class DirectWebSocketInteropTests
                 if (msgpack)
                 {
                     o.Parser = MsgPackSocketIoParser.Instance;
+                }
+            },
+            configureBuilder: b =>
+            {
+                if (bareSockets)
+                {
+                    b.WebHost.UseSocketIoTransport(); // served on the bare socket, with no Kestrel connection
                 }
             },
             configurePipeline: app => app.Use((HttpContext context, RequestDelegate next) =>

@@ -17,21 +17,32 @@ namespace TypedSocketIo.Server.Tests;
 /// what it answers, and what it leaves to ASP.NET Core. The frame rules are in
 /// <see cref="DirectWebSocketFramingTests"/>.
 /// </summary>
-public sealed class DirectWebSocketTests
+public class DirectWebSocketTests
 {
+    /// <summary>Whether the host's transport serves the sessions on their bare sockets (<c>UseSocketIoTransport</c>).</summary>
+    protected virtual bool BareSockets => false;
+
     private const string Query = "EIO=4&transport=websocket";
     private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
 
     /// <summary>A host whose listener takes the WebSockets, and whose pipeline counts the requests it sees.</summary>
-    private static Task<EngineTestHost> StartAsync(
+    private Task<EngineTestHost> StartAsync(
         Action<EngineIOOptions>? configure = null,
         Action<EngineIOEndpointConventionBuilder>? configureEndpoint = null,
         Action<KestrelServerLimits>? limits = null,
-        List<string>? seen = null) =>
+        List<string>? seen = null,
+        Action<ListenOptions>? beforeListener = null) =>
         EngineTestHost.StartAsync(
             configure: configure,
             configureEndpoint: configureEndpoint,
-            configureBuilder: b => b.WebHost.ConfigureKestrel(k => limits?.Invoke(k.Limits)),
+            configureBuilder: b =>
+            {
+                b.WebHost.ConfigureKestrel(k => limits?.Invoke(k.Limits));
+                if (BareSockets)
+                {
+                    b.WebHost.UseSocketIoTransport();
+                }
+            },
             configurePipeline: app =>
             {
                 app.Use((context, next) =>
@@ -48,7 +59,11 @@ public sealed class DirectWebSocketTests
                 });
                 app.MapGet("/hello", () => "hi");
             },
-            configureListener: listen => listen.UseSocketIoWebSockets());
+            configureListener: listen =>
+            {
+                beforeListener?.Invoke(listen);
+                listen.UseSocketIoWebSockets();
+            });
 
     private static string Upgrade(string target, string? extra = null) =>
         $"GET {target} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n" +
@@ -344,6 +359,46 @@ public sealed class DirectWebSocketTests
     }
 
     [Fact]
+    public async Task Only_the_servers_transport_keeps_a_whole_head_from_kestrels_connections_and_a_head_in_pieces_is_served_all_the_same()
+    {
+        int kestrelConnections = 0;
+        await using EngineTestHost host = await StartAsync(beforeListener: listen => listen.Use(next => connection =>
+        {
+            Interlocked.Increment(ref kestrelConnections);
+            return next(connection);
+        }));
+
+        await using (RawWebSocket ws = await RawWebSocket.ConnectAsync(host.WebSocketUrl(Query)))
+        {
+            Assert.StartsWith("0{\"sid\"", await ws.ReceiveTextAsync(), StringComparison.Ordinal);
+            await ws.SendTextAsync("4whole");
+            Assert.Equal("4whole", await ws.ReceiveTextAsync());
+        }
+
+        Assert.Equal(BareSockets ? 0 : 1, Volatile.Read(ref kestrelConnections));
+
+        // A head whose first bytes are not all of it goes on to Kestrel, whose listener middleware takes it.
+        byte[] head = Encoding.ASCII.GetBytes(Upgrade("/engine.io/?" + Query));
+        using var socket = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(host.BaseUri.Host, host.BaseUri.Port);
+        await socket.SendAsync(head.AsMemory(0, 20));
+        await Task.Delay(200);
+        await socket.SendAsync(head.AsMemory(20));
+        var answer = new StringBuilder();
+        byte[] buffer = new byte[1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!answer.ToString().Contains("0{\"sid\"", StringComparison.Ordinal))
+        {
+            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            Assert.NotEqual(0, read);
+            answer.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        Assert.StartsWith("HTTP/1.1 101", answer.ToString(), StringComparison.Ordinal);
+        Assert.Equal(BareSockets ? 1 : 2, Volatile.Read(ref kestrelConnections));
+    }
+
+    [Fact]
     public async Task Closing_the_session_closes_the_connection()
     {
         await using EngineTestHost host = await StartAsync();
@@ -356,4 +411,13 @@ public sealed class DirectWebSocketTests
         Assert.True(await client.ServerClosesAsync(TimeSpan.FromSeconds(10)));
         await Wait.UntilAsync(() => host.Server.SessionCount == 0, TimeSpan.FromSeconds(10));
     }
+}
+
+/// <summary>
+/// The same, with the host's transport serving the WebSocket sessions on their bare sockets
+/// (<c>UseSocketIoTransport</c>), and what only it does.
+/// </summary>
+public sealed class BareSocketDirectWebSocketTests : DirectWebSocketTests
+{
+    protected override bool BareSockets => true;
 }

@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using TypedSocketIo.EngineIO;
@@ -24,8 +25,13 @@ public class WebSocketFramingTests
     {
     }
 
+    /// <summary>How the tests' host is set up: as it comes here.</summary>
+    protected virtual void ConfigureBuilder(WebApplicationBuilder builder)
+    {
+    }
+
     private Task<EngineTestHost> StartAsync(Action<EngineIOOptions>? configure = null) =>
-        EngineTestHost.StartAsync(configureListener: ConfigureListener, configure: o =>
+        EngineTestHost.StartAsync(configureListener: ConfigureListener, configureBuilder: ConfigureBuilder, configure: o =>
         {
             o.WebSocketFraming = WebSocketFraming.Builtin;
             o.MaxHttpBufferSize = 1000;
@@ -378,5 +384,13 @@ public class WebSocketFramingTests
 /// <summary>The framing tests with the WebSockets taken from the listener (<c>UseSocketIoWebSockets</c>).</summary>
 public sealed class DirectWebSocketFramingTests : WebSocketFramingTests
 {
+    protected override void ConfigureListener(ListenOptions listen) => listen.UseSocketIoWebSockets();
+}
+
+/// <summary>The framing tests with the WebSockets served on their bare sockets (<c>UseSocketIoTransport</c>).</summary>
+public sealed class BareSocketWebSocketFramingTests : WebSocketFramingTests
+{
+    protected override void ConfigureBuilder(WebApplicationBuilder builder) => builder.WebHost.UseSocketIoTransport();
+
     protected override void ConfigureListener(ListenOptions listen) => listen.UseSocketIoWebSockets();
 }

@@ -16,9 +16,11 @@ if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_U
     builder.WebHost.UseUrls("http://localhost:5000");
 }
 
-// Socket.IO's WebSockets are taken at the listener, below ASP.NET Core's HTTP layer: an idle
-// session holds less memory, and the page and long-polling still go through the pipeline below.
-// The auth check is Socket.IO middleware, which runs either way (docs/server.md, "WebSockets from the listener").
+// Socket.IO's WebSockets are taken at the listener, below ASP.NET Core's HTTP layer, and served
+// on their bare sockets by the server's transport: an idle session holds less memory, and the page
+// and long-polling still go through Kestrel and the pipeline below. The auth check is Socket.IO
+// middleware, which runs either way (docs/server.md, "WebSockets from the listener").
+builder.WebHost.UseSocketIoTransport();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.UseSocketIoWebSockets()));
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);   // no line per request
 // Payloads, auth and refusals are serialized with the contracts' context, never by reflection:

@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using TypedSocketIo.Server.EngineIO.Direct;
 
 namespace Microsoft.AspNetCore.Hosting;
@@ -27,11 +30,40 @@ public static class SocketIoListenOptionsExtensions
         ArgumentNullException.ThrowIfNull(listenOptions);
         KestrelServerLimits limits = listenOptions.KestrelServerOptions.Limits;
         IServiceProvider services = listenOptions.ApplicationServices;
-        listenOptions.Use(next => new DirectWebSocketMiddleware(next, services, new DirectLimits(
+        var requests = new DirectRequests(services, () => new DirectLimits(
             limits.MaxRequestLineSize,
             limits.MaxRequestHeadersTotalSize,
             limits.MaxRequestHeaderCount,
-            limits.RequestHeadersTimeout)).OnConnectionAsync);
+            limits.RequestHeadersTimeout));
+        listenOptions.Use(next => new DirectWebSocketMiddleware(next, requests).OnConnectionAsync);
+        services.GetService<DirectSocketTransport>()?.Add(listenOptions.EndPoint, requests); // with UseSocketIoTransport
         return listenOptions;
+    }
+
+    /// <summary>
+    /// Lets the listeners that take Socket.IO's WebSockets (<see cref="UseSocketIoWebSockets"/>)
+    /// serve each such session on its bare socket, with no Kestrel connection or pipes while it
+    /// lasts: the host's transport becomes Kestrel's socket transport with those listeners accepted
+    /// by the server. Each of their connections is looked at before Kestrel sees it, its bytes left
+    /// unread: a WebSocket upgrade of an Engine.IO endpoint whose head came whole in its first bytes
+    /// is served here; every other connection becomes Kestrel's own socket connection and goes on
+    /// through the listener's middleware (<see cref="UseSocketIoWebSockets"/> then takes a head
+    /// that came in pieces). Every other listener is bound by Kestrel's socket transport, with the
+    /// options of <c>UseSockets</c>.
+    /// </summary>
+    /// <remarks>
+    /// The sessions served on bare sockets are not Kestrel's connections: Kestrel's connection
+    /// limits, connection logging and metrics do not count them. Only for listeners without TLS
+    /// (a TLS connection's first bytes are not a request, so it goes on to Kestrel). See
+    /// docs/server.md, "WebSockets from the listener".
+    /// </remarks>
+    public static IWebHostBuilder UseSocketIoTransport(this IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.ConfigureServices(static services =>
+        {
+            services.TryAddSingleton<DirectSocketTransport>();
+            services.AddSingleton<IConnectionListenerFactory>(static sp => sp.GetRequiredService<DirectSocketTransport>());
+        });
     }
 }
