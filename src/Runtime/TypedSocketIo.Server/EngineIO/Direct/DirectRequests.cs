@@ -47,9 +47,16 @@ internal sealed partial class DirectRequests
     /// Serves a request taken at the listener: its answer, and for an upgrade its session, until it
     /// ends. Holds only the exchange while the session lasts.
     /// </summary>
-    public async Task ServeAsync(DirectConnection connection, RequestHead head)
+    public Task ServeAsync(DirectConnection connection, RequestHead head)
     {
+        // Not an async method itself: its state machine would keep the head (and its headers) for
+        // the session's life.
         DirectExchange exchange = Start(connection, head, out Task session);
+        return FinishAsync(connection, exchange, session);
+    }
+
+    private async Task FinishAsync(DirectConnection connection, DirectExchange exchange, Task session)
+    {
         try
         {
             await session.ConfigureAwait(false);
