@@ -291,6 +291,21 @@ public class DirectWebSocketTests
     }
 
     [Fact]
+    public async Task A_large_head_within_the_listeners_limits_is_taken_and_its_session_served()
+    {
+        var seen = new List<string>();
+        string cookie = new('c', 9000); // more than the first look at a bare socket's bytes takes
+        await using EngineTestHost host = await StartAsync(seen: seen);
+
+        await using RawFrameClient client = await RawFrameClient.ConnectAsync(host.WebSocketUrl(Query), Key, extraHeaders: $"Cookie: {cookie}\r\n");
+        ServerFrame open = (await client.ReadFrameAsync())!;
+        string sid = RawPolling.SidPattern.Match(open.Text).Groups[1].Value;
+
+        Assert.Equal(cookie, host.Sockets[sid].Request.Headers.Cookie.ToString());
+        Assert.Empty(seen);
+    }
+
+    [Fact]
     public async Task An_endpoint_that_asks_for_a_host_is_left_to_aspnetcore()
     {
         var seen = new List<string>();
@@ -396,6 +411,21 @@ public class DirectWebSocketTests
 
         Assert.StartsWith("HTTP/1.1 101", answer.ToString(), StringComparison.Ordinal);
         Assert.Equal(BareSockets ? 1 : 2, Volatile.Read(ref kestrelConnections));
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_closes_the_sessions_and_their_connections_in_bounded_time()
+    {
+        EngineTestHost host = await StartAsync();
+        await using RawFrameClient client = await RawFrameClient.ConnectAsync(host.WebSocketUrl(Query), Key);
+        ServerFrame open = (await client.ReadFrameAsync())!;
+        Assert.StartsWith("0{\"sid\"", open.Text, StringComparison.Ordinal);
+
+        Task stopped = host.DisposeAsync().AsTask();
+
+        Assert.True(await client.ServerClosesAsync(TimeSpan.FromSeconds(10)));
+        await stopped.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(0, host.Server.SessionCount);
     }
 
     [Fact]

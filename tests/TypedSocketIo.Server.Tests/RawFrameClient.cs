@@ -38,13 +38,13 @@ internal sealed class RawFrameClient : IAsyncDisposable
     public string HandshakeResponse { get; private set; } = "";
 
     /// <summary>Connects, sends the opening handshake to <paramref name="url"/> and reads the response head.</summary>
-    public static async Task<RawFrameClient> ConnectAsync(Uri url, string key = "dGhlIHNhbXBsZSBub25jZQ==", int seed = 1)
+    public static async Task<RawFrameClient> ConnectAsync(Uri url, string key = "dGhlIHNhbXBsZSBub25jZQ==", int seed = 1, string? extraHeaders = null)
     {
         var socket = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(url.Host, url.Port);
         var client = new RawFrameClient(socket, seed);
         string request = $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                         $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                         $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n";
         await client._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         var head = new StringBuilder();
         var one = new byte[1];

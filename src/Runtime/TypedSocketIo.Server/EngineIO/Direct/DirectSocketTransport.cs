@@ -169,7 +169,9 @@ internal sealed class DirectSocketListener : IConnectionListener
             }
 
             socket.NoDelay = _noDelay;
-            _ = TriageAsync(socket);
+            // Each connection on the thread pool, as Kestrel dispatches its own: the loop goes back
+            // to accepting at once.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Listener.TriageAsync(state.Socket), (Listener: this, Socket: socket), preferLocal: false);
         }
 
         _forKestrel.Writer.TryComplete();
@@ -224,23 +226,38 @@ internal sealed class DirectSocketListener : IConnectionListener
             await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeout.Token).ConfigureAwait(false); // the first bytes, without taking them
         }
 
-        // The most a head taken here can be: its request line, its header fields and the empty line.
+        // A head is most often well under 4 KB: a look at that much first, then, if it filled the
+        // buffer without ending, at the most a head taken here can be (its request line, its
+        // header fields and the empty line).
         int most = limits.MaxRequestLineSize + limits.MaxRequestHeadersTotalSize + 4;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(most);
-        try
+        int size = Math.Min(FirstLook, most);
+        while (true)
         {
-            int peeked = await socket.ReceiveAsync(buffer.AsMemory(0, most), SocketFlags.Peek).ConfigureAwait(false);
-            var reader = new RequestHeadReader(endpoints, limits);
-            var bytes = new ReadOnlySequence<byte>(buffer, 0, peeked);
-            return reader.Read(bytes, out RequestHead? head, out SequencePosition end) == HeadVerdict.Take && DirectRequests.CanServe(head!.Server.Options)
-                ? (head, (int)bytes.Slice(0, end).Length)
-                : (null, 0);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                int peeked = await socket.ReceiveAsync(buffer.AsMemory(0, size), SocketFlags.Peek).ConfigureAwait(false);
+                var reader = new RequestHeadReader(endpoints, limits);
+                var bytes = new ReadOnlySequence<byte>(buffer, 0, peeked);
+                switch (reader.Read(bytes, out RequestHead? head, out SequencePosition end))
+                {
+                    case HeadVerdict.Take when DirectRequests.CanServe(head!.Server.Options):
+                        return (head, (int)bytes.Slice(0, end).Length);
+                    case HeadVerdict.NeedMore when peeked == size && size < most:
+                        size = most;
+                        continue;
+                    default:
+                        return (null, 0);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
+
+    private const int FirstLook = 4096;
 
     private async Task HandToKestrelAsync(NetSocket socket)
     {
