@@ -131,6 +131,25 @@ public class DirectWebSocketTests
     }
 
     [Fact]
+    public async Task A_server_on_aspnetcores_websocket_has_its_sessions_left_to_aspnetcore()
+    {
+        var seen = new List<string>();
+        await using EngineTestHost host = await StartAsync(o => o.WebSocketFraming = WebSocketFraming.AspNetCore, seen: seen);
+
+        await using (RawWebSocket ws = await RawWebSocket.ConnectAsync(host.WebSocketUrl(Query)))
+        {
+            Assert.StartsWith("0{\"sid\"", await ws.ReceiveTextAsync(), StringComparison.Ordinal);
+            await ws.SendTextAsync("4through the pipeline");
+            Assert.Equal("4through the pipeline", await ws.ReceiveTextAsync());
+        }
+
+        lock (seen)
+        {
+            Assert.Equal(["/engine.io/?" + Query], seen);
+        }
+    }
+
+    [Fact]
     public async Task A_polling_session_upgrades_over_a_connection_taken_from_the_listener()
     {
         var seen = new List<string>();

@@ -44,6 +44,34 @@ public sealed class RequestHeadTests
         Assert.Equal("13", head.Headers["Sec-WebSocket-Version"].ToString());
     }
 
+    [Theory]
+    [InlineData("framing")]
+    [InlineData("deflate")]
+    [InlineData("polling only")]
+    public void An_upgrade_of_a_server_that_cannot_frame_it_itself_is_left_at_its_request_line(string why)
+    {
+        var options = new EngineIOOptions();
+        switch (why)
+        {
+            case "framing":
+                options.WebSocketFraming = WebSocketFraming.AspNetCore;
+                break;
+            case "deflate":
+                options.PerMessageDeflate = new PerMessageDeflateOptions();
+                break;
+            default:
+                options.Transports = [EngineIOOptions.Polling];
+                break;
+        }
+
+        var endpoints = DirectEndpoints.Of(("/socket.io", new EngineIOServer(options, NullLogger<EngineIOServer>.Instance)));
+        byte[] line = Encoding.ASCII.GetBytes("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n");
+
+        Assert.Equal(HeadVerdict.Pass, new RequestHeadReader(endpoints, Limits).Read(new ReadOnlySequence<byte>(line), out RequestHead? head, out _));
+        Assert.Null(head);
+        Assert.Equal(HeadVerdict.NeedMore, new RequestHeadReader(Endpoints, Limits).Read(new ReadOnlySequence<byte>(line), out _, out _));
+    }
+
     [Fact]
     public void Heads_share_the_strings_of_the_headers_clients_repeat_but_not_their_keys()
     {

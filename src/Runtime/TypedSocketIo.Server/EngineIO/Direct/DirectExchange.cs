@@ -123,7 +123,7 @@ internal sealed class DirectExchange(DirectConnection connection)
         return connection.Upgrade();
     }
 
-    /// <summary>Only the server's own framing runs here (see <see cref="DirectRequests.CanServe"/>).</summary>
+    /// <summary>Only the server's own framing runs here (see <see cref="RequestHeadReader.CanServe"/>).</summary>
     public Task<System.Net.WebSockets.WebSocket> AcceptAsync(WebSocketAcceptContext context) =>
         throw new NotSupportedException("A WebSocket taken from the listener is framed by the Engine.IO server itself.");
 

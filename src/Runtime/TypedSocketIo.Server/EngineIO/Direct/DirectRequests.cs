@@ -35,15 +35,6 @@ internal sealed partial class DirectRequests
     public DirectEndpoints Endpoints => _endpoints ??= DirectEndpoints.Find(_services);
 
     /// <summary>
-    /// Whether the server frames the WebSocket itself: ASP.NET Core's WebSocket (asked for by
-    /// <see cref="EngineIOOptions.WebSocketFraming"/>, or by permessage-deflate) needs its HTTP layer.
-    /// </summary>
-    public static bool CanServe(EngineIOOptions options) =>
-        options.WebSocketFraming == WebSocketFraming.Builtin
-        && options.PerMessageDeflate is null
-        && options.Transports.Contains(EngineIOOptions.WebSocket);
-
-    /// <summary>
     /// Serves a request taken at the listener: its answer, and for an upgrade its session, until it
     /// ends. Holds only the exchange while the session lasts.
     /// </summary>

@@ -202,13 +202,11 @@ internal sealed class DirectSocketListener : IConnectionListener
             _served.Add(connection);
             _ = _requests.ServeAsync(connection, head);
         }
-        catch (OperationCanceledException)
-        {
-            socket.Dispose(); // no first byte within the listener's headers timeout: cut, as Kestrel cuts it
-        }
         catch (Exception)
         {
-            socket.Dispose(); // the client went away before its first request was whole, or a failure here: only this connection pays
+            // No first byte within the listener's headers timeout (cut, as Kestrel cuts it), the
+            // client gone before its first request was whole, or a failure here: only this connection pays.
+            socket.Dispose();
         }
     }
 
@@ -241,7 +239,7 @@ internal sealed class DirectSocketListener : IConnectionListener
                 var bytes = new ReadOnlySequence<byte>(buffer, 0, peeked);
                 switch (reader.Read(bytes, out RequestHead? head, out SequencePosition end))
                 {
-                    case HeadVerdict.Take when DirectRequests.CanServe(head!.Server.Options):
+                    case HeadVerdict.Take:
                         return (head, (int)bytes.Slice(0, end).Length);
                     case HeadVerdict.NeedMore when peeked == size && size < most:
                         size = most;
@@ -291,9 +289,7 @@ internal sealed class DirectSocketListener : IConnectionListener
 
     public async ValueTask DisposeAsync()
     {
-        Volatile.Write(ref _unbound, true);
-        _listenSocket.Dispose();
-        await _acceptLoop.ConfigureAwait(false);
+        await UnbindAsync().ConfigureAwait(false);
         while (_forKestrel.Reader.TryRead(out ConnectionContext? left))
         {
             await left.DisposeAsync().ConfigureAwait(false);

@@ -20,7 +20,7 @@ internal sealed class DirectWebSocketMiddleware(ConnectionDelegate next, DirectR
 
     /// <summary>
     /// The connection's life when its first request may be taken here: the head, then ASP.NET Core
-    /// or the session. One state machine lasts as long as the session, holding only the exchange.
+    /// or the session. It awaits the serving, whose own state machine holds only the exchange.
     /// </summary>
     private async Task ReadFirstRequestAsync(ConnectionContext connection, DirectEndpoints endpoints)
     {
@@ -75,7 +75,7 @@ internal sealed class DirectWebSocketMiddleware(ConnectionDelegate next, DirectR
             ReadOnlySequence<byte> buffer = result.Buffer;
             switch (reader.Read(buffer, out RequestHead? head, out SequencePosition end))
             {
-                case HeadVerdict.Take when DirectRequests.CanServe(head!.Server.Options):
+                case HeadVerdict.Take:
                     input.AdvanceTo(end);
                     return head;
                 case HeadVerdict.NeedMore when !result.IsCompleted && !result.IsCanceled:

@@ -109,8 +109,9 @@ internal sealed class RequestHead
     // Not the headers unique to a client (its key, cookies, credentials, address).
     private static readonly string?[] RecentValues = new string?[KnownNames.Length];
 
-    private static readonly bool[] Repeats =
-        [.. KnownNames.Select(static name => !new[] { HeaderNames.SecWebSocketKey, HeaderNames.Cookie, HeaderNames.Authorization, "X-Forwarded-For" }.Contains(name))];
+    private static readonly string[] OwnToEachClient = [HeaderNames.SecWebSocketKey, HeaderNames.Cookie, HeaderNames.Authorization, "X-Forwarded-For"];
+
+    private static readonly bool[] Repeats = [.. KnownNames.Select(static name => !OwnToEachClient.Contains(name))];
 
     private static string RecentOrNew(int known, ReadOnlySpan<byte> value)
     {

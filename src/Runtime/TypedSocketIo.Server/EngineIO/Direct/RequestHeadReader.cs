@@ -128,15 +128,24 @@ internal sealed class RequestHeadReader(DirectEndpoints endpoints, DirectLimits 
             ArrayPool<byte>.Shared.Return(line);
         }
 
-        if (_server is null)
+        if (_server is null || !CanServe(_server.Options))
         {
-            return HeadVerdict.Pass;
+            return HeadVerdict.Pass; // no endpoint's, or one whose server needs ASP.NET Core's WebSocket
         }
 
         _lineEnd = lineEnd;
         _searched = lineEnd;
         return HeadVerdict.Take;
     }
+
+    /// <summary>
+    /// Whether the server frames the WebSocket itself: ASP.NET Core's WebSocket (asked for by
+    /// <see cref="EngineIOOptions.WebSocketFraming"/>, or by permessage-deflate) needs its HTTP layer.
+    /// </summary>
+    internal static bool CanServe(EngineIOOptions options) =>
+        options.WebSocketFraming == WebSocketFraming.Builtin
+        && options.PerMessageDeflate is null
+        && options.Transports.Contains(EngineIOOptions.WebSocket);
 
     /// <summary>Whether a request line is one taken here: <c>GET</c> of an endpoint's path, HTTP/1.1; its server and target.</summary>
     private static EngineIOServer? ParseLine(ReadOnlySpan<byte> line, DirectEndpoints endpoints, out string? target)
