@@ -126,15 +126,21 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
 
     private Socket? Find(string name)
     {
-        foreach (Socket socket in Volatile.Read(ref _sockets))
+        Socket[] sockets = Volatile.Read(ref _sockets);
+        return IndexOf(sockets, name) is var index and >= 0 ? sockets[index] : null;
+    }
+
+    private static int IndexOf(Socket[] sockets, string name)
+    {
+        for (int i = 0; i < sockets.Length; i++)
         {
-            if (string.Equals(socket.Namespace.Name, name, StringComparison.Ordinal))
+            if (string.Equals(sockets[i].Namespace.Name, name, StringComparison.Ordinal))
             {
-                return socket;
+                return i;
             }
         }
 
-        return null;
+        return -1;
     }
 
     private void OnInvalidState(string what)
@@ -217,7 +223,7 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
             }
 
             Socket[] current = _sockets;
-            int index = Array.FindIndex(current, s => string.Equals(s.Namespace.Name, socket.Namespace.Name, StringComparison.Ordinal));
+            int index = IndexOf(current, socket.Namespace.Name);
             Socket[] next = index < 0 ? [.. current, socket] : [.. current];
             if (index >= 0)
             {

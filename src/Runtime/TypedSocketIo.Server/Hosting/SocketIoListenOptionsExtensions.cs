@@ -63,7 +63,7 @@ public static class SocketIoListenOptionsExtensions
         return builder.ConfigureServices(static services =>
         {
             services.TryAddSingleton<DirectSocketTransport>();
-            services.AddSingleton<IConnectionListenerFactory>(static sp => sp.GetRequiredService<DirectSocketTransport>());
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionListenerFactory, DirectSocketTransport>(static sp => sp.GetRequiredService<DirectSocketTransport>()));
         });
     }
 }

@@ -43,6 +43,22 @@ internal sealed class EventHandlerRegistry<TEvent>
     /// <summary>How many handlers <paramref name="eventName"/> has.</summary>
     public int Count(string eventName) => Find(Volatile.Read(ref _entries), eventName)?.Length ?? 0;
 
+    private static Func<TEvent, Task>[]? Find(Entry[] entries, string eventName) =>
+        IndexOf(entries, eventName) is var index and >= 0 ? entries[index].Handlers : null;
+
+    private static int IndexOf(Entry[] entries, string eventName)
+    {
+        for (int i = 0; i < entries.Length; i++)
+        {
+            if (string.Equals(entries[i].Name, eventName, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>
     /// Calls the handlers of <paramref name="eventName"/> in the order they were added. A handler
     /// that throws, or whose task fails later, is reported to <paramref name="failed"/> (with
@@ -74,26 +90,13 @@ internal sealed class EventHandlerRegistry<TEvent>
         }
     }
 
-    private static Func<TEvent, Task>[]? Find(Entry[] entries, string eventName)
-    {
-        foreach (Entry entry in entries)
-        {
-            if (string.Equals(entry.Name, eventName, StringComparison.Ordinal))
-            {
-                return entry.Handlers;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>Replaces the handlers of <paramref name="eventName"/> by <paramref name="change"/> of them (an event left with none is dropped).</summary>
     private void Update(string eventName, Func<Func<TEvent, Task>[], Func<TEvent, Task>[]> change)
     {
         while (true)
         {
             Entry[] current = Volatile.Read(ref _entries);
-            int index = Array.FindIndex(current, entry => string.Equals(entry.Name, eventName, StringComparison.Ordinal));
+            int index = IndexOf(current, eventName);
             Func<TEvent, Task>[] handlers = change(index < 0 ? [] : current[index].Handlers);
             Entry[] next;
             if (index < 0)
