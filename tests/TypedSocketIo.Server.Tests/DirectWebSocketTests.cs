@@ -297,6 +297,23 @@ public class DirectWebSocketTests
     }
 
     [Fact]
+    public async Task A_connection_that_sends_nothing_is_cut_at_the_listeners_timeout()
+    {
+        await using EngineTestHost host = await StartAsync(limits: l => l.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        string answer = await ExchangeAsync(host, "", TimeSpan.FromSeconds(15));
+
+        Assert.Equal("", answer);
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"cut after {waited.Elapsed}");
+        Assert.Equal(0, host.Server.SessionCount);
+
+        // The listener serves the next connection as before.
+        await using RawWebSocket ws = await RawWebSocket.ConnectAsync(host.WebSocketUrl(Query));
+        Assert.StartsWith("0{", await ws.ReceiveTextAsync());
+    }
+
+    [Fact]
     public async Task A_head_past_the_listeners_limits_is_answered_by_aspnetcore()
     {
         await using EngineTestHost host = await StartAsync(limits: l => l.MaxRequestHeadersTotalSize = 2048);

@@ -276,6 +276,27 @@ public class WebSocketFramingTests
     }
 
     [Fact]
+    public async Task A_message_larger_than_the_connections_buffers_reaches_a_client_that_reads_late_whole()
+    {
+        // 16 MB each way: more than the kernel's loopback buffers hold, so the echo's write cannot
+        // complete at once and waits for the client, which reads only once it has sent everything.
+        await using EngineTestHost host = await StartAsync(o => o.MaxHttpBufferSize = 17_000_000);
+        await using RawWebSocket ws = await RawWebSocket.ConnectAsync(host.WebSocketUrl(Query));
+        await ws.ReceiveTextAsync(); // open
+
+        byte[] big = new byte[16_000_000];
+        new Random(7).NextBytes(big);
+        await ws.SendBinaryAsync(big);
+        await Task.Delay(500);
+        (WebSocketMessageType type, byte[] echoed) = await ws.ReceiveAsync();
+        Assert.Equal(WebSocketMessageType.Binary, type);
+        Assert.True(big.AsSpan().SequenceEqual(echoed), "the echo differs from what was sent");
+
+        await ws.SendTextAsync("4after");
+        Assert.Equal("4after", await ws.ReceiveTextAsync());
+    }
+
+    [Fact]
     public async Task Node_ws_client_gets_pongs_echoes_and_its_close_code_back()
     {
         await using EngineTestHost host = await StartAsync(o => o.MaxHttpBufferSize = 1_000_000);

@@ -220,7 +220,9 @@ internal sealed class WebSocketTransport : EngineTransport
         {
             while (true)
             {
-                await _connection.WaitForDataAsync(_aborted.Token).ConfigureAwait(false);
+                // No token on the wait: a cut (Cut, below) ends it by aborting the connection, and an
+                // idle session then keeps no registration on the token.
+                await _connection.WaitForDataAsync(CancellationToken.None).ConfigureAwait(false);
                 WebSocketReceived received = await _connection.ReceiveAsync(_aborted.Token).ConfigureAwait(false);
                 if (received.Kind == WebSocketReceiveKind.Close)
                 {
@@ -231,7 +233,15 @@ internal sealed class WebSocketTransport : EngineTransport
 
                 if (received.Kind == WebSocketReceiveKind.EndOfStream)
                 {
-                    description = received.Error;
+                    if (_aborted.IsCancellationRequested)
+                    {
+                        reason = "forced close"; // cut by the server: the stream ended under the read
+                    }
+                    else
+                    {
+                        description = received.Error;
+                    }
+
                     break;
                 }
 
@@ -275,14 +285,17 @@ internal sealed class WebSocketTransport : EngineTransport
                 }
             }
         }
-        catch (OperationCanceledException) when (_aborted.IsCancellationRequested)
+        catch (Exception ex) when (IsConnectionEnd(ex))
         {
-            reason = "forced close";
-        }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
-        {
-            reason = "transport close";
-            description = ex.Message;
+            if (_aborted.IsCancellationRequested)
+            {
+                reason = "forced close"; // cut by the server: the read failed, or its token was cancelled
+            }
+            else
+            {
+                reason = "transport close";
+                description = ex.Message;
+            }
         }
         finally
         {
@@ -405,7 +418,7 @@ internal sealed class WebSocketTransport : EngineTransport
             await CloseOutputQuietlyAsync(WebSocketCloseStatus.NormalClosure).ConfigureAwait(false);
             Finish("forced close", null);
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (IsConnectionEnd(ex))
         {
             burst.Clear();
             _connection.ReleaseSendBuffers();
@@ -436,7 +449,7 @@ internal sealed class WebSocketTransport : EngineTransport
         {
             await _connection.DrainAsync(_aborted.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (IsConnectionEnd(ex))
         {
             // Gone, or slow to answer: either way the socket is done.
         }
@@ -456,7 +469,7 @@ internal sealed class WebSocketTransport : EngineTransport
                 await _connection.CloseOutputAsync(status, timeout.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (IsConnectionEnd(ex))
         {
             // The peer is gone already.
         }
@@ -473,6 +486,13 @@ internal sealed class WebSocketTransport : EngineTransport
         CutAfter(TimeSpan.Zero);
         Finish(reason, description);
     }
+
+    /// <summary>
+    /// Whether <paramref name="ex"/> is the connection ending under a read or a write (the client
+    /// gone, the connection cut, a cancelled token) rather than a fault of the server's.
+    /// </summary>
+    private static bool IsConnectionEnd(Exception ex) =>
+        ex is WebSocketException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException or OperationCanceledException;
 
     private void Finish(string reason, string? description)
     {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TypedSocketIo.Threading;
 
 namespace TypedSocketIo.Server.EngineIO.Direct;
 
@@ -219,9 +220,18 @@ internal sealed class DirectSocketListener : IConnectionListener
         }
 
         DirectLimits limits = _requests.Limits;
-        using (var timeout = new CancellationTokenSource(limits.RequestHeadersTimeout))
+        // The first bytes, without taking them; a connection that sends none in time is cut. By a
+        // timer on the shared wheel, not a token: the socket keeps its receive operation for reuse,
+        // and with it the token's registration, for the session's life.
+        ScheduledTimer cut = TimerScheduler.Shared.CreateTimer(static s => ((NetSocket)s).Dispose(), socket);
+        cut.Schedule(limits.RequestHeadersTimeout);
+        try
         {
-            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, timeout.Token).ConfigureAwait(false); // the first bytes, without taking them
+            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            cut.Cancel();
         }
 
         // A head is most often well under 4 KB: a look at that much first, then, if it filled the
@@ -309,6 +319,7 @@ internal sealed class BareSocketConnection(NetSocket socket, BareSocketConnectio
     private static long s_lastId;
 
     private string? _id;
+    private BareSocketStream? _stream;
     private CancellationTokenSource? _closed;
     private int _ended;
 
@@ -367,16 +378,12 @@ internal sealed class BareSocketConnection(NetSocket socket, BareSocketConnectio
         }
     }
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
-    {
-        while (!bytes.IsEmpty)
-        {
-            int sent = await socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
-            bytes = bytes[sent..];
-        }
-    }
+    /// <summary>Through the same stream as the session's (a write tried at once): the handshake's answer leaves no send state on the socket either.</summary>
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => Stream.WriteAsync(bytes);
 
-    public override Stream Upgrade() => new NetworkStream(socket, ownsSocket: false);
+    public override Stream Upgrade() => Stream;
+
+    private BareSocketStream Stream => _stream ??= new BareSocketStream(socket);
 
     public override void Abort()
     {
