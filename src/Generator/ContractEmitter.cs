@@ -130,7 +130,7 @@ internal static class ContractEmitter
             w.Line(doc);
             w.Open($"public static {Disposable} {e.MethodName}(this {listeners} listeners, {sync} handler)");
             w.Line("if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));");
-            w.Line($"return {ImplName(spec)}.On_{Id(spec, e)}(listeners.Target, {Adapt(e, "handler")});");
+            w.Line($"return {ImplName(spec)}.OnSync_{Id(spec, e)}(listeners.Target, handler);");
             w.Close();
             w.Line();
             w.Line(doc);
@@ -194,19 +194,6 @@ internal static class ContractEmitter
         {
             yield return cancellationToken;
         }
-    }
-
-    /// <summary>Turns a synchronous handler into the canonical delegate.</summary>
-    private static string Adapt(EventSpec e, string handler)
-    {
-        string args = string.Join(", ", HandlerArguments(e, "__ct"));
-        return e.Return switch
-        {
-            ReturnKind.Void or ReturnKind.Task => $"{Lambda(e)} => {{ {handler}({args}); return {Task}.CompletedTask; }}",
-            ReturnKind.ValueTask => $"{Lambda(e)} => {{ {handler}({args}); return default({ValueTask}); }}",
-            ReturnKind.TaskOfT => $"{Lambda(e)} => {Task}.FromResult({handler}({args}))",
-            _ => $"{Lambda(e)} => new {ValueTask}<{e.ResultType}>({handler}({args}))",
-        };
     }
 
     // ------------------------------------------------------------------ broadcast acks
@@ -318,7 +305,15 @@ internal static class ContractEmitter
         foreach (EventSpec e in spec.Events)
         {
             w.Line();
-            WriteDispatcher(w, e, Id(spec, e));
+            if (e.Parameters.Count > 0)
+            {
+                WriteReader(w, e, Id(spec, e));
+                w.Line();
+            }
+
+            WriteDispatcher(w, e, Id(spec, e), sync: false);
+            w.Line();
+            WriteDispatcher(w, e, Id(spec, e), sync: true);
         }
 
         w.Line();
@@ -326,18 +321,81 @@ internal static class ContractEmitter
         w.Close();
     }
 
-    private static void WriteDispatcher(SourceWriter w, EventSpec e, string name)
+    /// <summary>
+    /// Reads an event's arguments for its dispatchers (<c>Read_</c>): false when the event was
+    /// rejected (a wrong count, an argument that does not decode), which it then logged and answered.
+    /// Only for events with parameters; the others check the count alone.
+    /// </summary>
+    private static void WriteReader(SourceWriter w, EventSpec e, string name)
     {
-        w.Open($"internal static {Disposable} On_{name}({ListenTarget} target, {CanonicalHandler(e)} handler)");
+        var parameters = new List<string> { "global::TypedSocketIo.IncomingEvent __event" };
+        for (int i = 0; i < e.Parameters.Count; i++)
+        {
+            ParameterSpec p = e.Parameters[i];
+            if (p.Binary == BinaryKind.None)
+            {
+                parameters.Add($"{TypeInfo}<{p.JsonType}> __t{i}");
+            }
+        }
+
+        for (int i = 0; i < e.Parameters.Count; i++)
+        {
+            parameters.Add($"out {e.Parameters[i].Type} __a{i}");
+        }
+
+        w.Open($"private static bool Read_{name}({string.Join(", ", parameters)})");
+        for (int i = 0; i < e.Parameters.Count; i++)
+        {
+            w.Line($"__a{i} = default!;");
+        }
+
+        w.Line($"if (!{Typed}.CheckCount(__event, {e.Parameters.Count})) return false;");
+        w.Line("global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();");
+        w.Open("try");
+        for (int i = 0; i < e.Parameters.Count; i++)
+        {
+            ParameterSpec p = e.Parameters[i];
+            w.Line(p.Binary switch
+            {
+                BinaryKind.ByteArray => $"__a{i} = __reader.ReadBytes();",
+                BinaryKind.ReadOnlyMemory => $"__a{i} = __reader.ReadBinary();",
+                _ => $"__a{i} = __reader.Read(__t{i});",
+            });
+        }
+
+        w.Close();
+        w.Open("catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)");
+        w.Line($"{Typed}.RejectArgument(__event, __reader.Index, s_parameters_{name}[__reader.Index], __error);");
+        w.Line("return false;");
+        w.Close();
+        w.Line("return true;");
+        w.Close();
+    }
+
+    /// <summary>
+    /// Registers a handler of the canonical kind (<c>On_</c>), or of the synchronous kind
+    /// (<c>OnSync_</c>), called and answered without a task: one closure per registration either
+    /// way, no adapter between the user's delegate and the dispatcher.
+    /// </summary>
+    private static void WriteDispatcher(SourceWriter w, EventSpec e, string name, bool sync)
+    {
+        w.Open($"internal static {Disposable} {(sync ? "OnSync_" : "On_")}{name}({ListenTarget} target, {(sync ? SyncHandler(e) : CanonicalHandler(e))} handler)");
         w.Line("if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));");
         w.Line($"{Options} __options = Options(target.JsonOptions);");
+        var read = new List<string> { "__event" };
         for (int i = 0; i < e.Parameters.Count; i++)
         {
             ParameterSpec p = e.Parameters[i];
             if (p.Binary == BinaryKind.None)
             {
                 w.Line($"{TypeInfo}<{p.JsonType}> __t{i} = {Typed}.TypeInfo<{p.JsonType}>(__options);");
+                read.Add($"__t{i}");
             }
+        }
+
+        for (int i = 0; i < e.Parameters.Count; i++)
+        {
+            read.Add($"out {e.Parameters[i].Type} __a{i}");
         }
 
         bool typedResult = e.ResultType is not null && e.ResultBinary == BinaryKind.None;
@@ -347,42 +405,32 @@ internal static class ContractEmitter
         }
 
         w.Open($"return target.On({Literal(e.WireName)}, __event =>");
-        w.Line($"if (!{Typed}.CheckCount(__event, {e.Parameters.Count})) return {Task}.CompletedTask;");
-        if (e.Parameters.Count > 0)
+        w.Line(e.Parameters.Count > 0
+            ? $"if (!Read_{name}({string.Join(", ", read)})) return {Task}.CompletedTask;"
+            : $"if (!{Typed}.CheckCount(__event, 0)) return {Task}.CompletedTask;");
+        string call = $"handler({string.Join(", ", HandlerArguments(e, "__event.Aborted"))})";
+        if (sync)
         {
-            for (int i = 0; i < e.Parameters.Count; i++)
+            w.Line(e.Return switch
             {
-                w.Line($"{e.Parameters[i].Type} __a{i};");
-            }
-
-            w.Line("global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();");
-            w.Open("try");
-            for (int i = 0; i < e.Parameters.Count; i++)
-            {
-                ParameterSpec p = e.Parameters[i];
-                w.Line(p.Binary switch
-                {
-                    BinaryKind.ByteArray => $"__a{i} = __reader.ReadBytes();",
-                    BinaryKind.ReadOnlyMemory => $"__a{i} = __reader.ReadBinary();",
-                    _ => $"__a{i} = __reader.Read(__t{i});",
-                });
-            }
-
-            w.Close();
-            w.Open("catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)");
-            w.Line($"{Typed}.RejectArgument(__event, __reader.Index, s_parameters_{name}[__reader.Index], __error);");
+                ReturnKind.Void => $"{call};",
+                ReturnKind.Task or ReturnKind.ValueTask => $"{call}; {Typed}.Respond(__event);",
+                _ when e.ResultBinary != BinaryKind.None => $"{Typed}.RespondBinary(__event, {call});",
+                _ => $"{Typed}.Respond(__event, {call}, __result);",
+            });
             w.Line($"return {Task}.CompletedTask;");
-            w.Close();
+        }
+        else
+        {
+            w.Line(e.Return switch
+            {
+                ReturnKind.Void => $"return {call};",
+                ReturnKind.Task or ReturnKind.ValueTask => $"return {Typed}.Respond(__event, {call});",
+                _ when e.ResultBinary != BinaryKind.None => $"return {Typed}.RespondBinary(__event, {call});",
+                _ => $"return {Typed}.Respond(__event, {call}, __result);",
+            });
         }
 
-        string call = $"handler({string.Join(", ", HandlerArguments(e, "__event.Aborted"))})";
-        w.Line(e.Return switch
-        {
-            ReturnKind.Void => $"return {call};",
-            ReturnKind.Task or ReturnKind.ValueTask => $"return {Typed}.Respond(__event, {call});",
-            _ when e.ResultBinary != BinaryKind.None => $"return {Typed}.RespondBinary(__event, {call});",
-            _ => $"return {Typed}.Respond(__event, {call}, __result);",
-        });
         w.Close(");");
         w.Close();
     }

@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable Upload(this global::TypedSocketIo.Listeners<global::Demo.IBinaryEvents> listeners, global::System.Action<string, byte[], global::System.ReadOnlyMemory<byte>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return BinaryEventsSocketIo.On_Upload(listeners.Target, (__a0, __a1, __a2) => { handler(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return BinaryEventsSocketIo.OnSync_Upload(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>upload</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable Blob(this global::TypedSocketIo.Listeners<global::Demo.IBinaryEvents> listeners, global::System.Action<global::Demo.FileBlob> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return BinaryEventsSocketIo.On_Blob(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return BinaryEventsSocketIo.OnSync_Blob(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>blob</c>.</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable Echo(this global::TypedSocketIo.Listeners<global::Demo.IBinaryEvents> listeners, global::System.Func<byte[], byte[]> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return BinaryEventsSocketIo.On_Echo(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return BinaryEventsSocketIo.OnSync_Echo(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>echo</c> (the handler's result is the acknowledgement).</summary>
@@ -46,7 +46,7 @@ namespace Demo
         public static global::System.IDisposable EchoValue(this global::TypedSocketIo.Listeners<global::Demo.IBinaryEvents> listeners, global::System.Func<byte[], byte[]> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return BinaryEventsSocketIo.On_EchoValue(listeners.Target, (__a0) => new global::System.Threading.Tasks.ValueTask<byte[]>(handler(__a0)));
+            return BinaryEventsSocketIo.OnSync_EchoValue(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>echoValue</c> (the handler's result is the acknowledgement).</summary>
@@ -57,7 +57,7 @@ namespace Demo
         public static global::System.IDisposable Hash(this global::TypedSocketIo.Listeners<global::Demo.IBinaryEvents> listeners, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return BinaryEventsSocketIo.On_Hash(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return BinaryEventsSocketIo.OnSync_Hash(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>hash</c> (the handler's result is the acknowledgement).</summary>
@@ -68,7 +68,7 @@ namespace Demo
         public static global::System.IDisposable HashValue(this global::TypedSocketIo.Listeners<global::Demo.IBinaryEvents> listeners, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return BinaryEventsSocketIo.On_HashValue(listeners.Target, (__a0) => new global::System.Threading.Tasks.ValueTask<global::System.ReadOnlyMemory<byte>>(handler(__a0)));
+            return BinaryEventsSocketIo.OnSync_HashValue(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>hashValue</c> (the handler's result is the acknowledgement).</summary>
@@ -79,7 +79,7 @@ namespace Demo
         public static global::System.IDisposable Size(this global::TypedSocketIo.Listeners<global::Demo.IBinaryEvents> listeners, global::System.Func<byte[]?, global::System.Memory<byte>, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return BinaryEventsSocketIo.On_Size(listeners.Target, (__a0, __a1) => global::System.Threading.Tasks.Task.FromResult(handler(__a0, __a1)));
+            return BinaryEventsSocketIo.OnSync_Size(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>size</c> (the handler's result is the acknowledgement).</summary>
@@ -157,6 +157,27 @@ namespace Demo
             });
         }
 
+        private static bool Read_Upload(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0, out byte[] __a1, out global::System.ReadOnlyMemory<byte> __a2)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.ReadBytes();
+                __a2 = __reader.ReadBinary();
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Upload[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Upload(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, byte[], global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -164,24 +185,39 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("upload", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                byte[] __a1;
-                global::System.ReadOnlyMemory<byte> __a2;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.ReadBytes();
-                    __a2 = __reader.ReadBinary();
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Upload[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Upload(__event, __t0, out string __a0, out byte[] __a1, out global::System.ReadOnlyMemory<byte> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Upload(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, byte[], global::System.ReadOnlyMemory<byte>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("upload", __event =>
+            {
+                if (!Read_Upload(__event, __t0, out string __a0, out byte[] __a1, out global::System.ReadOnlyMemory<byte> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Blob(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> __t0, out global::Demo.FileBlob __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Blob[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Blob(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.FileBlob, global::System.Threading.Tasks.Task> handler)
@@ -191,20 +227,39 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.FileBlob>(__options);
             return target.On("blob", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.FileBlob __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Blob[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Blob(__event, __t0, out global::Demo.FileBlob __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Blob(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.FileBlob> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.FileBlob>(__options);
+            return target.On("blob", __event =>
+            {
+                if (!Read_Blob(__event, __t0, out global::Demo.FileBlob __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Echo(global::TypedSocketIo.IncomingEvent __event, out byte[] __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.ReadBytes();
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Echo[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], global::System.Threading.Tasks.Task<byte[]>> handler)
@@ -213,20 +268,38 @@ namespace Demo
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
             return target.On("echo", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                byte[] __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.ReadBytes();
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Echo[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], byte[]> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("echo", __event =>
+            {
+                if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_EchoValue(global::TypedSocketIo.IncomingEvent __event, out byte[] __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.ReadBytes();
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_EchoValue[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_EchoValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], global::System.Threading.Tasks.ValueTask<byte[]>> handler)
@@ -235,20 +308,38 @@ namespace Demo
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
             return target.On("echoValue", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                byte[] __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.ReadBytes();
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_EchoValue[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_EchoValue(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
             });
+        }
+
+        internal static global::System.IDisposable OnSync_EchoValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], byte[]> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("echoValue", __event =>
+            {
+                if (!Read_EchoValue(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Hash(global::TypedSocketIo.IncomingEvent __event, out global::System.ReadOnlyMemory<byte> __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.ReadBinary();
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Hash[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Hash(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.Task<global::System.ReadOnlyMemory<byte>>> handler)
@@ -257,20 +348,38 @@ namespace Demo
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
             return target.On("hash", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::System.ReadOnlyMemory<byte> __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.ReadBinary();
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Hash[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Hash(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Hash(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("hash", __event =>
+            {
+                if (!Read_Hash(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_HashValue(global::TypedSocketIo.IncomingEvent __event, out global::System.ReadOnlyMemory<byte> __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.ReadBinary();
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_HashValue[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_HashValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.ValueTask<global::System.ReadOnlyMemory<byte>>> handler)
@@ -279,20 +388,40 @@ namespace Demo
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
             return target.On("hashValue", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::System.ReadOnlyMemory<byte> __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.ReadBinary();
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_HashValue[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_HashValue(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
             });
+        }
+
+        internal static global::System.IDisposable OnSync_HashValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("hashValue", __event =>
+            {
+                if (!Read_HashValue(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Size(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> __t1, out byte[]? __a0, out global::System.Memory<byte> __a1)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.ReadBytes();
+                __a1 = __reader.Read(__t1);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Size[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Size(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[]?, global::System.Memory<byte>, global::System.Threading.Tasks.Task<int>> handler)
@@ -303,21 +432,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
             return target.On("size", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                byte[]? __a0;
-                global::System.Memory<byte> __a1;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.ReadBytes();
-                    __a1 = __reader.Read(__t1);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Size[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Size(__event, __t1, out byte[]? __a0, out global::System.Memory<byte> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Size(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[]?, global::System.Memory<byte>, int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Memory<byte>>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("size", __event =>
+            {
+                if (!Read_Size(__event, __t1, out byte[]? __a0, out global::System.Memory<byte> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

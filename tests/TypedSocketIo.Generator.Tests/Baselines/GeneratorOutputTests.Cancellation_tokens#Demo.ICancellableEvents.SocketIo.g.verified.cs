@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable Fire(this global::TypedSocketIo.Listeners<global::Demo.ICancellableEvents> listeners, global::System.Action<string, global::System.Threading.CancellationToken> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return CancellableEventsSocketIo.On_Fire(listeners.Target, (__a0, __ct) => { handler(__a0, __ct); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return CancellableEventsSocketIo.OnSync_Fire(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>fire</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable Acknowledged(this global::TypedSocketIo.Listeners<global::Demo.ICancellableEvents> listeners, global::System.Action<global::System.Threading.CancellationToken> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return CancellableEventsSocketIo.On_Acknowledged(listeners.Target, (__ct) => { handler(__ct); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return CancellableEventsSocketIo.OnSync_Acknowledged(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>acknowledged</c> (acknowledged once the handler completes).</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable Count(this global::TypedSocketIo.Listeners<global::Demo.ICancellableEvents> listeners, global::System.Func<string, global::System.Threading.CancellationToken, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return CancellableEventsSocketIo.On_Count(listeners.Target, (__a0, __ct) => global::System.Threading.Tasks.Task.FromResult(handler(__a0, __ct)));
+            return CancellableEventsSocketIo.OnSync_Count(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>count</c> (the handler's result is the acknowledgement).</summary>
@@ -46,7 +46,7 @@ namespace Demo
         public static global::System.IDisposable AskName(this global::TypedSocketIo.Listeners<global::Demo.ICancellableEvents> listeners, global::System.Func<global::System.Threading.CancellationToken, string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return CancellableEventsSocketIo.On_AskName(listeners.Target, (__ct) => new global::System.Threading.Tasks.ValueTask<string>(handler(__ct)));
+            return CancellableEventsSocketIo.OnSync_AskName(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>askName</c> (the handler's result is the acknowledgement).</summary>
@@ -125,6 +125,23 @@ namespace Demo
             });
         }
 
+        private static bool Read_Fire(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Fire[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Fire(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -132,19 +149,21 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("fire", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Fire[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Fire(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __event.Aborted);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Fire(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, global::System.Threading.CancellationToken> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("fire", __event =>
+            {
+                if (!Read_Fire(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __event.Aborted);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -159,6 +178,35 @@ namespace Demo
             });
         }
 
+        internal static global::System.IDisposable OnSync_Acknowledged(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::System.Threading.CancellationToken> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("acknowledged", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__event.Aborted); global::TypedSocketIo.SocketIoTyped.Respond(__event);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Count(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Count[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<int>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -167,19 +215,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
             return target.On("count", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Count[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Count(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __event.Aborted), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.CancellationToken, int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("count", __event =>
+            {
+                if (!Read_Count(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __event.Aborted), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -192,6 +243,19 @@ namespace Demo
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__event.Aborted), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("askName", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__event.Aborted), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable UserJoined(this global::TypedSocketIo.Listeners<global::Demo.INamedEvents> listeners, global::System.Action<string, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return NamedEventsSocketIo.On_UserJoined(listeners.Target, (__a0, __a1) => { handler(__a0, __a1); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return NamedEventsSocketIo.OnSync_UserJoined(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>user joined</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable Message(this global::TypedSocketIo.Listeners<global::Demo.INamedEvents> listeners, global::System.Func<string, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return NamedEventsSocketIo.On_Message(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return NamedEventsSocketIo.OnSync_Message(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>chat:message</c> (the handler's result is the acknowledgement).</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable Strange(this global::TypedSocketIo.Listeners<global::Demo.INamedEvents> listeners, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return NamedEventsSocketIo.On_Strange(listeners.Target, () => { handler(); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return NamedEventsSocketIo.OnSync_Strange(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>quote " backslash \ &lt;xml&gt; &amp; tab &#9;</c>.</summary>
@@ -46,7 +46,7 @@ namespace Demo
         public static global::System.IDisposable Unicode(this global::TypedSocketIo.Listeners<global::Demo.INamedEvents> listeners, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return NamedEventsSocketIo.On_Unicode(listeners.Target, () => { handler(); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return NamedEventsSocketIo.OnSync_Unicode(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>Ümlaut-事件</c>.</summary>
@@ -57,7 +57,7 @@ namespace Demo
         public static global::System.IDisposable Plain(this global::TypedSocketIo.Listeners<global::Demo.INamedEvents> listeners, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return NamedEventsSocketIo.On_Plain(listeners.Target, () => { handler(); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return NamedEventsSocketIo.OnSync_Plain(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>plain</c>.</summary>
@@ -120,6 +120,25 @@ namespace Demo
             });
         }
 
+        private static bool Read_UserJoined(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, out string __a0, out int __a1)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_UserJoined[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -128,22 +147,40 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
             return target.On("user joined", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                int __a1;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_UserJoined[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_UserJoined(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("user joined", __event =>
+            {
+                if (!Read_UserJoined(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Message(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Message[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task<bool>> handler)
@@ -154,19 +191,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
             return target.On("chat:message", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Message[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Message(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, bool> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
+            return target.On("chat:message", __event =>
+            {
+                if (!Read_Message(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -181,6 +221,18 @@ namespace Demo
             });
         }
 
+        internal static global::System.IDisposable OnSync_Strange(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("quote \" backslash \\ <xml> & tab \t", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
         internal static global::System.IDisposable On_Unicode(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -192,6 +244,18 @@ namespace Demo
             });
         }
 
+        internal static global::System.IDisposable OnSync_Unicode(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("Ümlaut-事件", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
         internal static global::System.IDisposable On_Plain(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -200,6 +264,18 @@ namespace Demo
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler();
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Plain(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("plain", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

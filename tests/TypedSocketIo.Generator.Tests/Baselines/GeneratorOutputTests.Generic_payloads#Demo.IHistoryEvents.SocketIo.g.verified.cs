@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable History(this global::TypedSocketIo.Listeners<global::Demo.IHistoryEvents> listeners, global::System.Func<string, int, global::Demo.Page<global::Demo.ChatMessage>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return HistoryEventsSocketIo.On_History(listeners.Target, (__a0, __a1) => global::System.Threading.Tasks.Task.FromResult(handler(__a0, __a1)));
+            return HistoryEventsSocketIo.OnSync_History(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>history</c> (the handler's result is the acknowledgement).</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable Snapshot(this global::TypedSocketIo.Listeners<global::Demo.IHistoryEvents> listeners, global::System.Action<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>, (int Id, string Name)> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return HistoryEventsSocketIo.On_Snapshot(listeners.Target, (__a0, __a1) => { handler(__a0, __a1); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return HistoryEventsSocketIo.OnSync_Snapshot(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>snapshot</c>.</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable Nested(this global::TypedSocketIo.Listeners<global::Demo.IHistoryEvents> listeners, global::System.Func<int[], global::System.Collections.Generic.List<global::Demo.ChatMessage?>, global::Demo.Page<global::Demo.Page<string>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return HistoryEventsSocketIo.On_Nested(listeners.Target, (__a0, __a1) => new global::System.Threading.Tasks.ValueTask<global::Demo.Page<global::Demo.Page<string>>>(handler(__a0, __a1)));
+            return HistoryEventsSocketIo.OnSync_Nested(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>nested</c> (the handler's result is the acknowledgement).</summary>
@@ -108,6 +108,25 @@ namespace Demo
             });
         }
 
+        private static bool Read_History(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, out string __a0, out int __a1)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_History[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_History(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, global::System.Threading.Tasks.Task<global::Demo.Page<global::Demo.ChatMessage>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -117,22 +136,43 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.ChatMessage>>(__options);
             return target.On("history", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                int __a1;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_History[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_History(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_History(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, global::Demo.Page<global::Demo.ChatMessage>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.ChatMessage>>(__options);
+            return target.On("history", __event =>
+            {
+                if (!Read_History(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Snapshot(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> __t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Snapshot[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Snapshot(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>, (int Id, string Name), global::System.Threading.Tasks.Task> handler)
@@ -143,22 +183,42 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<(int Id, string Name)>(__options);
             return target.On("snapshot", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0;
-                (int Id, string Name) __a1;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Snapshot[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Snapshot(__event, __t0, __t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Snapshot(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>, (int Id, string Name)> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<(int Id, string Name)>(__options);
+            return target.On("snapshot", __event =>
+            {
+                if (!Read_Snapshot(__event, __t0, __t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Nested(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> __t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Nested[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Nested(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int[], global::System.Collections.Generic.List<global::Demo.ChatMessage?>, global::System.Threading.Tasks.ValueTask<global::Demo.Page<global::Demo.Page<string>>>> handler)
@@ -170,21 +230,23 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.Page<string>>>(__options);
             return target.On("nested", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                int[] __a0;
-                global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Nested[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Nested(__event, __t0, __t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Nested(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int[], global::System.Collections.Generic.List<global::Demo.ChatMessage?>, global::Demo.Page<global::Demo.Page<string>>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int[]>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.Page<string>>>(__options);
+            return target.On("nested", __event =>
+            {
+                if (!Read_Nested(__event, __t0, __t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

@@ -11,7 +11,7 @@ public static partial class GlobalEventsListeners
     public static global::System.IDisposable Hello(this global::TypedSocketIo.Listeners<global::IGlobalEvents> listeners, global::System.Action<string> handler)
     {
         if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-        return GlobalEventsSocketIo.On_Hello(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+        return GlobalEventsSocketIo.OnSync_Hello(listeners.Target, handler);
     }
 
     /// <summary>Handles <c>hello</c>.</summary>
@@ -22,7 +22,7 @@ public static partial class GlobalEventsListeners
     public static global::System.IDisposable Count(this global::TypedSocketIo.Listeners<global::IGlobalEvents> listeners, global::System.Func<int> handler)
     {
         if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-        return GlobalEventsSocketIo.On_Count(listeners.Target, () => global::System.Threading.Tasks.Task.FromResult(handler()));
+        return GlobalEventsSocketIo.OnSync_Count(listeners.Target, handler);
     }
 
     /// <summary>Handles <c>count</c> (the handler's result is the acknowledgement).</summary>
@@ -76,6 +76,23 @@ internal static class GlobalEventsSocketIo
         });
     }
 
+    private static bool Read_Hello(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+    {
+        __a0 = default!;
+        if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+        global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+        try
+        {
+            __a0 = __reader.Read(__t0);
+        }
+        catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+        {
+            global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Hello[__reader.Index], __error);
+            return false;
+        }
+        return true;
+    }
+
     internal static global::System.IDisposable On_Hello(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task> handler)
     {
         if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -83,19 +100,21 @@ internal static class GlobalEventsSocketIo
         global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
         return target.On("hello", __event =>
         {
-            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-            string __a0;
-            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-            try
-            {
-                __a0 = __reader.Read(__t0);
-            }
-            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-            {
-                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Hello[__reader.Index], __error);
-                return global::System.Threading.Tasks.Task.CompletedTask;
-            }
+            if (!Read_Hello(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
             return handler(__a0);
+        });
+    }
+
+    internal static global::System.IDisposable OnSync_Hello(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
+    {
+        if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+        global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+        return target.On("hello", __event =>
+        {
+            if (!Read_Hello(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+            handler(__a0);
+            return global::System.Threading.Tasks.Task.CompletedTask;
         });
     }
 
@@ -108,6 +127,19 @@ internal static class GlobalEventsSocketIo
         {
             if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
             return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
+        });
+    }
+
+    internal static global::System.IDisposable OnSync_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int> handler)
+    {
+        if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+        global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+        return target.On("count", __event =>
+        {
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+            global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
+            return global::System.Threading.Tasks.Task.CompletedTask;
         });
     }
 

@@ -13,7 +13,7 @@ namespace App
         public static global::System.IDisposable Local(this global::TypedSocketIo.Listeners<global::App.ILocalEvents> listeners, global::System.Action<global::Shared.Contracts.Notice> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return LocalEventsSocketIo.On_Local(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return LocalEventsSocketIo.OnSync_Local(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>local</c>.</summary>
@@ -51,6 +51,23 @@ namespace App
             });
         }
 
+        private static bool Read_Local(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0, out global::Shared.Contracts.Notice __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Local[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Local(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Shared.Contracts.Notice, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -58,19 +75,21 @@ namespace App
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options);
             return target.On("local", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Shared.Contracts.Notice __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Local[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Local(__event, __t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Local(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Shared.Contracts.Notice> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options);
+            return target.On("local", __event =>
+            {
+                if (!Read_Local(__event, __t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

@@ -13,7 +13,7 @@ namespace Shared.Contracts
         public static global::System.IDisposable NewNotice(this global::TypedSocketIo.Listeners<global::Shared.Contracts.IServerEvents> listeners, global::System.Action<global::Shared.Contracts.Notice> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_NewNotice(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ServerEventsSocketIo.OnSync_NewNotice(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>new-notice</c>.</summary>
@@ -24,7 +24,7 @@ namespace Shared.Contracts
         public static global::System.IDisposable ConfirmRead(this global::TypedSocketIo.Listeners<global::Shared.Contracts.IServerEvents> listeners, global::System.Func<global::System.Guid, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_ConfirmRead(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return ServerEventsSocketIo.OnSync_ConfirmRead(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>confirm-read</c> (the handler's result is the acknowledgement).</summary>
@@ -81,6 +81,23 @@ namespace Shared.Contracts
             });
         }
 
+        private static bool Read_NewNotice(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0, out global::Shared.Contracts.Notice __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_NewNotice[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_NewNotice(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Shared.Contracts.Notice, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -88,20 +105,39 @@ namespace Shared.Contracts
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options);
             return target.On("new-notice", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Shared.Contracts.Notice __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_NewNotice[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_NewNotice(__event, __t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_NewNotice(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Shared.Contracts.Notice> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options);
+            return target.On("new-notice", __event =>
+            {
+                if (!Read_NewNotice(__event, __t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_ConfirmRead(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0, out global::System.Guid __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_ConfirmRead[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_ConfirmRead(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Guid, global::System.Threading.Tasks.Task<bool>> handler)
@@ -112,19 +148,22 @@ namespace Shared.Contracts
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
             return target.On("confirm-read", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::System.Guid __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_ConfirmRead[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_ConfirmRead(__event, __t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_ConfirmRead(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Guid, bool> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
+            return target.On("confirm-read", __event =>
+            {
+                if (!Read_ConfirmRead(__event, __t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable RoomMessage(this global::TypedSocketIo.Listeners<global::Demo.IRoomEvents> listeners, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return RoomEventsSocketIo.On_RoomMessage(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return RoomEventsSocketIo.OnSync_RoomMessage(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>room_message</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable Online(this global::TypedSocketIo.Listeners<global::Demo.IRoomEvents> listeners, global::System.Func<int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return RoomEventsSocketIo.On_Online(listeners.Target, () => global::System.Threading.Tasks.Task.FromResult(handler()));
+            return RoomEventsSocketIo.OnSync_Online(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>online</c> (the handler's result is the acknowledgement).</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable Kick(this global::TypedSocketIo.Listeners<global::Demo.IRoomEvents> listeners, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return RoomEventsSocketIo.On_Kick(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return RoomEventsSocketIo.OnSync_Kick(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>kick</c>.</summary>
@@ -46,7 +46,7 @@ namespace Demo
         public static global::System.IDisposable Typing(this global::TypedSocketIo.Listeners<global::Demo.IRoomEvents> listeners, global::System.Action<bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return RoomEventsSocketIo.On_Typing(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return RoomEventsSocketIo.OnSync_Typing(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>typing</c>.</summary>
@@ -108,6 +108,23 @@ namespace Demo
             });
         }
 
+        private static bool Read_RoomMessage(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_RoomMessage[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_RoomMessage(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -115,19 +132,21 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("room_message", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_RoomMessage[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_RoomMessage(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_RoomMessage(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("room_message", __event =>
+            {
+                if (!Read_RoomMessage(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -143,6 +162,36 @@ namespace Demo
             });
         }
 
+        internal static global::System.IDisposable OnSync_Online(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("online", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Kick(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Kick[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Kick(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -150,20 +199,39 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("kick", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Kick[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Kick(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Kick(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("kick", __event =>
+            {
+                if (!Read_Kick(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Typing(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0, out bool __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Typing[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Typing(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<bool, global::System.Threading.Tasks.Task> handler)
@@ -173,19 +241,21 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
             return target.On("typing", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                bool __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Typing[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Typing(__event, __t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Typing(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<bool> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
+            return target.On("typing", __event =>
+            {
+                if (!Read_Typing(__event, __t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

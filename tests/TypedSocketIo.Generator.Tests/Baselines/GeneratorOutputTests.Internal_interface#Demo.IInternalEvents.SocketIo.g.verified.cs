@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable Reveal(this global::TypedSocketIo.Listeners<global::Demo.IInternalEvents> listeners, global::System.Action<global::Demo.Secret> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return InternalEventsSocketIo.On_Reveal(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return InternalEventsSocketIo.OnSync_Reveal(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>reveal</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable Ask(this global::TypedSocketIo.Listeners<global::Demo.IInternalEvents> listeners, global::System.Func<string, global::Demo.Secret> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return InternalEventsSocketIo.On_Ask(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return InternalEventsSocketIo.OnSync_Ask(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>ask</c> (the handler's result is the acknowledgement).</summary>
@@ -81,6 +81,23 @@ namespace Demo
             });
         }
 
+        private static bool Read_Reveal(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __t0, out global::Demo.Secret __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Reveal[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Reveal(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Secret, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -88,20 +105,39 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options);
             return target.On("reveal", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.Secret __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Reveal[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Reveal(__event, __t0, out global::Demo.Secret __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Reveal(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Secret> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options);
+            return target.On("reveal", __event =>
+            {
+                if (!Read_Reveal(__event, __t0, out global::Demo.Secret __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Ask(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Ask[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Ask(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task<global::Demo.Secret>> handler)
@@ -112,19 +148,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options);
             return target.On("ask", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Ask[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Ask(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Ask(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::Demo.Secret> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options);
+            return target.On("ask", __event =>
+            {
+                if (!Read_Ask(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

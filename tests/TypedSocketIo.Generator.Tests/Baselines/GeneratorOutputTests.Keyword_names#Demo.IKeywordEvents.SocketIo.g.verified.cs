@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable Send(this global::TypedSocketIo.Listeners<global::Demo.IKeywordEvents> listeners, global::System.Action<string, int, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return KeywordEventsSocketIo.On_Send(listeners.Target, (__a0, __a1, __a2) => { handler(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return KeywordEventsSocketIo.OnSync_Send(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>send</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable @object(this global::TypedSocketIo.Listeners<global::Demo.IKeywordEvents> listeners, global::System.Func<string, global::System.Threading.CancellationToken, string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return KeywordEventsSocketIo.On_object(listeners.Target, (__a0, __ct) => global::System.Threading.Tasks.Task.FromResult(handler(__a0, __ct)));
+            return KeywordEventsSocketIo.OnSync_object(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>object</c> (the handler's result is the acknowledgement).</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable @event(this global::TypedSocketIo.Listeners<global::Demo.IKeywordEvents> listeners, global::System.Action<int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return KeywordEventsSocketIo.On_event(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return KeywordEventsSocketIo.OnSync_event(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>event</c>.</summary>
@@ -96,6 +96,27 @@ namespace Demo
             });
         }
 
+        private static bool Read_Send(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2, out string __a0, out int __a1, out bool __a2)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Send[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Send(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, bool, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -105,24 +126,41 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
             return target.On("send", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                int __a1;
-                bool __a2;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Send[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Send(__event, __t0, __t1, __t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Send(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, int, bool> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
+            return target.On("send", __event =>
+            {
+                if (!Read_Send(__event, __t0, __t1, __t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_object(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_object[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_object(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> handler)
@@ -133,20 +171,40 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("object", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_object[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_object(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __event.Aborted), __result);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_object(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.CancellationToken, string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("object", __event =>
+            {
+                if (!Read_object(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __event.Aborted), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_event(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0, out int __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_event[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_event(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int, global::System.Threading.Tasks.Task> handler)
@@ -156,19 +214,21 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
             return target.On("event", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                int __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_event[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_event(__event, __t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_event(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("event", __event =>
+            {
+                if (!Read_event(__event, __t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

@@ -13,7 +13,7 @@ namespace Demo.Policies
         public static global::System.IDisposable UserJoined(this global::TypedSocketIo.Listeners<global::Demo.Policies.IKebabCasePolicy> listeners, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return KebabCasePolicySocketIo.On_UserJoined(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return KebabCasePolicySocketIo.OnSync_UserJoined(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>user-joined</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo.Policies
         public static global::System.IDisposable URLValue(this global::TypedSocketIo.Listeners<global::Demo.Policies.IKebabCasePolicy> listeners, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return KebabCasePolicySocketIo.On_URLValue(listeners.Target, () => { handler(); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return KebabCasePolicySocketIo.OnSync_URLValue(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>url-value</c>.</summary>
@@ -35,7 +35,7 @@ namespace Demo.Policies
         public static global::System.IDisposable XMLHttpRequest(this global::TypedSocketIo.Listeners<global::Demo.Policies.IKebabCasePolicy> listeners, global::System.Func<int, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return KebabCasePolicySocketIo.On_XMLHttpRequest(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return KebabCasePolicySocketIo.OnSync_XMLHttpRequest(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>xml-http-request</c> (the handler's result is the acknowledgement).</summary>
@@ -46,7 +46,7 @@ namespace Demo.Policies
         public static global::System.IDisposable Renamed(this global::TypedSocketIo.Listeners<global::Demo.Policies.IKebabCasePolicy> listeners, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return KebabCasePolicySocketIo.On_Renamed(listeners.Target, () => { handler(); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return KebabCasePolicySocketIo.OnSync_Renamed(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>Kept As Is</c>.</summary>
@@ -107,6 +107,23 @@ namespace Demo.Policies
             });
         }
 
+        private static bool Read_UserJoined(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_UserJoined[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -114,19 +131,21 @@ namespace Demo.Policies
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("user-joined", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_UserJoined[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_UserJoined(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("user-joined", __event =>
+            {
+                if (!Read_UserJoined(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -141,6 +160,35 @@ namespace Demo.Policies
             });
         }
 
+        internal static global::System.IDisposable OnSync_URLValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("url-value", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_XMLHttpRequest(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0, out int __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_XMLHttpRequest[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_XMLHttpRequest(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int, global::System.Threading.Tasks.Task<int>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -149,19 +197,22 @@ namespace Demo.Policies
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
             return target.On("xml-http-request", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                int __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_XMLHttpRequest[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_XMLHttpRequest(__event, __t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_XMLHttpRequest(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int, int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("xml-http-request", __event =>
+            {
+                if (!Read_XMLHttpRequest(__event, __t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -173,6 +224,18 @@ namespace Demo.Policies
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler();
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Renamed(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("Kept As Is", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

@@ -13,7 +13,7 @@ namespace Demo.Chat
         public static global::System.IDisposable Message(this global::TypedSocketIo.Listeners<global::Demo.Chat.IChatEvents> listeners, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ChatEventsSocketIo.On_Message(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ChatEventsSocketIo.OnSync_Message(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>message</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo.Chat
         public static global::System.IDisposable Typing(this global::TypedSocketIo.Listeners<global::Demo.Chat.IChatEvents> listeners, global::System.Action<bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ChatEventsSocketIo.On_Typing(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ChatEventsSocketIo.OnSync_Typing(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>typing</c>.</summary>
@@ -35,7 +35,7 @@ namespace Demo.Chat
         public static global::System.IDisposable Ping(this global::TypedSocketIo.Listeners<global::Demo.Chat.IChatEvents> listeners, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ChatEventsSocketIo.On_Ping(listeners.Target, () => { handler(); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ChatEventsSocketIo.OnSync_Ping(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>ping</c>.</summary>
@@ -46,7 +46,7 @@ namespace Demo.Chat
         public static global::System.IDisposable Moved(this global::TypedSocketIo.Listeners<global::Demo.Chat.IChatEvents> listeners, global::System.Action<int, int, double?, string?> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ChatEventsSocketIo.On_Moved(listeners.Target, (__a0, __a1, __a2, __a3) => { handler(__a0, __a1, __a2, __a3); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ChatEventsSocketIo.OnSync_Moved(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>moved</c>.</summary>
@@ -94,6 +94,23 @@ namespace Demo.Chat
             });
         }
 
+        private static bool Read_Message(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Message[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -101,20 +118,39 @@ namespace Demo.Chat
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("message", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Message[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Message(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("message", __event =>
+            {
+                if (!Read_Message(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Typing(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0, out bool __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Typing[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Typing(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<bool, global::System.Threading.Tasks.Task> handler)
@@ -124,19 +160,21 @@ namespace Demo.Chat
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
             return target.On("typing", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                bool __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Typing[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Typing(__event, __t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Typing(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<bool> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
+            return target.On("typing", __event =>
+            {
+                if (!Read_Typing(__event, __t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -151,6 +189,41 @@ namespace Demo.Chat
             });
         }
 
+        internal static global::System.IDisposable OnSync_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("ping", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Moved(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t3, out int __a0, out int __a1, out double? __a2, out string? __a3)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            __a3 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 4)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+                __a3 = __reader.Read(__t3);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Moved[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Moved(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int, int, double?, string?, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -161,25 +234,24 @@ namespace Demo.Chat
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("moved", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 4)) return global::System.Threading.Tasks.Task.CompletedTask;
-                int __a0;
-                int __a1;
-                double? __a2;
-                string? __a3;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                    __a3 = __reader.Read(__t3);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Moved[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Moved(__event, __t0, __t1, __t2, __t3, out int __a0, out int __a1, out double? __a2, out string? __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2, __a3);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Moved(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<int, int, double?, string?> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<double?>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("moved", __event =>
+            {
+                if (!Read_Moved(__event, __t0, __t1, __t2, __t3, out int __a0, out int __a1, out double? __a2, out string? __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2, __a3);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

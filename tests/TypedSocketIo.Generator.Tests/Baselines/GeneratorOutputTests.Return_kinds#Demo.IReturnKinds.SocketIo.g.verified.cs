@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable Fire(this global::TypedSocketIo.Listeners<global::Demo.IReturnKinds> listeners, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ReturnKindsSocketIo.On_Fire(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ReturnKindsSocketIo.OnSync_Fire(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>fire</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable Acknowledged(this global::TypedSocketIo.Listeners<global::Demo.IReturnKinds> listeners, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ReturnKindsSocketIo.On_Acknowledged(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ReturnKindsSocketIo.OnSync_Acknowledged(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>acknowledged</c> (acknowledged once the handler completes).</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable AcknowledgedValue(this global::TypedSocketIo.Listeners<global::Demo.IReturnKinds> listeners, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ReturnKindsSocketIo.On_AcknowledgedValue(listeners.Target, (__a0) => { handler(__a0); return default(global::System.Threading.Tasks.ValueTask); });
+            return ReturnKindsSocketIo.OnSync_AcknowledgedValue(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>acknowledgedValue</c> (acknowledged once the handler completes).</summary>
@@ -46,7 +46,7 @@ namespace Demo
         public static global::System.IDisposable Count(this global::TypedSocketIo.Listeners<global::Demo.IReturnKinds> listeners, global::System.Func<string, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ReturnKindsSocketIo.On_Count(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return ReturnKindsSocketIo.OnSync_Count(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>count</c> (the handler's result is the acknowledgement).</summary>
@@ -57,7 +57,7 @@ namespace Demo
         public static global::System.IDisposable Lookup(this global::TypedSocketIo.Listeners<global::Demo.IReturnKinds> listeners, global::System.Func<global::System.Guid, global::Demo.Profile> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ReturnKindsSocketIo.On_Lookup(listeners.Target, (__a0) => new global::System.Threading.Tasks.ValueTask<global::Demo.Profile>(handler(__a0)));
+            return ReturnKindsSocketIo.OnSync_Lookup(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>lookup</c> (the handler's result is the acknowledgement).</summary>
@@ -68,7 +68,7 @@ namespace Demo
         public static global::System.IDisposable Name(this global::TypedSocketIo.Listeners<global::Demo.IReturnKinds> listeners, global::System.Func<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ReturnKindsSocketIo.On_Name(listeners.Target, () => global::System.Threading.Tasks.Task.FromResult(handler()));
+            return ReturnKindsSocketIo.OnSync_Name(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>name</c> (the handler's result is the acknowledgement).</summary>
@@ -79,7 +79,7 @@ namespace Demo
         public static global::System.IDisposable All(this global::TypedSocketIo.Listeners<global::Demo.IReturnKinds> listeners, global::System.Func<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ReturnKindsSocketIo.On_All(listeners.Target, () => new global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>>(handler()));
+            return ReturnKindsSocketIo.OnSync_All(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>all</c> (the handler's result is the acknowledgement).</summary>
@@ -200,6 +200,23 @@ namespace Demo
             });
         }
 
+        private static bool Read_Fire(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Fire[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Fire(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -207,20 +224,39 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("fire", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Fire[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Fire(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Fire(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("fire", __event =>
+            {
+                if (!Read_Fire(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Acknowledged(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Acknowledged[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Acknowledged(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task> handler)
@@ -230,20 +266,39 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("acknowledged", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Acknowledged[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Acknowledged(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0));
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Acknowledged(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("acknowledged", __event =>
+            {
+                if (!Read_Acknowledged(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0); global::TypedSocketIo.SocketIoTyped.Respond(__event);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_AcknowledgedValue(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_AcknowledgedValue[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_AcknowledgedValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.ValueTask> handler)
@@ -253,20 +308,39 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
             return target.On("acknowledgedValue", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_AcknowledgedValue[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_AcknowledgedValue(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0));
             });
+        }
+
+        internal static global::System.IDisposable OnSync_AcknowledgedValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("acknowledgedValue", __event =>
+            {
+                if (!Read_AcknowledgedValue(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0); global::TypedSocketIo.SocketIoTyped.Respond(__event);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Count(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Count[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task<int>> handler)
@@ -277,20 +351,40 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
             return target.On("count", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Count[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Count(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("count", __event =>
+            {
+                if (!Read_Count(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Lookup(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0, out global::System.Guid __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Lookup[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Lookup(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Guid, global::System.Threading.Tasks.ValueTask<global::Demo.Profile>> handler)
@@ -301,19 +395,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Profile> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Profile>(__options);
             return target.On("lookup", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::System.Guid __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Lookup[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Lookup(__event, __t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Lookup(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Guid, global::Demo.Profile> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Profile> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Profile>(__options);
+            return target.On("lookup", __event =>
+            {
+                if (!Read_Lookup(__event, __t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -329,6 +426,19 @@ namespace Demo
             });
         }
 
+        internal static global::System.IDisposable OnSync_Name(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("name", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
         internal static global::System.IDisposable On_All(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -338,6 +448,19 @@ namespace Demo
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_All(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>>(__options);
+            return target.On("all", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

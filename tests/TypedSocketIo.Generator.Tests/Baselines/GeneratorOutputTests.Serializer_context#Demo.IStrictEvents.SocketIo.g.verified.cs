@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable JoinRoom(this global::TypedSocketIo.Listeners<global::Demo.IStrictEvents> listeners, global::System.Func<string, global::Demo.JoinResult> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return StrictEventsSocketIo.On_JoinRoom(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return StrictEventsSocketIo.OnSync_JoinRoom(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>join-room</c> (the handler's result is the acknowledgement).</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable SendMessage(this global::TypedSocketIo.Listeners<global::Demo.IStrictEvents> listeners, global::System.Action<global::Demo.ChatMessage> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return StrictEventsSocketIo.On_SendMessage(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return StrictEventsSocketIo.OnSync_SendMessage(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>send-message</c>.</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable CountUp(this global::TypedSocketIo.Listeners<global::Demo.IStrictEvents> listeners, global::System.Func<int, byte[], int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return StrictEventsSocketIo.On_CountUp(listeners.Target, (__a0, __a1) => global::System.Threading.Tasks.Task.FromResult(handler(__a0, __a1)));
+            return StrictEventsSocketIo.OnSync_CountUp(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>count-up</c> (the handler's result is the acknowledgement).</summary>
@@ -110,6 +110,23 @@ namespace Demo
             });
         }
 
+        private static bool Read_JoinRoom(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_JoinRoom[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_JoinRoom(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.Tasks.Task<global::Demo.JoinResult>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -118,20 +135,40 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.JoinResult>(__options);
             return target.On("join-room", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_JoinRoom[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_JoinRoom(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_JoinRoom(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::Demo.JoinResult> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.JoinResult>(__options);
+            return target.On("join-room", __event =>
+            {
+                if (!Read_JoinRoom(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_SendMessage(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> __t0, out global::Demo.ChatMessage __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_SendMessage[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_SendMessage(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.ChatMessage, global::System.Threading.Tasks.Task> handler)
@@ -141,20 +178,41 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.ChatMessage>(__options);
             return target.On("send-message", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.ChatMessage __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_SendMessage[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_SendMessage(__event, __t0, out global::Demo.ChatMessage __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_SendMessage(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.ChatMessage> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.ChatMessage>(__options);
+            return target.On("send-message", __event =>
+            {
+                if (!Read_SendMessage(__event, __t0, out global::Demo.ChatMessage __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_CountUp(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0, out int __a0, out byte[] __a1)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.ReadBytes();
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_CountUp[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_CountUp(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int, byte[], global::System.Threading.Tasks.Task<int>> handler)
@@ -165,21 +223,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
             return target.On("count-up", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                int __a0;
-                byte[] __a1;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.ReadBytes();
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_CountUp[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_CountUp(__event, __t0, out int __a0, out byte[] __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_CountUp(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int, byte[], int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("count-up", __event =>
+            {
+                if (!Read_CountUp(__event, __t0, out int __a0, out byte[] __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

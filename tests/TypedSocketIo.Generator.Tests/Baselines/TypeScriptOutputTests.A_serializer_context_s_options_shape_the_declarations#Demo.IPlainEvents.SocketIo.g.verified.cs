@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable Send(this global::TypedSocketIo.Listeners<global::Demo.IPlainEvents> listeners, global::System.Action<global::Demo.Plain> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return PlainEventsSocketIo.On_Send(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return PlainEventsSocketIo.OnSync_Send(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>send</c>.</summary>
@@ -54,6 +54,23 @@ namespace Demo
             });
         }
 
+        private static bool Read_Send(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> __t0, out global::Demo.Plain __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Send[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Send(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Plain, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -61,19 +78,21 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Plain>(__options);
             return target.On("send", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.Plain __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Send[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Send(__event, __t0, out global::Demo.Plain __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Send(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Plain> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Plain>(__options);
+            return target.On("send", __event =>
+            {
+                if (!Read_Send(__event, __t0, out global::Demo.Plain __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

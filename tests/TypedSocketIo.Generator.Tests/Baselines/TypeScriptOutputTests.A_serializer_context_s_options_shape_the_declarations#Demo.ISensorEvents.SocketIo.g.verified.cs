@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable ReadingTaken(this global::TypedSocketIo.Listeners<global::Demo.ISensorEvents> listeners, global::System.Action<global::Demo.Reading> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return SensorEventsSocketIo.On_ReadingTaken(listeners.Target, (__a0) => { handler(__a0); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return SensorEventsSocketIo.OnSync_ReadingTaken(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>reading_taken</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable CountReadings(this global::TypedSocketIo.Listeners<global::Demo.ISensorEvents> listeners, global::System.Func<global::Demo.Level, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return SensorEventsSocketIo.On_CountReadings(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return SensorEventsSocketIo.OnSync_CountReadings(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>count_readings</c> (the handler's result is the acknowledgement).</summary>
@@ -84,6 +84,23 @@ namespace Demo
             });
         }
 
+        private static bool Read_ReadingTaken(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> __t0, out global::Demo.Reading __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_ReadingTaken[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_ReadingTaken(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Reading, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -91,20 +108,39 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Reading>(__options);
             return target.On("reading_taken", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.Reading __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_ReadingTaken[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_ReadingTaken(__event, __t0, out global::Demo.Reading __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_ReadingTaken(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Reading> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Reading>(__options);
+            return target.On("reading_taken", __event =>
+            {
+                if (!Read_ReadingTaken(__event, __t0, out global::Demo.Reading __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_CountReadings(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> __t0, out global::Demo.Level __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_CountReadings[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_CountReadings(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Level, global::System.Threading.Tasks.Task<int>> handler)
@@ -115,19 +151,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
             return target.On("count_readings", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.Level __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_CountReadings[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_CountReadings(__event, __t0, out global::Demo.Level __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_CountReadings(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Level, int> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Level>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            return target.On("count_readings", __event =>
+            {
+                if (!Read_CountReadings(__event, __t0, out global::Demo.Level __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

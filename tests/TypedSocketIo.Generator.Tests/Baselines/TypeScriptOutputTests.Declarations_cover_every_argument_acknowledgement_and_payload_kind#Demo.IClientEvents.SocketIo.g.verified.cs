@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable History(this global::TypedSocketIo.Listeners<global::Demo.IClientEvents> listeners, global::System.Func<string, int, global::System.Threading.CancellationToken, global::Demo.Models.Page<global::Demo.Models.User>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ClientEventsSocketIo.On_History(listeners.Target, (__a0, __a1, __ct) => global::System.Threading.Tasks.Task.FromResult(handler(__a0, __a1, __ct)));
+            return ClientEventsSocketIo.OnSync_History(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>history</c> (the handler's result is the acknowledgement).</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable Ping(this global::TypedSocketIo.Listeners<global::Demo.IClientEvents> listeners, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ClientEventsSocketIo.On_Ping(listeners.Target, () => { handler(); return default(global::System.Threading.Tasks.ValueTask); });
+            return ClientEventsSocketIo.OnSync_Ping(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>ping</c> (acknowledged once the handler completes).</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable Echo(this global::TypedSocketIo.Listeners<global::Demo.IClientEvents> listeners, global::System.Func<byte[], byte[]> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ClientEventsSocketIo.On_Echo(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return ClientEventsSocketIo.OnSync_Echo(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>echo</c> (the handler's result is the acknowledgement).</summary>
@@ -46,7 +46,7 @@ namespace Demo
         public static global::System.IDisposable Batch(this global::TypedSocketIo.Listeners<global::Demo.IClientEvents> listeners, global::System.Action<string[], global::System.Collections.Generic.List<int?>, global::System.Collections.Generic.HashSet<global::System.Guid>, global::Demo.Models.Pair<string, global::Demo.Models.Point>, global::Demo.Models.Extensible, global::Demo.Models.Outer.Inner> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ClientEventsSocketIo.On_Batch(listeners.Target, (__a0, __a1, __a2, __a3, __a4, __a5) => { handler(__a0, __a1, __a2, __a3, __a4, __a5); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ClientEventsSocketIo.OnSync_Batch(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>batch</c>.</summary>
@@ -57,7 +57,7 @@ namespace Demo
         public static global::System.IDisposable Keywords(this global::TypedSocketIo.Listeners<global::Demo.IClientEvents> listeners, global::System.Action<string, int, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ClientEventsSocketIo.On_Keywords(listeners.Target, (__a0, __a1, __a2) => { handler(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ClientEventsSocketIo.OnSync_Keywords(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>keywords</c>.</summary>
@@ -68,7 +68,7 @@ namespace Demo
         public static global::System.IDisposable Nested(this global::TypedSocketIo.Listeners<global::Demo.IClientEvents> listeners, global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ClientEventsSocketIo.On_Nested(listeners.Target, (__a0) => global::System.Threading.Tasks.Task.FromResult(handler(__a0)));
+            return ClientEventsSocketIo.OnSync_Nested(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>nested</c> (the handler's result is the acknowledgement).</summary>
@@ -159,6 +159,25 @@ namespace Demo
             });
         }
 
+        private static bool Read_History(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, out string __a0, out int __a1)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_History[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_History(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Demo.Models.Page<global::Demo.Models.User>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -168,21 +187,23 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options);
             return target.On("history", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                int __a1;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_History[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_History(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1, __event.Aborted), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_History(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, global::System.Threading.CancellationToken, global::Demo.Models.Page<global::Demo.Models.User>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options);
+            return target.On("history", __event =>
+            {
+                if (!Read_History(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1, __event.Aborted), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -197,26 +218,83 @@ namespace Demo
             });
         }
 
+        internal static global::System.IDisposable OnSync_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("ping", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(); global::TypedSocketIo.SocketIoTyped.Respond(__event);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Echo(global::TypedSocketIo.IncomingEvent __event, out byte[] __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.ReadBytes();
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Echo[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], global::System.Threading.Tasks.Task<byte[]>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
             return target.On("echo", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                byte[] __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.ReadBytes();
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Echo[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], byte[]> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("echo", __event =>
+            {
+                if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Batch(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> __t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> __t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> __t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            __a3 = default!;
+            __a4 = default!;
+            __a5 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 6)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+                __a3 = __reader.Read(__t3);
+                __a4 = __reader.Read(__t4);
+                __a5 = __reader.Read(__t5);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Batch[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Batch(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string[], global::System.Collections.Generic.List<int?>, global::System.Collections.Generic.HashSet<global::System.Guid>, global::Demo.Models.Pair<string, global::Demo.Models.Point>, global::Demo.Models.Extensible, global::Demo.Models.Outer.Inner, global::System.Threading.Tasks.Task> handler)
@@ -231,30 +309,48 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> __t5 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Outer.Inner>(__options);
             return target.On("batch", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 6)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string[] __a0;
-                global::System.Collections.Generic.List<int?> __a1;
-                global::System.Collections.Generic.HashSet<global::System.Guid> __a2;
-                global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3;
-                global::Demo.Models.Extensible __a4;
-                global::Demo.Models.Outer.Inner __a5;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                    __a3 = __reader.Read(__t3);
-                    __a4 = __reader.Read(__t4);
-                    __a5 = __reader.Read(__t5);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Batch[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Batch(__event, __t0, __t1, __t2, __t3, __t4, __t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2, __a3, __a4, __a5);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Batch(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string[], global::System.Collections.Generic.List<int?>, global::System.Collections.Generic.HashSet<global::System.Guid>, global::Demo.Models.Pair<string, global::Demo.Models.Point>, global::Demo.Models.Extensible, global::Demo.Models.Outer.Inner> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string[]>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<int?>>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Extensible>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> __t5 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Outer.Inner>(__options);
+            return target.On("batch", __event =>
+            {
+                if (!Read_Batch(__event, __t0, __t1, __t2, __t3, __t4, __t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2, __a3, __a4, __a5);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Keywords(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2, out string __a0, out int __a1, out bool __a2)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Keywords[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Keywords(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, bool, global::System.Threading.Tasks.Task> handler)
@@ -266,24 +362,41 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
             return target.On("keywords", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                int __a1;
-                bool __a2;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Keywords[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Keywords(__event, __t0, __t1, __t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Keywords(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, int, bool> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
+            return target.On("keywords", __event =>
+            {
+                if (!Read_Keywords(__event, __t0, __t1, __t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Nested(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> __t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)
+        {
+            __a0 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Nested[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Nested(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>, global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>> handler)
@@ -294,19 +407,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>(__options);
             return target.On("nested", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Nested[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Nested(__event, __t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Nested(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>(__options);
+            return target.On("nested", __event =>
+            {
+                if (!Read_Nested(__event, __t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 

@@ -13,7 +13,7 @@ namespace Demo
         public static global::System.IDisposable Message(this global::TypedSocketIo.Listeners<global::Demo.IServerEvents> listeners, global::System.Action<string, char, bool, int, long, double, decimal> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_Message(listeners.Target, (__a0, __a1, __a2, __a3, __a4, __a5, __a6) => { handler(__a0, __a1, __a2, __a3, __a4, __a5, __a6); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ServerEventsSocketIo.OnSync_Message(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>message</c>.</summary>
@@ -24,7 +24,7 @@ namespace Demo
         public static global::System.IDisposable UserJoined(this global::TypedSocketIo.Listeners<global::Demo.IServerEvents> listeners, global::System.Action<global::Demo.Models.User, global::Demo.Other.User, global::Demo.Models.Mood, global::Demo.Models.Role> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_UserJoined(listeners.Target, (__a0, __a1, __a2, __a3) => { handler(__a0, __a1, __a2, __a3); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ServerEventsSocketIo.OnSync_UserJoined(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>user joined</c>.</summary>
@@ -35,7 +35,7 @@ namespace Demo
         public static global::System.IDisposable Moved(this global::TypedSocketIo.Listeners<global::Demo.IServerEvents> listeners, global::System.Action<global::Demo.Models.Point, global::Demo.Models.Point?, global::Demo.Models.IRoom> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_Moved(listeners.Target, (__a0, __a1, __a2) => { handler(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ServerEventsSocketIo.OnSync_Moved(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>moved</c>.</summary>
@@ -46,7 +46,7 @@ namespace Demo
         public static global::System.IDisposable ConfirmRead(this global::TypedSocketIo.Listeners<global::Demo.IServerEvents> listeners, global::System.Func<global::System.Guid, global::System.DateTime, global::System.TimeSpan, global::System.DateOnly, global::System.Uri, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_ConfirmRead(listeners.Target, (__a0, __a1, __a2, __a3, __a4) => global::System.Threading.Tasks.Task.FromResult(handler(__a0, __a1, __a2, __a3, __a4)));
+            return ServerEventsSocketIo.OnSync_ConfirmRead(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>confirmRead</c> (the handler's result is the acknowledgement).</summary>
@@ -57,7 +57,7 @@ namespace Demo
         public static global::System.IDisposable Notice(this global::TypedSocketIo.Listeners<global::Demo.IServerEvents> listeners, global::System.Action<string?, int?> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_Notice(listeners.Target, (__a0, __a1) => { handler(__a0, __a1); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ServerEventsSocketIo.OnSync_Notice(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>notice</c> (acknowledged once the handler completes).</summary>
@@ -68,7 +68,7 @@ namespace Demo
         public static global::System.IDisposable AskName(this global::TypedSocketIo.Listeners<global::Demo.IServerEvents> listeners, global::System.Func<global::System.Threading.CancellationToken, string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_AskName(listeners.Target, (__ct) => new global::System.Threading.Tasks.ValueTask<string>(handler(__ct)));
+            return ServerEventsSocketIo.OnSync_AskName(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>askName</c> (the handler's result is the acknowledgement).</summary>
@@ -79,7 +79,7 @@ namespace Demo
         public static global::System.IDisposable FileReady(this global::TypedSocketIo.Listeners<global::Demo.IServerEvents> listeners, global::System.Action<byte[], global::System.ReadOnlyMemory<byte>, global::Demo.Models.Page<global::Demo.Models.User>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_FileReady(listeners.Target, (__a0, __a1, __a2) => { handler(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ServerEventsSocketIo.OnSync_FileReady(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>fileReady</c>.</summary>
@@ -90,7 +90,7 @@ namespace Demo
         public static global::System.IDisposable Drawn(this global::TypedSocketIo.Listeners<global::Demo.IServerEvents> listeners, global::System.Action<global::Demo.Models.Figure, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>, global::Demo.Models.Square, global::Demo.Models.IItem> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            return ServerEventsSocketIo.On_Drawn(listeners.Target, (__a0, __a1, __a2, __a3) => { handler(__a0, __a1, __a2, __a3); return global::System.Threading.Tasks.Task.CompletedTask; });
+            return ServerEventsSocketIo.OnSync_Drawn(listeners.Target, handler);
         }
 
         /// <summary>Handles <c>drawn</c>.</summary>
@@ -193,6 +193,35 @@ namespace Demo
             });
         }
 
+        private static bool Read_Message(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> __t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> __t5, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> __t6, out string __a0, out char __a1, out bool __a2, out int __a3, out long __a4, out double __a5, out decimal __a6)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            __a3 = default!;
+            __a4 = default!;
+            __a5 = default!;
+            __a6 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 7)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+                __a3 = __reader.Read(__t3);
+                __a4 = __reader.Read(__t4);
+                __a5 = __reader.Read(__t5);
+                __a6 = __reader.Read(__t6);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Message[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, char, bool, int, long, double, decimal, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -206,32 +235,51 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> __t6 = global::TypedSocketIo.SocketIoTyped.TypeInfo<decimal>(__options);
             return target.On("message", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 7)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string __a0;
-                char __a1;
-                bool __a2;
-                int __a3;
-                long __a4;
-                double __a5;
-                decimal __a6;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                    __a3 = __reader.Read(__t3);
-                    __a4 = __reader.Read(__t4);
-                    __a5 = __reader.Read(__t5);
-                    __a6 = __reader.Read(__t6);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Message[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Message(__event, __t0, __t1, __t2, __t3, __t4, __t5, __t6, out string __a0, out char __a1, out bool __a2, out int __a3, out long __a4, out double __a5, out decimal __a6)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, char, bool, int, long, double, decimal> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<char>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<long>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> __t5 = global::TypedSocketIo.SocketIoTyped.TypeInfo<double>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> __t6 = global::TypedSocketIo.SocketIoTyped.TypeInfo<decimal>(__options);
+            return target.On("message", __event =>
+            {
+                if (!Read_Message(__event, __t0, __t1, __t2, __t3, __t4, __t5, __t6, out string __a0, out char __a1, out bool __a2, out int __a3, out long __a4, out double __a5, out decimal __a6)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_UserJoined(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> __t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            __a3 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 4)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+                __a3 = __reader.Read(__t3);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_UserJoined[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Models.User, global::Demo.Other.User, global::Demo.Models.Mood, global::Demo.Models.Role, global::System.Threading.Tasks.Task> handler)
@@ -244,26 +292,46 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Role>(__options);
             return target.On("user joined", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 4)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.Models.User __a0;
-                global::Demo.Other.User __a1;
-                global::Demo.Models.Mood __a2;
-                global::Demo.Models.Role __a3;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                    __a3 = __reader.Read(__t3);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_UserJoined[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_UserJoined(__event, __t0, __t1, __t2, __t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2, __a3);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Models.User, global::Demo.Other.User, global::Demo.Models.Mood, global::Demo.Models.Role> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.User>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Other.User>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Mood>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Role>(__options);
+            return target.On("user joined", __event =>
+            {
+                if (!Read_UserJoined(__event, __t0, __t1, __t2, __t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2, __a3);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Moved(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> __t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Moved[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Moved(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Models.Point, global::Demo.Models.Point?, global::Demo.Models.IRoom, global::System.Threading.Tasks.Task> handler)
@@ -275,24 +343,49 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IRoom>(__options);
             return target.On("moved", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.Models.Point __a0;
-                global::Demo.Models.Point? __a1;
-                global::Demo.Models.IRoom __a2;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Moved[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Moved(__event, __t0, __t1, __t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_Moved(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Models.Point, global::Demo.Models.Point?, global::Demo.Models.IRoom> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point?>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IRoom>(__options);
+            return target.On("moved", __event =>
+            {
+                if (!Read_Moved(__event, __t0, __t1, __t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_ConfirmRead(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> __t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> __t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            __a3 = default!;
+            __a4 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 5)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+                __a3 = __reader.Read(__t3);
+                __a4 = __reader.Read(__t4);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_ConfirmRead[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_ConfirmRead(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Guid, global::System.DateTime, global::System.TimeSpan, global::System.DateOnly, global::System.Uri, global::System.Threading.Tasks.Task<bool>> handler)
@@ -307,28 +400,46 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
             return target.On("confirmRead", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 5)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::System.Guid __a0;
-                global::System.DateTime __a1;
-                global::System.TimeSpan __a2;
-                global::System.DateOnly __a3;
-                global::System.Uri __a4;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                    __a3 = __reader.Read(__t3);
-                    __a4 = __reader.Read(__t4);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_ConfirmRead[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_ConfirmRead(__event, __t0, __t1, __t2, __t3, __t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1, __a2, __a3, __a4), __result);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_ConfirmRead(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Guid, global::System.DateTime, global::System.TimeSpan, global::System.DateOnly, global::System.Uri, bool> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateTime>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.TimeSpan>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateOnly>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Uri>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
+            return target.On("confirmRead", __event =>
+            {
+                if (!Read_ConfirmRead(__event, __t0, __t1, __t2, __t3, __t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1, __a2, __a3, __a4), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Notice(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> __t1, out string? __a0, out int? __a1)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Notice[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Notice(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string?, int?, global::System.Threading.Tasks.Task> handler)
@@ -339,21 +450,22 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int?>(__options);
             return target.On("notice", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                string? __a0;
-                int? __a1;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Notice[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Notice(__event, __t0, __t1, out string? __a0, out int? __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1));
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Notice(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string?, int?> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int?>(__options);
+            return target.On("notice", __event =>
+            {
+                if (!Read_Notice(__event, __t0, __t1, out string? __a0, out int? __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1); global::TypedSocketIo.SocketIoTyped.Respond(__event);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
@@ -369,6 +481,40 @@ namespace Demo
             });
         }
 
+        internal static global::System.IDisposable OnSync_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, string> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
+            return target.On("askName", __event =>
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__event.Aborted), __result);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_FileReady(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.ReadBytes();
+                __a1 = __reader.ReadBinary();
+                __a2 = __reader.Read(__t2);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_FileReady[__reader.Index], __error);
+                return false;
+            }
+            return true;
+        }
+
         internal static global::System.IDisposable On_FileReady(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], global::System.ReadOnlyMemory<byte>, global::Demo.Models.Page<global::Demo.Models.User>, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -376,24 +522,45 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options);
             return target.On("fileReady", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                byte[] __a0;
-                global::System.ReadOnlyMemory<byte> __a1;
-                global::Demo.Models.Page<global::Demo.Models.User> __a2;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.ReadBytes();
-                    __a1 = __reader.ReadBinary();
-                    __a2 = __reader.Read(__t2);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_FileReady[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_FileReady(__event, __t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2);
             });
+        }
+
+        internal static global::System.IDisposable OnSync_FileReady(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<byte[], global::System.ReadOnlyMemory<byte>, global::Demo.Models.Page<global::Demo.Models.User>> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options);
+            return target.On("fileReady", __event =>
+            {
+                if (!Read_FileReady(__event, __t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            });
+        }
+
+        private static bool Read_Drawn(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> __t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)
+        {
+            __a0 = default!;
+            __a1 = default!;
+            __a2 = default!;
+            __a3 = default!;
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 4)) return false;
+            global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
+            try
+            {
+                __a0 = __reader.Read(__t0);
+                __a1 = __reader.Read(__t1);
+                __a2 = __reader.Read(__t2);
+                __a3 = __reader.Read(__t3);
+            }
+            catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
+            {
+                global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Drawn[__reader.Index], __error);
+                return false;
+            }
+            return true;
         }
 
         internal static global::System.IDisposable On_Drawn(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Models.Figure, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>, global::Demo.Models.Square, global::Demo.Models.IItem, global::System.Threading.Tasks.Task> handler)
@@ -406,25 +573,24 @@ namespace Demo
             global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IItem>(__options);
             return target.On("drawn", __event =>
             {
-                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 4)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::Demo.Models.Figure __a0;
-                global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1;
-                global::Demo.Models.Square __a2;
-                global::Demo.Models.IItem __a3;
-                global::TypedSocketIo.Protocol.SocketIoArgs.Reader __reader = __event.Args.GetReader();
-                try
-                {
-                    __a0 = __reader.Read(__t0);
-                    __a1 = __reader.Read(__t1);
-                    __a2 = __reader.Read(__t2);
-                    __a3 = __reader.Read(__t3);
-                }
-                catch (global::System.Exception __error) when (__error is global::System.Text.Json.JsonException || __error is global::System.FormatException)
-                {
-                    global::TypedSocketIo.SocketIoTyped.RejectArgument(__event, __reader.Index, s_parameters_Drawn[__reader.Index], __error);
-                    return global::System.Threading.Tasks.Task.CompletedTask;
-                }
+                if (!Read_Drawn(__event, __t0, __t1, __t2, __t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
                 return handler(__a0, __a1, __a2, __a3);
+            });
+        }
+
+        internal static global::System.IDisposable OnSync_Drawn(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Models.Figure, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>, global::Demo.Models.Square, global::Demo.Models.IItem> handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Figure>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Square>(__options);
+            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IItem>(__options);
+            return target.On("drawn", __event =>
+            {
+                if (!Read_Drawn(__event, __t0, __t1, __t2, __t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                handler(__a0, __a1, __a2, __a3);
+                return global::System.Threading.Tasks.Task.CompletedTask;
             });
         }
 
