@@ -373,23 +373,29 @@ internal static class ContractEmitter
     }
 
     /// <summary>
-    /// Registers a handler of the canonical kind (<c>On_</c>), or of the synchronous kind
-    /// (<c>OnSync_</c>), called and answered without a task: one closure per registration either
-    /// way, no adapter between the user's delegate and the dispatcher.
+    /// Registers a handler of the canonical kind (<c>On_</c>, its object a <c>Handler_</c>), or of
+    /// the synchronous kind (<c>OnSync_</c>, a <c>SyncHandler_</c>, called and answered without a
+    /// task): one object per registration, holding the user's delegate and the type information
+    /// its arguments are read with; no closure, and no delegate around it.
     /// </summary>
     private static void WriteDispatcher(SourceWriter w, EventSpec e, string name, bool sync)
     {
-        w.Open($"internal static {Disposable} {(sync ? "OnSync_" : "On_")}{name}({ListenTarget} target, {(sync ? SyncHandler(e) : CanonicalHandler(e))} handler)");
-        w.Line("if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));");
-        w.Line($"{Options} __options = Options(target.JsonOptions);");
+        string handlerType = sync ? SyncHandler(e) : CanonicalHandler(e);
+        string className = (sync ? "SyncHandler_" : "Handler_") + name;
+
+        // What the handler object keeps: the user's delegate, then a type information per JSON
+        // argument and for a JSON result.
+        var fields = new List<(string Type, string Name)> { (handlerType, "_handler") };
         var read = new List<string> { "__event" };
+        var infos = new List<string> { "handler" };
         for (int i = 0; i < e.Parameters.Count; i++)
         {
             ParameterSpec p = e.Parameters[i];
             if (p.Binary == BinaryKind.None)
             {
-                w.Line($"{TypeInfo}<{p.JsonType}> __t{i} = {Typed}.TypeInfo<{p.JsonType}>(__options);");
-                read.Add($"__t{i}");
+                fields.Add(($"{TypeInfo}<{p.JsonType}>", $"_t{i}"));
+                read.Add($"_t{i}");
+                infos.Add($"{Typed}.TypeInfo<{p.JsonType}>(__options)");
             }
         }
 
@@ -401,14 +407,41 @@ internal static class ContractEmitter
         bool typedResult = e.ResultType is not null && e.ResultBinary == BinaryKind.None;
         if (typedResult)
         {
-            w.Line($"{TypeInfo}<{e.ResultType}> __result = {Typed}.TypeInfo<{e.ResultType}>(__options);");
+            fields.Add(($"{TypeInfo}<{e.ResultType}>", "_result"));
+            infos.Add($"{Typed}.TypeInfo<{e.ResultType}>(__options)");
         }
 
-        w.Open($"return target.On({Literal(e.WireName)}, __event =>");
+        w.Open($"internal static {Disposable} {(sync ? "OnSync_" : "On_")}{name}({ListenTarget} target, {handlerType} handler)");
+        w.Line("if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));");
+        if (infos.Count > 1)
+        {
+            w.Line($"{Options} __options = Options(target.JsonOptions);");
+        }
+
+        w.Line($"return target.On({Literal(e.WireName)}, new {className}({string.Join(", ", infos)}));");
+        w.Close();
+        w.Line();
+
+        w.Open($"private sealed class {className} : global::TypedSocketIo.IncomingEventHandler");
+        foreach ((string type, string field) in fields)
+        {
+            w.Line($"private readonly {type} {field};");
+        }
+
+        w.Line();
+        w.Open($"public {className}({string.Join(", ", fields.Select(f => $"{f.Type} {f.Name.Substring(1)}"))})");
+        foreach ((string _, string field) in fields)
+        {
+            w.Line($"{field} = {field.Substring(1)};");
+        }
+
+        w.Close();
+        w.Line();
+        w.Open($"public override {Task} HandleAsync(global::TypedSocketIo.IncomingEvent __event)");
         w.Line(e.Parameters.Count > 0
             ? $"if (!Read_{name}({string.Join(", ", read)})) return {Task}.CompletedTask;"
             : $"if (!{Typed}.CheckCount(__event, 0)) return {Task}.CompletedTask;");
-        string call = $"handler({string.Join(", ", HandlerArguments(e, "__event.Aborted"))})";
+        string call = $"_handler({string.Join(", ", HandlerArguments(e, "__event.Aborted"))})";
         if (sync)
         {
             w.Line(e.Return switch
@@ -416,7 +449,7 @@ internal static class ContractEmitter
                 ReturnKind.Void => $"{call};",
                 ReturnKind.Task or ReturnKind.ValueTask => $"{call}; {Typed}.Respond(__event);",
                 _ when e.ResultBinary != BinaryKind.None => $"{Typed}.RespondBinary(__event, {call});",
-                _ => $"{Typed}.Respond(__event, {call}, __result);",
+                _ => $"{Typed}.Respond(__event, {call}, _result);",
             });
             w.Line($"return {Task}.CompletedTask;");
         }
@@ -427,11 +460,11 @@ internal static class ContractEmitter
                 ReturnKind.Void => $"return {call};",
                 ReturnKind.Task or ReturnKind.ValueTask => $"return {Typed}.Respond(__event, {call});",
                 _ when e.ResultBinary != BinaryKind.None => $"return {Typed}.RespondBinary(__event, {call});",
-                _ => $"return {Typed}.Respond(__event, {call}, __result);",
+                _ => $"return {Typed}.Respond(__event, {call}, _result);",
             });
         }
 
-        w.Close(");");
+        w.Close();
         w.Close();
     }
 

@@ -266,15 +266,7 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
     // ------------------------------------------------------------------ listening
 
     /// <summary>Handles the event <paramref name="eventName"/>; several handlers may share one event. Dispose the result to remove it.</summary>
-    public IDisposable On(string eventName, Action<ClientEvent> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return On(eventName, e =>
-        {
-            handler(e);
-            return Task.CompletedTask;
-        });
-    }
+    public IDisposable On(string eventName, Action<ClientEvent> handler) => _handlers.Add(eventName, handler);
 
     /// <summary>Handles the event <paramref name="eventName"/> asynchronously (its failure is logged).</summary>
     public IDisposable On(string eventName, Func<ClientEvent, Task> handler)
@@ -285,7 +277,10 @@ public sealed partial class SocketIoClient : ISocketIoEmitTarget, ISocketIoListe
     }
 
     /// <inheritdoc />
-    IDisposable ISocketIoListenTarget.On(string eventName, Func<IncomingEvent, Task> handler) => On(eventName, e => handler(e));
+    IDisposable ISocketIoListenTarget.On(string eventName, Func<IncomingEvent, Task> handler) => On(eventName, handler);
+
+    /// <inheritdoc />
+    IDisposable ISocketIoListenTarget.On(string eventName, IncomingEventHandler handler) => _handlers.Add(eventName, handler);
 
     /// <summary>Removes every handler of <paramref name="eventName"/>.</summary>
     public void Off(string eventName) => _handlers.Remove(eventName);

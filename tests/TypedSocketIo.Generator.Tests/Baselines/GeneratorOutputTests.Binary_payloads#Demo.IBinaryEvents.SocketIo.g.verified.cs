@@ -182,25 +182,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("upload", __event =>
+            return target.On("upload", new Handler_Upload(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_Upload : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, byte[], global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public Handler_Upload(global::System.Func<string, byte[], global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_Upload(__event, __t0, out string __a0, out byte[] __a1, out global::System.ReadOnlyMemory<byte> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Upload(__event, _t0, out string __a0, out byte[] __a1, out global::System.ReadOnlyMemory<byte> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Upload(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, byte[], global::System.ReadOnlyMemory<byte>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("upload", __event =>
+            return target.On("upload", new SyncHandler_Upload(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_Upload : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string, byte[], global::System.ReadOnlyMemory<byte>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public SyncHandler_Upload(global::System.Action<string, byte[], global::System.ReadOnlyMemory<byte>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_Upload(__event, __t0, out string __a0, out byte[] __a1, out global::System.ReadOnlyMemory<byte> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Upload(__event, _t0, out string __a0, out byte[] __a1, out global::System.ReadOnlyMemory<byte> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Blob(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> __t0, out global::Demo.FileBlob __a0)
@@ -224,25 +250,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.FileBlob>(__options);
-            return target.On("blob", __event =>
+            return target.On("blob", new Handler_Blob(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.FileBlob>(__options)));
+        }
+
+        private sealed class Handler_Blob : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.FileBlob, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> _t0;
+
+            public Handler_Blob(global::System.Func<global::Demo.FileBlob, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> t0)
             {
-                if (!Read_Blob(__event, __t0, out global::Demo.FileBlob __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Blob(__event, _t0, out global::Demo.FileBlob __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Blob(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.FileBlob> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.FileBlob>(__options);
-            return target.On("blob", __event =>
+            return target.On("blob", new SyncHandler_Blob(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.FileBlob>(__options)));
+        }
+
+        private sealed class SyncHandler_Blob : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Demo.FileBlob> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> _t0;
+
+            public SyncHandler_Blob(global::System.Action<global::Demo.FileBlob> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> t0)
             {
-                if (!Read_Blob(__event, __t0, out global::Demo.FileBlob __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Blob(__event, _t0, out global::Demo.FileBlob __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Echo(global::TypedSocketIo.IncomingEvent __event, out byte[] __a0)
@@ -265,24 +317,46 @@ namespace Demo
         internal static global::System.IDisposable On_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], global::System.Threading.Tasks.Task<byte[]>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("echo", __event =>
+            return target.On("echo", new Handler_Echo(handler));
+        }
+
+        private sealed class Handler_Echo : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[], global::System.Threading.Tasks.Task<byte[]>> _handler;
+
+            public Handler_Echo(global::System.Func<byte[], global::System.Threading.Tasks.Task<byte[]>> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
-            });
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
+            }
         }
 
         internal static global::System.IDisposable OnSync_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], byte[]> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("echo", __event =>
+            return target.On("echo", new SyncHandler_Echo(handler));
+        }
+
+        private sealed class SyncHandler_Echo : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[], byte[]> _handler;
+
+            public SyncHandler_Echo(global::System.Func<byte[], byte[]> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_EchoValue(global::TypedSocketIo.IncomingEvent __event, out byte[] __a0)
@@ -305,24 +379,46 @@ namespace Demo
         internal static global::System.IDisposable On_EchoValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], global::System.Threading.Tasks.ValueTask<byte[]>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("echoValue", __event =>
+            return target.On("echoValue", new Handler_EchoValue(handler));
+        }
+
+        private sealed class Handler_EchoValue : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[], global::System.Threading.Tasks.ValueTask<byte[]>> _handler;
+
+            public Handler_EchoValue(global::System.Func<byte[], global::System.Threading.Tasks.ValueTask<byte[]>> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_EchoValue(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
-            });
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
+            }
         }
 
         internal static global::System.IDisposable OnSync_EchoValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], byte[]> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("echoValue", __event =>
+            return target.On("echoValue", new SyncHandler_EchoValue(handler));
+        }
+
+        private sealed class SyncHandler_EchoValue : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[], byte[]> _handler;
+
+            public SyncHandler_EchoValue(global::System.Func<byte[], byte[]> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_EchoValue(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Hash(global::TypedSocketIo.IncomingEvent __event, out global::System.ReadOnlyMemory<byte> __a0)
@@ -345,24 +441,46 @@ namespace Demo
         internal static global::System.IDisposable On_Hash(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.Task<global::System.ReadOnlyMemory<byte>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("hash", __event =>
+            return target.On("hash", new Handler_Hash(handler));
+        }
+
+        private sealed class Handler_Hash : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.Task<global::System.ReadOnlyMemory<byte>>> _handler;
+
+            public Handler_Hash(global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.Task<global::System.ReadOnlyMemory<byte>>> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_Hash(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
-            });
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
+            }
         }
 
         internal static global::System.IDisposable OnSync_Hash(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("hash", __event =>
+            return target.On("hash", new SyncHandler_Hash(handler));
+        }
+
+        private sealed class SyncHandler_Hash : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> _handler;
+
+            public SyncHandler_Hash(global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_Hash(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_HashValue(global::TypedSocketIo.IncomingEvent __event, out global::System.ReadOnlyMemory<byte> __a0)
@@ -385,24 +503,46 @@ namespace Demo
         internal static global::System.IDisposable On_HashValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.ValueTask<global::System.ReadOnlyMemory<byte>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("hashValue", __event =>
+            return target.On("hashValue", new Handler_HashValue(handler));
+        }
+
+        private sealed class Handler_HashValue : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.ValueTask<global::System.ReadOnlyMemory<byte>>> _handler;
+
+            public Handler_HashValue(global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.Threading.Tasks.ValueTask<global::System.ReadOnlyMemory<byte>>> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_HashValue(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
-            });
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
+            }
         }
 
         internal static global::System.IDisposable OnSync_HashValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("hashValue", __event =>
+            return target.On("hashValue", new SyncHandler_HashValue(handler));
+        }
+
+        private sealed class SyncHandler_HashValue : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> _handler;
+
+            public SyncHandler_HashValue(global::System.Func<global::System.ReadOnlyMemory<byte>, global::System.ReadOnlyMemory<byte>> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_HashValue(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Size(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> __t1, out byte[]? __a0, out global::System.Memory<byte> __a1)
@@ -428,27 +568,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Memory<byte>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("size", __event =>
+            return target.On("size", new Handler_Size(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Memory<byte>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class Handler_Size : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[]?, global::System.Memory<byte>, global::System.Threading.Tasks.Task<int>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public Handler_Size(global::System.Func<byte[]?, global::System.Memory<byte>, global::System.Threading.Tasks.Task<int>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
             {
-                if (!Read_Size(__event, __t1, out byte[]? __a0, out global::System.Memory<byte> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
-            });
+                _handler = handler;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Size(__event, _t1, out byte[]? __a0, out global::System.Memory<byte> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Size(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[]?, global::System.Memory<byte>, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Memory<byte>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("size", __event =>
+            return target.On("size", new SyncHandler_Size(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Memory<byte>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class SyncHandler_Size : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[]?, global::System.Memory<byte>, int> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public SyncHandler_Size(global::System.Func<byte[]?, global::System.Memory<byte>, int> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
             {
-                if (!Read_Size(__event, __t1, out byte[]? __a0, out global::System.Memory<byte> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+                _handler = handler;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Size(__event, _t1, out byte[]? __a0, out global::System.Memory<byte> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IBinaryEvents"/> to an emit target.</summary>

@@ -146,48 +146,96 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("fire", __event =>
+            return target.On("fire", new Handler_Fire(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_Fire : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public Handler_Fire(global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_Fire(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __event.Aborted);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Fire(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __event.Aborted);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Fire(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, global::System.Threading.CancellationToken> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("fire", __event =>
+            return target.On("fire", new SyncHandler_Fire(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_Fire : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string, global::System.Threading.CancellationToken> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public SyncHandler_Fire(global::System.Action<string, global::System.Threading.CancellationToken> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_Fire(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __event.Aborted);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Fire(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __event.Aborted);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_Acknowledged(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("acknowledged", __event =>
+            return target.On("acknowledged", new Handler_Acknowledged(handler));
+        }
+
+        private sealed class Handler_Acknowledged : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> _handler;
+
+            public Handler_Acknowledged(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__event.Aborted));
-            });
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__event.Aborted));
+            }
         }
 
         internal static global::System.IDisposable OnSync_Acknowledged(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::System.Threading.CancellationToken> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("acknowledged", __event =>
+            return target.On("acknowledged", new SyncHandler_Acknowledged(handler));
+        }
+
+        private sealed class SyncHandler_Acknowledged : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::System.Threading.CancellationToken> _handler;
+
+            public SyncHandler_Acknowledged(global::System.Action<global::System.Threading.CancellationToken> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__event.Aborted); global::TypedSocketIo.SocketIoTyped.Respond(__event);
+                _handler(__event.Aborted); global::TypedSocketIo.SocketIoTyped.Respond(__event);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Count(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
@@ -211,52 +259,106 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("count", __event =>
+            return target.On("count", new Handler_Count(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class Handler_Count : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<int>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public Handler_Count(global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<int>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
             {
-                if (!Read_Count(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __event.Aborted), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Count(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __event.Aborted), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.CancellationToken, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("count", __event =>
+            return target.On("count", new SyncHandler_Count(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class SyncHandler_Count : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.CancellationToken, int> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public SyncHandler_Count(global::System.Func<string, global::System.Threading.CancellationToken, int> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
             {
-                if (!Read_Count(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __event.Aborted), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Count(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __event.Aborted), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("askName", __event =>
+            return target.On("askName", new Handler_AskName(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_AskName : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public Handler_AskName(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__event.Aborted), __result);
-            });
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__event.Aborted), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("askName", __event =>
+            return target.On("askName", new SyncHandler_AskName(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_AskName : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.CancellationToken, string> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public SyncHandler_AskName(global::System.Func<global::System.Threading.CancellationToken, string> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__event.Aborted), __result);
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__event.Aborted), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.ICancellableEvents"/> to an emit target.</summary>

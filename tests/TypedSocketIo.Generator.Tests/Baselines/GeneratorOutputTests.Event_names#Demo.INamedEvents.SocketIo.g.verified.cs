@@ -143,27 +143,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("user joined", __event =>
+            return target.On("user joined", new Handler_UserJoined(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class Handler_UserJoined : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, int, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+
+            public Handler_UserJoined(global::System.Func<string, int, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1)
             {
-                if (!Read_UserJoined(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_UserJoined(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1);
+            }
         }
 
         internal static global::System.IDisposable OnSync_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("user joined", __event =>
+            return target.On("user joined", new SyncHandler_UserJoined(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class SyncHandler_UserJoined : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string, int> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+
+            public SyncHandler_UserJoined(global::System.Action<string, int> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1)
             {
-                if (!Read_UserJoined(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_UserJoined(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Message(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
@@ -187,96 +215,190 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("chat:message", __event =>
+            return target.On("chat:message", new Handler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class Handler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.Tasks.Task<bool>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public Handler_Message(global::System.Func<string, global::System.Threading.Tasks.Task<bool>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
             {
-                if (!Read_Message(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("chat:message", __event =>
+            return target.On("chat:message", new SyncHandler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class SyncHandler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, bool> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public SyncHandler_Message(global::System.Func<string, bool> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
             {
-                if (!Read_Message(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_Strange(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("quote \" backslash \\ <xml> & tab \t", __event =>
+            return target.On("quote \" backslash \\ <xml> & tab \t", new Handler_Strange(handler));
+        }
+
+        private sealed class Handler_Strange : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.Tasks.Task> _handler;
+
+            public Handler_Strange(global::System.Func<global::System.Threading.Tasks.Task> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler();
-            });
+                return _handler();
+            }
         }
 
         internal static global::System.IDisposable OnSync_Strange(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("quote \" backslash \\ <xml> & tab \t", __event =>
+            return target.On("quote \" backslash \\ <xml> & tab \t", new SyncHandler_Strange(handler));
+        }
+
+        private sealed class SyncHandler_Strange : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action _handler;
+
+            public SyncHandler_Strange(global::System.Action handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler();
+                _handler();
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_Unicode(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("Ümlaut-事件", __event =>
+            return target.On("Ümlaut-事件", new Handler_Unicode(handler));
+        }
+
+        private sealed class Handler_Unicode : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.Tasks.Task> _handler;
+
+            public Handler_Unicode(global::System.Func<global::System.Threading.Tasks.Task> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler();
-            });
+                return _handler();
+            }
         }
 
         internal static global::System.IDisposable OnSync_Unicode(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("Ümlaut-事件", __event =>
+            return target.On("Ümlaut-事件", new SyncHandler_Unicode(handler));
+        }
+
+        private sealed class SyncHandler_Unicode : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action _handler;
+
+            public SyncHandler_Unicode(global::System.Action handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler();
+                _handler();
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_Plain(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("plain", __event =>
+            return target.On("plain", new Handler_Plain(handler));
+        }
+
+        private sealed class Handler_Plain : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.Tasks.Task> _handler;
+
+            public Handler_Plain(global::System.Func<global::System.Threading.Tasks.Task> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler();
-            });
+                return _handler();
+            }
         }
 
         internal static global::System.IDisposable OnSync_Plain(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("plain", __event =>
+            return target.On("plain", new SyncHandler_Plain(handler));
+        }
+
+        private sealed class SyncHandler_Plain : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action _handler;
+
+            public SyncHandler_Plain(global::System.Action handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler();
+                _handler();
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.INamedEvents"/> to an emit target.</summary>

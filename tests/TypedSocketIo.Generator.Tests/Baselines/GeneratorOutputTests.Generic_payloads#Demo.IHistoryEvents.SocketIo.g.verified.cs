@@ -131,29 +131,59 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.ChatMessage>>(__options);
-            return target.On("history", __event =>
+            return target.On("history", new Handler_History(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.ChatMessage>>(__options)));
+        }
+
+        private sealed class Handler_History : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, int, global::System.Threading.Tasks.Task<global::Demo.Page<global::Demo.ChatMessage>>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> _result;
+
+            public Handler_History(global::System.Func<string, int, global::System.Threading.Tasks.Task<global::Demo.Page<global::Demo.ChatMessage>>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> result)
             {
-                if (!Read_History(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_History(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_History(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, global::Demo.Page<global::Demo.ChatMessage>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.ChatMessage>>(__options);
-            return target.On("history", __event =>
+            return target.On("history", new SyncHandler_History(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.ChatMessage>>(__options)));
+        }
+
+        private sealed class SyncHandler_History : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, int, global::Demo.Page<global::Demo.ChatMessage>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> _result;
+
+            public SyncHandler_History(global::System.Func<string, int, global::Demo.Page<global::Demo.ChatMessage>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> result)
             {
-                if (!Read_History(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_History(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Snapshot(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> __t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)
@@ -179,27 +209,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<(int Id, string Name)>(__options);
-            return target.On("snapshot", __event =>
+            return target.On("snapshot", new Handler_Snapshot(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<(int Id, string Name)>(__options)));
+        }
+
+        private sealed class Handler_Snapshot : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>, (int Id, string Name), global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> _t1;
+
+            public Handler_Snapshot(global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>, (int Id, string Name), global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> t1)
             {
-                if (!Read_Snapshot(__event, __t0, __t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Snapshot(__event, _t0, _t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Snapshot(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>, (int Id, string Name)> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<(int Id, string Name)>(__options);
-            return target.On("snapshot", __event =>
+            return target.On("snapshot", new SyncHandler_Snapshot(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<(int Id, string Name)>(__options)));
+        }
+
+        private sealed class SyncHandler_Snapshot : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>, (int Id, string Name)> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> _t1;
+
+            public SyncHandler_Snapshot(global::System.Action<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>, (int Id, string Name)> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> t1)
             {
-                if (!Read_Snapshot(__event, __t0, __t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Snapshot(__event, _t0, _t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Nested(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> __t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)
@@ -225,29 +283,59 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int[]>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.Page<string>>>(__options);
-            return target.On("nested", __event =>
+            return target.On("nested", new Handler_Nested(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int[]>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.Page<string>>>(__options)));
+        }
+
+        private sealed class Handler_Nested : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<int[], global::System.Collections.Generic.List<global::Demo.ChatMessage?>, global::System.Threading.Tasks.ValueTask<global::Demo.Page<global::Demo.Page<string>>>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> _result;
+
+            public Handler_Nested(global::System.Func<int[], global::System.Collections.Generic.List<global::Demo.ChatMessage?>, global::System.Threading.Tasks.ValueTask<global::Demo.Page<global::Demo.Page<string>>>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> result)
             {
-                if (!Read_Nested(__event, __t0, __t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Nested(__event, _t0, _t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Nested(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int[], global::System.Collections.Generic.List<global::Demo.ChatMessage?>, global::Demo.Page<global::Demo.Page<string>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int[]>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.Page<string>>>(__options);
-            return target.On("nested", __event =>
+            return target.On("nested", new SyncHandler_Nested(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int[]>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.Page<string>>>(__options)));
+        }
+
+        private sealed class SyncHandler_Nested : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<int[], global::System.Collections.Generic.List<global::Demo.ChatMessage?>, global::Demo.Page<global::Demo.Page<string>>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> _result;
+
+            public SyncHandler_Nested(global::System.Func<int[], global::System.Collections.Generic.List<global::Demo.ChatMessage?>, global::Demo.Page<global::Demo.Page<string>>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> result)
             {
-                if (!Read_Nested(__event, __t0, __t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Nested(__event, _t0, _t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IHistoryEvents"/> to an emit target.</summary>

@@ -97,50 +97,102 @@ internal static class GlobalEventsSocketIo
     {
         if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
         global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-        return target.On("hello", __event =>
+        return target.On("hello", new Handler_Hello(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+    }
+
+    private sealed class Handler_Hello : global::TypedSocketIo.IncomingEventHandler
+    {
+        private readonly global::System.Func<string, global::System.Threading.Tasks.Task> _handler;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+        public Handler_Hello(global::System.Func<string, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
         {
-            if (!Read_Hello(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-            return handler(__a0);
-        });
+            _handler = handler;
+            _t0 = t0;
+        }
+
+        public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+        {
+            if (!Read_Hello(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+            return _handler(__a0);
+        }
     }
 
     internal static global::System.IDisposable OnSync_Hello(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
     {
         if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
         global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-        return target.On("hello", __event =>
+        return target.On("hello", new SyncHandler_Hello(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+    }
+
+    private sealed class SyncHandler_Hello : global::TypedSocketIo.IncomingEventHandler
+    {
+        private readonly global::System.Action<string> _handler;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+        public SyncHandler_Hello(global::System.Action<string> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
         {
-            if (!Read_Hello(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-            handler(__a0);
+            _handler = handler;
+            _t0 = t0;
+        }
+
+        public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+        {
+            if (!Read_Hello(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+            _handler(__a0);
             return global::System.Threading.Tasks.Task.CompletedTask;
-        });
+        }
     }
 
     internal static global::System.IDisposable On_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task<int>> handler)
     {
         if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
         global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-        return target.On("count", __event =>
+        return target.On("count", new Handler_Count(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+    }
+
+    private sealed class Handler_Count : global::TypedSocketIo.IncomingEventHandler
+    {
+        private readonly global::System.Func<global::System.Threading.Tasks.Task<int>> _handler;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+        public Handler_Count(global::System.Func<global::System.Threading.Tasks.Task<int>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+        {
+            _handler = handler;
+            _result = result;
+        }
+
+        public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
         {
             if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-            return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
-        });
+            return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(), _result);
+        }
     }
 
     internal static global::System.IDisposable OnSync_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int> handler)
     {
         if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
         global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-        global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-        return target.On("count", __event =>
+        return target.On("count", new SyncHandler_Count(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+    }
+
+    private sealed class SyncHandler_Count : global::TypedSocketIo.IncomingEventHandler
+    {
+        private readonly global::System.Func<int> _handler;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+        public SyncHandler_Count(global::System.Func<int> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+        {
+            _handler = handler;
+            _result = result;
+        }
+
+        public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
         {
             if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-            global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
+            global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(), _result);
             return global::System.Threading.Tasks.Task.CompletedTask;
-        });
+        }
     }
 
     /// <summary>Sends the events of <see cref="global::IGlobalEvents"/> to an emit target.</summary>

@@ -72,25 +72,51 @@ namespace App
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options);
-            return target.On("local", __event =>
+            return target.On("local", new Handler_Local(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options)));
+        }
+
+        private sealed class Handler_Local : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Shared.Contracts.Notice, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> _t0;
+
+            public Handler_Local(global::System.Func<global::Shared.Contracts.Notice, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> t0)
             {
-                if (!Read_Local(__event, __t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Local(__event, _t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Local(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Shared.Contracts.Notice> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options);
-            return target.On("local", __event =>
+            return target.On("local", new SyncHandler_Local(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options)));
+        }
+
+        private sealed class SyncHandler_Local : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Shared.Contracts.Notice> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> _t0;
+
+            public SyncHandler_Local(global::System.Action<global::Shared.Contracts.Notice> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> t0)
             {
-                if (!Read_Local(__event, __t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Local(__event, _t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::App.ILocalEvents"/> to an emit target.</summary>

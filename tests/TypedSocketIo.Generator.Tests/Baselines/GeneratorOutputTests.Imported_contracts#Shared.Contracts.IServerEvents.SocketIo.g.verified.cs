@@ -102,25 +102,51 @@ namespace Shared.Contracts
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options);
-            return target.On("new-notice", __event =>
+            return target.On("new-notice", new Handler_NewNotice(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options)));
+        }
+
+        private sealed class Handler_NewNotice : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Shared.Contracts.Notice, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> _t0;
+
+            public Handler_NewNotice(global::System.Func<global::Shared.Contracts.Notice, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> t0)
             {
-                if (!Read_NewNotice(__event, __t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_NewNotice(__event, _t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_NewNotice(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Shared.Contracts.Notice> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options);
-            return target.On("new-notice", __event =>
+            return target.On("new-notice", new SyncHandler_NewNotice(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options)));
+        }
+
+        private sealed class SyncHandler_NewNotice : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Shared.Contracts.Notice> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> _t0;
+
+            public SyncHandler_NewNotice(global::System.Action<global::Shared.Contracts.Notice> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> t0)
             {
-                if (!Read_NewNotice(__event, __t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_NewNotice(__event, _t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_ConfirmRead(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0, out global::System.Guid __a0)
@@ -144,27 +170,55 @@ namespace Shared.Contracts
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("confirm-read", __event =>
+            return target.On("confirm-read", new Handler_ConfirmRead(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class Handler_ConfirmRead : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Guid, global::System.Threading.Tasks.Task<bool>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public Handler_ConfirmRead(global::System.Func<global::System.Guid, global::System.Threading.Tasks.Task<bool>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
             {
-                if (!Read_ConfirmRead(__event, __t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ConfirmRead(__event, _t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_ConfirmRead(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Guid, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("confirm-read", __event =>
+            return target.On("confirm-read", new SyncHandler_ConfirmRead(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class SyncHandler_ConfirmRead : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Guid, bool> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public SyncHandler_ConfirmRead(global::System.Func<global::System.Guid, bool> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
             {
-                if (!Read_ConfirmRead(__event, __t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ConfirmRead(__event, _t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Shared.Contracts.IServerEvents"/> to an emit target.</summary>

@@ -129,50 +129,102 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("room_message", __event =>
+            return target.On("room_message", new Handler_RoomMessage(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_RoomMessage : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public Handler_RoomMessage(global::System.Func<string, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_RoomMessage(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_RoomMessage(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_RoomMessage(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("room_message", __event =>
+            return target.On("room_message", new SyncHandler_RoomMessage(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_RoomMessage : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public SyncHandler_RoomMessage(global::System.Action<string> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_RoomMessage(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_RoomMessage(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_Online(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task<int>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("online", __event =>
+            return target.On("online", new Handler_Online(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class Handler_Online : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.Tasks.Task<int>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public Handler_Online(global::System.Func<global::System.Threading.Tasks.Task<int>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
-            });
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Online(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("online", __event =>
+            return target.On("online", new SyncHandler_Online(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class SyncHandler_Online : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<int> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public SyncHandler_Online(global::System.Func<int> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(), __result);
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Kick(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
@@ -196,25 +248,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("kick", __event =>
+            return target.On("kick", new Handler_Kick(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_Kick : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public Handler_Kick(global::System.Func<string, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_Kick(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Kick(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Kick(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("kick", __event =>
+            return target.On("kick", new SyncHandler_Kick(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_Kick : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public SyncHandler_Kick(global::System.Action<string> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_Kick(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Kick(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Typing(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0, out bool __a0)
@@ -238,25 +316,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("typing", __event =>
+            return target.On("typing", new Handler_Typing(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class Handler_Typing : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<bool, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t0;
+
+            public Handler_Typing(global::System.Func<bool, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t0)
             {
-                if (!Read_Typing(__event, __t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Typing(__event, _t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Typing(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("typing", __event =>
+            return target.On("typing", new SyncHandler_Typing(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class SyncHandler_Typing : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<bool> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t0;
+
+            public SyncHandler_Typing(global::System.Action<bool> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t0)
             {
-                if (!Read_Typing(__event, __t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Typing(__event, _t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IRoomEvents"/> to an emit target.</summary>

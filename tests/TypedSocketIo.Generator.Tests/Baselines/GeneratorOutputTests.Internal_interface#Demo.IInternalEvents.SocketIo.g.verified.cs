@@ -102,25 +102,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options);
-            return target.On("reveal", __event =>
+            return target.On("reveal", new Handler_Reveal(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options)));
+        }
+
+        private sealed class Handler_Reveal : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.Secret, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> _t0;
+
+            public Handler_Reveal(global::System.Func<global::Demo.Secret, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> t0)
             {
-                if (!Read_Reveal(__event, __t0, out global::Demo.Secret __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Reveal(__event, _t0, out global::Demo.Secret __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Reveal(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Secret> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options);
-            return target.On("reveal", __event =>
+            return target.On("reveal", new SyncHandler_Reveal(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options)));
+        }
+
+        private sealed class SyncHandler_Reveal : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Demo.Secret> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> _t0;
+
+            public SyncHandler_Reveal(global::System.Action<global::Demo.Secret> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> t0)
             {
-                if (!Read_Reveal(__event, __t0, out global::Demo.Secret __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Reveal(__event, _t0, out global::Demo.Secret __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Ask(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
@@ -144,27 +170,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options);
-            return target.On("ask", __event =>
+            return target.On("ask", new Handler_Ask(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options)));
+        }
+
+        private sealed class Handler_Ask : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.Tasks.Task<global::Demo.Secret>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> _result;
+
+            public Handler_Ask(global::System.Func<string, global::System.Threading.Tasks.Task<global::Demo.Secret>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> result)
             {
-                if (!Read_Ask(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Ask(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Ask(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::Demo.Secret> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options);
-            return target.On("ask", __event =>
+            return target.On("ask", new SyncHandler_Ask(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options)));
+        }
+
+        private sealed class SyncHandler_Ask : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::Demo.Secret> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> _result;
+
+            public SyncHandler_Ask(global::System.Func<string, global::Demo.Secret> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> result)
             {
-                if (!Read_Ask(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Ask(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IInternalEvents"/> to an emit target.</summary>

@@ -121,29 +121,59 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("send", __event =>
+            return target.On("send", new Handler_Send(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class Handler_Send : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, int, bool, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+
+            public Handler_Send(global::System.Func<string, int, bool, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2)
             {
-                if (!Read_Send(__event, __t0, __t1, __t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Send(__event, _t0, _t1, _t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Send(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, int, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("send", __event =>
+            return target.On("send", new SyncHandler_Send(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class SyncHandler_Send : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string, int, bool> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+
+            public SyncHandler_Send(global::System.Action<string, int, bool> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2)
             {
-                if (!Read_Send(__event, __t0, __t1, __t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Send(__event, _t0, _t1, _t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_object(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
@@ -167,27 +197,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("object", __event =>
+            return target.On("object", new Handler_object(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_object : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public Handler_object(global::System.Func<string, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<string>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
             {
-                if (!Read_object(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __event.Aborted), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_object(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __event.Aborted), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_object(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::System.Threading.CancellationToken, string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("object", __event =>
+            return target.On("object", new SyncHandler_object(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_object : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.CancellationToken, string> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public SyncHandler_object(global::System.Func<string, global::System.Threading.CancellationToken, string> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
             {
-                if (!Read_object(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __event.Aborted), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_object(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __event.Aborted), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_event(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0, out int __a0)
@@ -211,25 +269,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("event", __event =>
+            return target.On("event", new Handler_event(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class Handler_event : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<int, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+
+            public Handler_event(global::System.Func<int, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0)
             {
-                if (!Read_event(__event, __t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_event(__event, _t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_event(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("event", __event =>
+            return target.On("event", new SyncHandler_event(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class SyncHandler_event : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<int> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+
+            public SyncHandler_event(global::System.Action<int> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0)
             {
-                if (!Read_event(__event, __t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_event(__event, _t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IKeywordEvents"/> to an emit target.</summary>

@@ -115,25 +115,51 @@ namespace Demo.Chat
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("message", __event =>
+            return target.On("message", new Handler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public Handler_Message(global::System.Func<string, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_Message(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("message", __event =>
+            return target.On("message", new SyncHandler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public SyncHandler_Message(global::System.Action<string> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
             {
-                if (!Read_Message(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Typing(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0, out bool __a0)
@@ -157,48 +183,96 @@ namespace Demo.Chat
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("typing", __event =>
+            return target.On("typing", new Handler_Typing(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class Handler_Typing : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<bool, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t0;
+
+            public Handler_Typing(global::System.Func<bool, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t0)
             {
-                if (!Read_Typing(__event, __t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Typing(__event, _t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Typing(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("typing", __event =>
+            return target.On("typing", new SyncHandler_Typing(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class SyncHandler_Typing : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<bool> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t0;
+
+            public SyncHandler_Typing(global::System.Action<bool> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t0)
             {
-                if (!Read_Typing(__event, __t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Typing(__event, _t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("ping", __event =>
+            return target.On("ping", new Handler_Ping(handler));
+        }
+
+        private sealed class Handler_Ping : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.Tasks.Task> _handler;
+
+            public Handler_Ping(global::System.Func<global::System.Threading.Tasks.Task> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler();
-            });
+                return _handler();
+            }
         }
 
         internal static global::System.IDisposable OnSync_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("ping", __event =>
+            return target.On("ping", new SyncHandler_Ping(handler));
+        }
+
+        private sealed class SyncHandler_Ping : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action _handler;
+
+            public SyncHandler_Ping(global::System.Action handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler();
+                _handler();
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Moved(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t3, out int __a0, out int __a1, out double? __a2, out string? __a3)
@@ -228,31 +302,63 @@ namespace Demo.Chat
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<double?>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("moved", __event =>
+            return target.On("moved", new Handler_Moved(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<double?>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_Moved : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<int, int, double?, string?, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t3;
+
+            public Handler_Moved(global::System.Func<int, int, double?, string?, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t3)
             {
-                if (!Read_Moved(__event, __t0, __t1, __t2, __t3, out int __a0, out int __a1, out double? __a2, out string? __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2, __a3);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Moved(__event, _t0, _t1, _t2, _t3, out int __a0, out int __a1, out double? __a2, out string? __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2, __a3);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Moved(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<int, int, double?, string?> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<double?>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("moved", __event =>
+            return target.On("moved", new SyncHandler_Moved(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<double?>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_Moved : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<int, int, double?, string?> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t3;
+
+            public SyncHandler_Moved(global::System.Action<int, int, double?, string?> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t3)
             {
-                if (!Read_Moved(__event, __t0, __t1, __t2, __t3, out int __a0, out int __a1, out double? __a2, out string? __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2, __a3);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Moved(__event, _t0, _t1, _t2, _t3, out int __a0, out int __a1, out double? __a2, out string? __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2, __a3);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.Chat.IChatEvents"/> to an emit target.</summary>

@@ -131,27 +131,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.JoinResult>(__options);
-            return target.On("join-room", __event =>
+            return target.On("join-room", new Handler_JoinRoom(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.JoinResult>(__options)));
+        }
+
+        private sealed class Handler_JoinRoom : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::System.Threading.Tasks.Task<global::Demo.JoinResult>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> _result;
+
+            public Handler_JoinRoom(global::System.Func<string, global::System.Threading.Tasks.Task<global::Demo.JoinResult>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> result)
             {
-                if (!Read_JoinRoom(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_JoinRoom(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_JoinRoom(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, global::Demo.JoinResult> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.JoinResult>(__options);
-            return target.On("join-room", __event =>
+            return target.On("join-room", new SyncHandler_JoinRoom(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.JoinResult>(__options)));
+        }
+
+        private sealed class SyncHandler_JoinRoom : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, global::Demo.JoinResult> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> _result;
+
+            public SyncHandler_JoinRoom(global::System.Func<string, global::Demo.JoinResult> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> result)
             {
-                if (!Read_JoinRoom(__event, __t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_JoinRoom(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_SendMessage(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> __t0, out global::Demo.ChatMessage __a0)
@@ -175,25 +203,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.ChatMessage>(__options);
-            return target.On("send-message", __event =>
+            return target.On("send-message", new Handler_SendMessage(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.ChatMessage>(__options)));
+        }
+
+        private sealed class Handler_SendMessage : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.ChatMessage, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> _t0;
+
+            public Handler_SendMessage(global::System.Func<global::Demo.ChatMessage, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> t0)
             {
-                if (!Read_SendMessage(__event, __t0, out global::Demo.ChatMessage __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_SendMessage(__event, _t0, out global::Demo.ChatMessage __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_SendMessage(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.ChatMessage> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.ChatMessage>(__options);
-            return target.On("send-message", __event =>
+            return target.On("send-message", new SyncHandler_SendMessage(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.ChatMessage>(__options)));
+        }
+
+        private sealed class SyncHandler_SendMessage : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Demo.ChatMessage> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> _t0;
+
+            public SyncHandler_SendMessage(global::System.Action<global::Demo.ChatMessage> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> t0)
             {
-                if (!Read_SendMessage(__event, __t0, out global::Demo.ChatMessage __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_SendMessage(__event, _t0, out global::Demo.ChatMessage __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_CountUp(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0, out int __a0, out byte[] __a1)
@@ -219,27 +273,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("count-up", __event =>
+            return target.On("count-up", new Handler_CountUp(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class Handler_CountUp : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<int, byte[], global::System.Threading.Tasks.Task<int>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public Handler_CountUp(global::System.Func<int, byte[], global::System.Threading.Tasks.Task<int>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
             {
-                if (!Read_CountUp(__event, __t0, out int __a0, out byte[] __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_CountUp(__event, _t0, out int __a0, out byte[] __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_CountUp(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<int, byte[], int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("count-up", __event =>
+            return target.On("count-up", new SyncHandler_CountUp(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class SyncHandler_CountUp : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<int, byte[], int> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public SyncHandler_CountUp(global::System.Func<int, byte[], int> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
             {
-                if (!Read_CountUp(__event, __t0, out int __a0, out byte[] __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_CountUp(__event, _t0, out int __a0, out byte[] __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IStrictEvents"/> to an emit target.</summary>

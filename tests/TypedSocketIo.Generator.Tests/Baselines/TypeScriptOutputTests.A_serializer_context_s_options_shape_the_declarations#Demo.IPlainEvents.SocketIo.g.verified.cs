@@ -75,25 +75,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Plain>(__options);
-            return target.On("send", __event =>
+            return target.On("send", new Handler_Send(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Plain>(__options)));
+        }
+
+        private sealed class Handler_Send : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.Plain, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> _t0;
+
+            public Handler_Send(global::System.Func<global::Demo.Plain, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> t0)
             {
-                if (!Read_Send(__event, __t0, out global::Demo.Plain __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Send(__event, _t0, out global::Demo.Plain __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Send(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Plain> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Plain>(__options);
-            return target.On("send", __event =>
+            return target.On("send", new SyncHandler_Send(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Plain>(__options)));
+        }
+
+        private sealed class SyncHandler_Send : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Demo.Plain> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> _t0;
+
+            public SyncHandler_Send(global::System.Action<global::Demo.Plain> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> t0)
             {
-                if (!Read_Send(__event, __t0, out global::Demo.Plain __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Send(__event, _t0, out global::Demo.Plain __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IPlainEvents"/> to an emit target.</summary>

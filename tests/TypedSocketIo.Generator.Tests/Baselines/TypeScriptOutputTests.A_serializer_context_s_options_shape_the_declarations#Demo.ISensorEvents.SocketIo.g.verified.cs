@@ -105,25 +105,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Reading>(__options);
-            return target.On("reading_taken", __event =>
+            return target.On("reading_taken", new Handler_ReadingTaken(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Reading>(__options)));
+        }
+
+        private sealed class Handler_ReadingTaken : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.Reading, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> _t0;
+
+            public Handler_ReadingTaken(global::System.Func<global::Demo.Reading, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> t0)
             {
-                if (!Read_ReadingTaken(__event, __t0, out global::Demo.Reading __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0);
-            });
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ReadingTaken(__event, _t0, out global::Demo.Reading __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0);
+            }
         }
 
         internal static global::System.IDisposable OnSync_ReadingTaken(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Reading> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Reading>(__options);
-            return target.On("reading_taken", __event =>
+            return target.On("reading_taken", new SyncHandler_ReadingTaken(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Reading>(__options)));
+        }
+
+        private sealed class SyncHandler_ReadingTaken : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Demo.Reading> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> _t0;
+
+            public SyncHandler_ReadingTaken(global::System.Action<global::Demo.Reading> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> t0)
             {
-                if (!Read_ReadingTaken(__event, __t0, out global::Demo.Reading __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0);
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ReadingTaken(__event, _t0, out global::Demo.Reading __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_CountReadings(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> __t0, out global::Demo.Level __a0)
@@ -147,27 +173,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Level>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("count_readings", __event =>
+            return target.On("count_readings", new Handler_CountReadings(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Level>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class Handler_CountReadings : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.Level, global::System.Threading.Tasks.Task<int>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public Handler_CountReadings(global::System.Func<global::Demo.Level, global::System.Threading.Tasks.Task<int>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
             {
-                if (!Read_CountReadings(__event, __t0, out global::Demo.Level __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_CountReadings(__event, _t0, out global::Demo.Level __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_CountReadings(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::Demo.Level, int> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Level>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            return target.On("count_readings", __event =>
+            return target.On("count_readings", new SyncHandler_CountReadings(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Level>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class SyncHandler_CountReadings : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.Level, int> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public SyncHandler_CountReadings(global::System.Func<global::Demo.Level, int> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
             {
-                if (!Read_CountReadings(__event, __t0, out global::Demo.Level __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_CountReadings(__event, _t0, out global::Demo.Level __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.ISensorEvents"/> to an emit target.</summary>

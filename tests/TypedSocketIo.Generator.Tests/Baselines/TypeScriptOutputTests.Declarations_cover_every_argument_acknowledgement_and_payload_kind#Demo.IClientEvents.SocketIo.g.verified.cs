@@ -182,52 +182,104 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options);
-            return target.On("history", __event =>
+            return target.On("history", new Handler_History(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options)));
+        }
+
+        private sealed class Handler_History : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, int, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Demo.Models.Page<global::Demo.Models.User>>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> _result;
+
+            public Handler_History(global::System.Func<string, int, global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task<global::Demo.Models.Page<global::Demo.Models.User>>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> result)
             {
-                if (!Read_History(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1, __event.Aborted), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_History(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1, __event.Aborted), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_History(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<string, int, global::System.Threading.CancellationToken, global::Demo.Models.Page<global::Demo.Models.User>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options);
-            return target.On("history", __event =>
+            return target.On("history", new SyncHandler_History(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options)));
+        }
+
+        private sealed class SyncHandler_History : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, int, global::System.Threading.CancellationToken, global::Demo.Models.Page<global::Demo.Models.User>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> _result;
+
+            public SyncHandler_History(global::System.Func<string, int, global::System.Threading.CancellationToken, global::Demo.Models.Page<global::Demo.Models.User>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> result)
             {
-                if (!Read_History(__event, __t0, __t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1, __event.Aborted), __result);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_History(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1, __event.Aborted), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.ValueTask> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("ping", __event =>
+            return target.On("ping", new Handler_Ping(handler));
+        }
+
+        private sealed class Handler_Ping : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.Tasks.ValueTask> _handler;
+
+            public Handler_Ping(global::System.Func<global::System.Threading.Tasks.ValueTask> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler());
-            });
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler());
+            }
         }
 
         internal static global::System.IDisposable OnSync_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("ping", __event =>
+            return target.On("ping", new SyncHandler_Ping(handler));
+        }
+
+        private sealed class SyncHandler_Ping : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action _handler;
+
+            public SyncHandler_Ping(global::System.Action handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(); global::TypedSocketIo.SocketIoTyped.Respond(__event);
+                _handler(); global::TypedSocketIo.SocketIoTyped.Respond(__event);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Echo(global::TypedSocketIo.IncomingEvent __event, out byte[] __a0)
@@ -250,24 +302,46 @@ namespace Demo
         internal static global::System.IDisposable On_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], global::System.Threading.Tasks.Task<byte[]>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("echo", __event =>
+            return target.On("echo", new Handler_Echo(handler));
+        }
+
+        private sealed class Handler_Echo : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[], global::System.Threading.Tasks.Task<byte[]>> _handler;
+
+            public Handler_Echo(global::System.Func<byte[], global::System.Threading.Tasks.Task<byte[]>> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
-            });
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
+            }
         }
 
         internal static global::System.IDisposable OnSync_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<byte[], byte[]> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
-            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            return target.On("echo", __event =>
+            return target.On("echo", new SyncHandler_Echo(handler));
+        }
+
+        private sealed class SyncHandler_Echo : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[], byte[]> _handler;
+
+            public SyncHandler_Echo(global::System.Func<byte[], byte[]> handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, handler(__a0));
+                global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Batch(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> __t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> __t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> __t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)
@@ -301,35 +375,71 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string[]>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<int?>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Extensible>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> __t5 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Outer.Inner>(__options);
-            return target.On("batch", __event =>
+            return target.On("batch", new Handler_Batch(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string[]>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<int?>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Extensible>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Outer.Inner>(__options)));
+        }
+
+        private sealed class Handler_Batch : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string[], global::System.Collections.Generic.List<int?>, global::System.Collections.Generic.HashSet<global::System.Guid>, global::Demo.Models.Pair<string, global::Demo.Models.Point>, global::Demo.Models.Extensible, global::Demo.Models.Outer.Inner, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> _t5;
+
+            public Handler_Batch(global::System.Func<string[], global::System.Collections.Generic.List<int?>, global::System.Collections.Generic.HashSet<global::System.Guid>, global::Demo.Models.Pair<string, global::Demo.Models.Point>, global::Demo.Models.Extensible, global::Demo.Models.Outer.Inner, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> t5)
             {
-                if (!Read_Batch(__event, __t0, __t1, __t2, __t3, __t4, __t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2, __a3, __a4, __a5);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _t5 = t5;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Batch(__event, _t0, _t1, _t2, _t3, _t4, _t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2, __a3, __a4, __a5);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Batch(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string[], global::System.Collections.Generic.List<int?>, global::System.Collections.Generic.HashSet<global::System.Guid>, global::Demo.Models.Pair<string, global::Demo.Models.Point>, global::Demo.Models.Extensible, global::Demo.Models.Outer.Inner> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string[]>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<int?>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Extensible>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> __t5 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Outer.Inner>(__options);
-            return target.On("batch", __event =>
+            return target.On("batch", new SyncHandler_Batch(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string[]>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<int?>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Extensible>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Outer.Inner>(__options)));
+        }
+
+        private sealed class SyncHandler_Batch : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string[], global::System.Collections.Generic.List<int?>, global::System.Collections.Generic.HashSet<global::System.Guid>, global::Demo.Models.Pair<string, global::Demo.Models.Point>, global::Demo.Models.Extensible, global::Demo.Models.Outer.Inner> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> _t5;
+
+            public SyncHandler_Batch(global::System.Action<string[], global::System.Collections.Generic.List<int?>, global::System.Collections.Generic.HashSet<global::System.Guid>, global::Demo.Models.Pair<string, global::Demo.Models.Point>, global::Demo.Models.Extensible, global::Demo.Models.Outer.Inner> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> t5)
             {
-                if (!Read_Batch(__event, __t0, __t1, __t2, __t3, __t4, __t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2, __a3, __a4, __a5);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _t5 = t5;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Batch(__event, _t0, _t1, _t2, _t3, _t4, _t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2, __a3, __a4, __a5);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Keywords(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2, out string __a0, out int __a1, out bool __a2)
@@ -357,29 +467,59 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("keywords", __event =>
+            return target.On("keywords", new Handler_Keywords(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class Handler_Keywords : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, int, bool, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+
+            public Handler_Keywords(global::System.Func<string, int, bool, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2)
             {
-                if (!Read_Keywords(__event, __t0, __t1, __t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Keywords(__event, _t0, _t1, _t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Keywords(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, int, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("keywords", __event =>
+            return target.On("keywords", new SyncHandler_Keywords(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class SyncHandler_Keywords : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string, int, bool> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+
+            public SyncHandler_Keywords(global::System.Action<string, int, bool> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2)
             {
-                if (!Read_Keywords(__event, __t0, __t1, __t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Keywords(__event, _t0, _t1, _t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Nested(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> __t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)
@@ -403,27 +543,55 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>(__options);
-            return target.On("nested", __event =>
+            return target.On("nested", new Handler_Nested(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>(__options)));
+        }
+
+        private sealed class Handler_Nested : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>, global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> _result;
+
+            public Handler_Nested(global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>, global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> result)
             {
-                if (!Read_Nested(__event, __t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Nested(__event, _t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Nested(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>(__options);
-            return target.On("nested", __event =>
+            return target.On("nested", new SyncHandler_Nested(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>(__options)));
+        }
+
+        private sealed class SyncHandler_Nested : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> _result;
+
+            public SyncHandler_Nested(global::System.Func<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> result)
             {
-                if (!Read_Nested(__event, __t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0), __result);
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Nested(__event, _t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IClientEvents"/> to an emit target.</summary>

@@ -226,37 +226,75 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<char>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<long>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> __t5 = global::TypedSocketIo.SocketIoTyped.TypeInfo<double>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> __t6 = global::TypedSocketIo.SocketIoTyped.TypeInfo<decimal>(__options);
-            return target.On("message", __event =>
+            return target.On("message", new Handler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<char>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<long>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<double>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<decimal>(__options)));
+        }
+
+        private sealed class Handler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string, char, bool, int, long, double, decimal, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> _t5;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> _t6;
+
+            public Handler_Message(global::System.Func<string, char, bool, int, long, double, decimal, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> t5, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> t6)
             {
-                if (!Read_Message(__event, __t0, __t1, __t2, __t3, __t4, __t5, __t6, out string __a0, out char __a1, out bool __a2, out int __a3, out long __a4, out double __a5, out decimal __a6)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _t5 = t5;
+                _t6 = t6;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, _t1, _t2, _t3, _t4, _t5, _t6, out string __a0, out char __a1, out bool __a2, out int __a3, out long __a4, out double __a5, out decimal __a6)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string, char, bool, int, long, double, decimal> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<char>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<long>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> __t5 = global::TypedSocketIo.SocketIoTyped.TypeInfo<double>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> __t6 = global::TypedSocketIo.SocketIoTyped.TypeInfo<decimal>(__options);
-            return target.On("message", __event =>
+            return target.On("message", new SyncHandler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<char>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<long>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<double>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<decimal>(__options)));
+        }
+
+        private sealed class SyncHandler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string, char, bool, int, long, double, decimal> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> _t5;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> _t6;
+
+            public SyncHandler_Message(global::System.Action<string, char, bool, int, long, double, decimal> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> t5, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> t6)
             {
-                if (!Read_Message(__event, __t0, __t1, __t2, __t3, __t4, __t5, __t6, out string __a0, out char __a1, out bool __a2, out int __a3, out long __a4, out double __a5, out decimal __a6)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _t5 = t5;
+                _t6 = t6;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, _t1, _t2, _t3, _t4, _t5, _t6, out string __a0, out char __a1, out bool __a2, out int __a3, out long __a4, out double __a5, out decimal __a6)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_UserJoined(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> __t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)
@@ -286,31 +324,63 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.User>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Other.User>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Mood>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Role>(__options);
-            return target.On("user joined", __event =>
+            return target.On("user joined", new Handler_UserJoined(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.User>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Other.User>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Mood>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Role>(__options)));
+        }
+
+        private sealed class Handler_UserJoined : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.Models.User, global::Demo.Other.User, global::Demo.Models.Mood, global::Demo.Models.Role, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> _t3;
+
+            public Handler_UserJoined(global::System.Func<global::Demo.Models.User, global::Demo.Other.User, global::Demo.Models.Mood, global::Demo.Models.Role, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> t3)
             {
-                if (!Read_UserJoined(__event, __t0, __t1, __t2, __t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2, __a3);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_UserJoined(__event, _t0, _t1, _t2, _t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2, __a3);
+            }
         }
 
         internal static global::System.IDisposable OnSync_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Models.User, global::Demo.Other.User, global::Demo.Models.Mood, global::Demo.Models.Role> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.User>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Other.User>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Mood>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Role>(__options);
-            return target.On("user joined", __event =>
+            return target.On("user joined", new SyncHandler_UserJoined(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.User>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Other.User>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Mood>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Role>(__options)));
+        }
+
+        private sealed class SyncHandler_UserJoined : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Demo.Models.User, global::Demo.Other.User, global::Demo.Models.Mood, global::Demo.Models.Role> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> _t3;
+
+            public SyncHandler_UserJoined(global::System.Action<global::Demo.Models.User, global::Demo.Other.User, global::Demo.Models.Mood, global::Demo.Models.Role> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> t3)
             {
-                if (!Read_UserJoined(__event, __t0, __t1, __t2, __t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2, __a3);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_UserJoined(__event, _t0, _t1, _t2, _t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2, __a3);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Moved(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> __t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)
@@ -338,29 +408,59 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point?>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IRoom>(__options);
-            return target.On("moved", __event =>
+            return target.On("moved", new Handler_Moved(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point?>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IRoom>(__options)));
+        }
+
+        private sealed class Handler_Moved : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.Models.Point, global::Demo.Models.Point?, global::Demo.Models.IRoom, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> _t2;
+
+            public Handler_Moved(global::System.Func<global::Demo.Models.Point, global::Demo.Models.Point?, global::Demo.Models.IRoom, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> t2)
             {
-                if (!Read_Moved(__event, __t0, __t1, __t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Moved(__event, _t0, _t1, _t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Moved(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Models.Point, global::Demo.Models.Point?, global::Demo.Models.IRoom> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point?>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IRoom>(__options);
-            return target.On("moved", __event =>
+            return target.On("moved", new SyncHandler_Moved(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point?>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IRoom>(__options)));
+        }
+
+        private sealed class SyncHandler_Moved : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Demo.Models.Point, global::Demo.Models.Point?, global::Demo.Models.IRoom> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> _t2;
+
+            public SyncHandler_Moved(global::System.Action<global::Demo.Models.Point, global::Demo.Models.Point?, global::Demo.Models.IRoom> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> t2)
             {
-                if (!Read_Moved(__event, __t0, __t1, __t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Moved(__event, _t0, _t1, _t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_ConfirmRead(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> __t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> __t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)
@@ -392,35 +492,71 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateTime>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.TimeSpan>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateOnly>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Uri>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("confirmRead", __event =>
+            return target.On("confirmRead", new Handler_ConfirmRead(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateTime>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.TimeSpan>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateOnly>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Uri>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class Handler_ConfirmRead : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Guid, global::System.DateTime, global::System.TimeSpan, global::System.DateOnly, global::System.Uri, global::System.Threading.Tasks.Task<bool>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public Handler_ConfirmRead(global::System.Func<global::System.Guid, global::System.DateTime, global::System.TimeSpan, global::System.DateOnly, global::System.Uri, global::System.Threading.Tasks.Task<bool>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
             {
-                if (!Read_ConfirmRead(__event, __t0, __t1, __t2, __t3, __t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1, __a2, __a3, __a4), __result);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ConfirmRead(__event, _t0, _t1, _t2, _t3, _t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1, __a2, __a3, __a4), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_ConfirmRead(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Guid, global::System.DateTime, global::System.TimeSpan, global::System.DateOnly, global::System.Uri, bool> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateTime>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.TimeSpan>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateOnly>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> __t4 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Uri>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options);
-            return target.On("confirmRead", __event =>
+            return target.On("confirmRead", new SyncHandler_ConfirmRead(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateTime>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.TimeSpan>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateOnly>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Uri>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class SyncHandler_ConfirmRead : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Guid, global::System.DateTime, global::System.TimeSpan, global::System.DateOnly, global::System.Uri, bool> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public SyncHandler_ConfirmRead(global::System.Func<global::System.Guid, global::System.DateTime, global::System.TimeSpan, global::System.DateOnly, global::System.Uri, bool> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
             {
-                if (!Read_ConfirmRead(__event, __t0, __t1, __t2, __t3, __t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1, __a2, __a3, __a4), __result);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ConfirmRead(__event, _t0, _t1, _t2, _t3, _t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)) return global::System.Threading.Tasks.Task.CompletedTask;
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1, __a2, __a3, __a4), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Notice(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> __t1, out string? __a0, out int? __a1)
@@ -446,52 +582,106 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int?>(__options);
-            return target.On("notice", __event =>
+            return target.On("notice", new Handler_Notice(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int?>(__options)));
+        }
+
+        private sealed class Handler_Notice : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<string?, int?, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> _t1;
+
+            public Handler_Notice(global::System.Func<string?, int?, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> t1)
             {
-                if (!Read_Notice(__event, __t0, __t1, out string? __a0, out int? __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__a0, __a1));
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Notice(__event, _t0, _t1, out string? __a0, out int? __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1));
+            }
         }
 
         internal static global::System.IDisposable OnSync_Notice(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<string?, int?> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<int?>(__options);
-            return target.On("notice", __event =>
+            return target.On("notice", new SyncHandler_Notice(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int?>(__options)));
+        }
+
+        private sealed class SyncHandler_Notice : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<string?, int?> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> _t1;
+
+            public SyncHandler_Notice(global::System.Action<string?, int?> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> t1)
             {
-                if (!Read_Notice(__event, __t0, __t1, out string? __a0, out int? __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1); global::TypedSocketIo.SocketIoTyped.Respond(__event);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Notice(__event, _t0, _t1, out string? __a0, out int? __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1); global::TypedSocketIo.SocketIoTyped.Respond(__event);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         internal static global::System.IDisposable On_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("askName", __event =>
+            return target.On("askName", new Handler_AskName(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class Handler_AskName : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public Handler_AskName(global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__event.Aborted), __result);
-            });
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__event.Aborted), _result);
+            }
         }
 
         internal static global::System.IDisposable OnSync_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, string> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __result = global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options);
-            return target.On("askName", __event =>
+            return target.On("askName", new SyncHandler_AskName(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class SyncHandler_AskName : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::System.Threading.CancellationToken, string> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public SyncHandler_AskName(global::System.Func<global::System.Threading.CancellationToken, string> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
-                global::TypedSocketIo.SocketIoTyped.Respond(__event, handler(__event.Aborted), __result);
+                global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__event.Aborted), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_FileReady(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)
@@ -519,25 +709,51 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options);
-            return target.On("fileReady", __event =>
+            return target.On("fileReady", new Handler_FileReady(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options)));
+        }
+
+        private sealed class Handler_FileReady : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<byte[], global::System.ReadOnlyMemory<byte>, global::Demo.Models.Page<global::Demo.Models.User>, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> _t2;
+
+            public Handler_FileReady(global::System.Func<byte[], global::System.ReadOnlyMemory<byte>, global::Demo.Models.Page<global::Demo.Models.User>, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> t2)
             {
-                if (!Read_FileReady(__event, __t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2);
-            });
+                _handler = handler;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_FileReady(__event, _t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2);
+            }
         }
 
         internal static global::System.IDisposable OnSync_FileReady(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<byte[], global::System.ReadOnlyMemory<byte>, global::Demo.Models.Page<global::Demo.Models.User>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options);
-            return target.On("fileReady", __event =>
+            return target.On("fileReady", new SyncHandler_FileReady(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options)));
+        }
+
+        private sealed class SyncHandler_FileReady : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<byte[], global::System.ReadOnlyMemory<byte>, global::Demo.Models.Page<global::Demo.Models.User>> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> _t2;
+
+            public SyncHandler_FileReady(global::System.Action<byte[], global::System.ReadOnlyMemory<byte>, global::Demo.Models.Page<global::Demo.Models.User>> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> t2)
             {
-                if (!Read_FileReady(__event, __t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2);
+                _handler = handler;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_FileReady(__event, _t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         private static bool Read_Drawn(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> __t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)
@@ -567,31 +783,63 @@ namespace Demo
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Figure>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Square>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IItem>(__options);
-            return target.On("drawn", __event =>
+            return target.On("drawn", new Handler_Drawn(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Figure>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Square>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IItem>(__options)));
+        }
+
+        private sealed class Handler_Drawn : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Func<global::Demo.Models.Figure, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>, global::Demo.Models.Square, global::Demo.Models.IItem, global::System.Threading.Tasks.Task> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> _t3;
+
+            public Handler_Drawn(global::System.Func<global::Demo.Models.Figure, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>, global::Demo.Models.Square, global::Demo.Models.IItem, global::System.Threading.Tasks.Task> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> t3)
             {
-                if (!Read_Drawn(__event, __t0, __t1, __t2, __t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                return handler(__a0, __a1, __a2, __a3);
-            });
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Drawn(__event, _t0, _t1, _t2, _t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return _handler(__a0, __a1, __a2, __a3);
+            }
         }
 
         internal static global::System.IDisposable OnSync_Drawn(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Action<global::Demo.Models.Figure, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>, global::Demo.Models.Square, global::Demo.Models.IItem> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
             global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> __t0 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Figure>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> __t1 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> __t2 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Square>(__options);
-            global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> __t3 = global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IItem>(__options);
-            return target.On("drawn", __event =>
+            return target.On("drawn", new SyncHandler_Drawn(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Figure>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Square>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IItem>(__options)));
+        }
+
+        private sealed class SyncHandler_Drawn : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::System.Action<global::Demo.Models.Figure, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>, global::Demo.Models.Square, global::Demo.Models.IItem> _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> _t3;
+
+            public SyncHandler_Drawn(global::System.Action<global::Demo.Models.Figure, global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>, global::Demo.Models.Square, global::Demo.Models.IItem> handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> t3)
             {
-                if (!Read_Drawn(__event, __t0, __t1, __t2, __t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
-                handler(__a0, __a1, __a2, __a3);
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Drawn(__event, _t0, _t1, _t2, _t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                _handler(__a0, __a1, __a2, __a3);
                 return global::System.Threading.Tasks.Task.CompletedTask;
-            });
+            }
         }
 
         /// <summary>Sends the events of <see cref="global::Demo.IServerEvents"/> to an emit target.</summary>

@@ -107,6 +107,12 @@ public sealed partial class Socket : ISocketIoListenTarget
 
     IDisposable ISocketIoListenTarget.On(string eventName, Func<IncomingEvent, Task> handler) => On(eventName, handler);
 
+    IDisposable ISocketIoListenTarget.On(string eventName, IncomingEventHandler handler)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(eventName);
+        return _handlers.Add(eventName, handler);
+    }
+
     /// <summary>Raised when the socket is about to leave (its rooms are still visible), with the reason.</summary>
     public event Action<Socket, string>? Disconnecting;
 

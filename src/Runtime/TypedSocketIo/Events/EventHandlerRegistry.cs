@@ -12,29 +12,29 @@ namespace TypedSocketIo.Events;
 /// </remarks>
 /// <typeparam name="TEvent">The incoming event type handed to the handlers.</typeparam>
 internal sealed class EventHandlerRegistry<TEvent>
+    where TEvent : IncomingEvent
 {
     private Entry[] _entries = [];
 
-    private readonly record struct Entry(string Name, Func<TEvent, Task>[] Handlers);
+    // Each handler is kept as it was given, with no wrapper: a Func<TEvent, Task>, an
+    // Action<TEvent> or an IncomingEventHandler (Invoke tells them apart).
+    private readonly record struct Entry(string Name, object[] Handlers);
 
     /// <summary>Adds <paramref name="handler"/> for <paramref name="eventName"/>; dispose the result to remove it.</summary>
-    public IDisposable Add(string eventName, Func<TEvent, Task> handler)
+    public IDisposable Add(string eventName, Func<TEvent, Task> handler) => AddHandler(eventName, handler);
+
+    /// <summary>Adds a handler that completes synchronously.</summary>
+    public IDisposable Add(string eventName, Action<TEvent> handler) => AddHandler(eventName, handler);
+
+    /// <summary>Adds a handler object (what generated typed handlers register).</summary>
+    public IDisposable Add(string eventName, IncomingEventHandler handler) => AddHandler(eventName, handler);
+
+    private Removal AddHandler(string eventName, object handler)
     {
         ArgumentNullException.ThrowIfNull(eventName);
         ArgumentNullException.ThrowIfNull(handler);
         Update(eventName, handlers => [.. handlers, handler]);
         return new Removal(this, eventName, handler);
-    }
-
-    /// <summary>Adds a handler that completes synchronously.</summary>
-    public IDisposable Add(string eventName, Action<TEvent> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return Add(eventName, e =>
-        {
-            handler(e);
-            return Task.CompletedTask;
-        });
     }
 
     /// <summary>Removes every handler of <paramref name="eventName"/>.</summary>
@@ -43,7 +43,7 @@ internal sealed class EventHandlerRegistry<TEvent>
     /// <summary>How many handlers <paramref name="eventName"/> has.</summary>
     public int Count(string eventName) => Find(Volatile.Read(ref _entries), eventName)?.Length ?? 0;
 
-    private static Func<TEvent, Task>[]? Find(Entry[] entries, string eventName) =>
+    private static object[]? Find(Entry[] entries, string eventName) =>
         IndexOf(entries, eventName) is var index and >= 0 ? entries[index].Handlers : null;
 
     private static int IndexOf(Entry[] entries, string eventName)
@@ -67,17 +67,31 @@ internal sealed class EventHandlerRegistry<TEvent>
     /// </summary>
     public void Invoke<TState>(string eventName, TEvent e, TState state, Action<TState, string, Exception> failed)
     {
-        Func<TEvent, Task>[]? handlers = Find(Volatile.Read(ref _entries), eventName);
+        object[]? handlers = Find(Volatile.Read(ref _entries), eventName);
         if (handlers is null)
         {
             return;
         }
 
-        foreach (Func<TEvent, Task> handler in handlers)
+        foreach (object handler in handlers)
         {
             try
             {
-                Task task = handler(e);
+                Task task;
+                if (handler is Func<TEvent, Task> func)
+                {
+                    task = func(e);
+                }
+                else if (handler is Action<TEvent> action)
+                {
+                    action(e);
+                    continue;
+                }
+                else
+                {
+                    task = ((IncomingEventHandler)handler).HandleAsync(e);
+                }
+
                 if (!task.IsCompletedSuccessfully)
                 {
                     _ = ObserveAsync(task, eventName, state, failed);
@@ -91,13 +105,13 @@ internal sealed class EventHandlerRegistry<TEvent>
     }
 
     /// <summary>Replaces the handlers of <paramref name="eventName"/> by <paramref name="change"/> of them (an event left with none is dropped).</summary>
-    private void Update(string eventName, Func<Func<TEvent, Task>[], Func<TEvent, Task>[]> change)
+    private void Update(string eventName, Func<object[], object[]> change)
     {
         while (true)
         {
             Entry[] current = Volatile.Read(ref _entries);
             int index = IndexOf(current, eventName);
-            Func<TEvent, Task>[] handlers = change(index < 0 ? [] : current[index].Handlers);
+            object[] handlers = change(index < 0 ? [] : current[index].Handlers);
             Entry[] next;
             if (index < 0)
             {
@@ -137,7 +151,7 @@ internal sealed class EventHandlerRegistry<TEvent>
         }
     }
 
-    private sealed class Removal(EventHandlerRegistry<TEvent> owner, string eventName, Func<TEvent, Task> handler) : IDisposable
+    private sealed class Removal(EventHandlerRegistry<TEvent> owner, string eventName, object handler) : IDisposable
     {
         private int _disposed;
 

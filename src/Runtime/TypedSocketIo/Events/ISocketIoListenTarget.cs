@@ -13,4 +13,15 @@ public interface ISocketIoListenTarget
     /// that throws or whose task fails is logged; the connection stays up.
     /// </summary>
     IDisposable On(string eventName, Func<IncomingEvent, Task> handler);
+
+    /// <summary>
+    /// Adds <paramref name="handler"/> for <paramref name="eventName"/>, as
+    /// <see cref="On(string, Func{IncomingEvent, Task})"/> does; the sockets keep the handler
+    /// object itself, with no delegate around it.
+    /// </summary>
+    IDisposable On(string eventName, IncomingEventHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return On(eventName, handler.HandleAsync);
+    }
 }
