@@ -18,19 +18,19 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
 
     private readonly SocketIoServer _server;
     private readonly ISocketIoDecoder _decoder;
-    // One socket per namespace, most often one: a snapshot replaced whole under _lock and read
+    // One socket per namespace, most often one: a snapshot replaced whole under the lock and read
     // without it (a packet's lookup is a scan of one or a few).
     private Socket[] _sockets = [];
 
     // Namespaces whose CONNECT is being handled (middleware may await), and whether the engine
-    // connection closed; both guarded by _lock, with the attaching of sockets, so that a socket is
+    // connection closed; both guarded by the lock, with the attaching of sockets, so that a socket is
     // either attached before the close (and closed by it) or never attached. Made for the first
     // CONNECT and dropped once none is pending: an idle connection holds no set.
     private HashSet<string>? _connecting;
     private bool _closed;
 
-    // Guards the above, and keeps the messages of one packet together on the wire.
-    private readonly object _lock = new();
+    // The lock (the connection itself: internal, never handed out, one object less per connection)
+    // guards the above, and keeps the messages of one packet together on the wire.
 
     // Until the first socket connects; then dropped.
     private ScheduledTimer? _connectTimer;
@@ -167,7 +167,7 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
     private async Task ConnectAsync(string name, JsonElement auth)
     {
         bool second;
-        lock (_lock)
+        lock (this)
         {
             if (_closed)
             {
@@ -202,7 +202,7 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
         }
         finally
         {
-            lock (_lock)
+            lock (this)
             {
                 if (_connecting is { } connecting && connecting.Remove(name) && connecting.Count == 0)
                 {
@@ -215,7 +215,7 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
     /// <summary>Attaches a socket that passed its middleware; false when the connection closed meanwhile.</summary>
     public bool TryAttach(Socket socket)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_closed || Conn.ReadyState != EngineReadyState.Open)
             {
@@ -316,7 +316,7 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
             return;
         }
 
-        lock (_lock)
+        lock (this)
         {
             foreach (EnginePacket message in messages)
             {
@@ -336,7 +336,7 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
             return;
         }
 
-        lock (_lock)
+        lock (this)
         {
             foreach (SharedFrame message in messages)
             {
@@ -347,7 +347,7 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
 
     public void Remove(Socket socket)
     {
-        lock (_lock)
+        lock (this)
         {
             int index = Array.IndexOf(_sockets, socket);
             if (index >= 0)
@@ -403,7 +403,7 @@ internal sealed class SocketIoConnection : IEngineSocketOwner
     private void OnEngineClosed(string reason, string? description)
     {
         Interlocked.Exchange(ref _connectTimer, null)?.Cancel();
-        lock (_lock)
+        lock (this)
         {
             _closed = true;
         }

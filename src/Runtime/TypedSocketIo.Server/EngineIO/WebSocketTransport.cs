@@ -253,35 +253,12 @@ internal sealed class WebSocketTransport : EngineTransport
                     return;
                 }
 
-                EnginePacket packet;
-                int length = received.Payload.Length;
-                try
-                {
-                    packet = received.Binary
-                        ? EngineIOCodec.DecodeBinaryFrame(received.Payload.Span, _protocol)
-                        : EngineIOCodec.DecodeTextPacket(received.Payload.Span, _protocol);
-                }
-                catch (EngineIOParseException ex)
+                if (Deliver(received) is { } parseError)
                 {
                     reason = "parse error";
-                    description = ex.Message;
-                    _connection.ReleaseReceived();
+                    description = parseError;
                     await CloseAndDrainAsync(WebSocketCloseStatus.InvalidPayloadData, reason, description).ConfigureAwait(false);
                     return;
-                }
-
-                _connection.ReleaseReceived();
-                Metrics?.Received(webSocket: true, 1, length);
-
-                // One message is one turn: the handlers of its events run when it has been handled.
-                ReceiveTurn? turn = ReceiveTurn.Begin();
-                try
-                {
-                    Session?.OnWebSocketPacket(this, packet);
-                }
-                finally
-                {
-                    turn?.End();
                 }
             }
         }
@@ -303,6 +280,43 @@ internal sealed class WebSocketTransport : EngineTransport
             Finish(reason, description);
             await EndAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Decodes a message and hands its packet to the session, in a turn of its own (the handlers
+    /// of its events run when it has been handled); the message's bytes are released either way.
+    /// Apart from the receive loop so that an idle loop's state holds none of this.
+    /// </summary>
+    /// <returns>Why the message is not a packet, or null once it was delivered.</returns>
+    private string? Deliver(in WebSocketReceived received)
+    {
+        EnginePacket packet;
+        int length = received.Payload.Length;
+        try
+        {
+            packet = received.Binary
+                ? EngineIOCodec.DecodeBinaryFrame(received.Payload.Span, _protocol)
+                : EngineIOCodec.DecodeTextPacket(received.Payload.Span, _protocol);
+        }
+        catch (EngineIOParseException ex)
+        {
+            _connection.ReleaseReceived();
+            return ex.Message;
+        }
+
+        _connection.ReleaseReceived();
+        Metrics?.Received(webSocket: true, 1, length);
+        ReceiveTurn? turn = ReceiveTurn.Begin();
+        try
+        {
+            Session?.OnWebSocketPacket(this, packet);
+        }
+        finally
+        {
+            turn?.End();
+        }
+
+        return null;
     }
 
     /// <summary>

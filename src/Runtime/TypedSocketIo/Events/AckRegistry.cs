@@ -11,7 +11,7 @@ namespace TypedSocketIo.Events;
 /// </summary>
 internal sealed class AckRegistry
 {
-    private readonly object _lock = new();
+    // Locks on itself: internal, never handed out, and one object less per socket.
     private Dictionary<long, PendingAck>? _pending; // created by the first acknowledgement awaited: most sockets never await one
     private readonly int _limit;
     private readonly Action<long>? _abandoned;
@@ -29,7 +29,7 @@ internal sealed class AckRegistry
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _pending?.Count ?? 0;
             }
@@ -41,7 +41,7 @@ internal sealed class AckRegistry
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 return _pending is null ? [] : [.. _pending.Keys];
             }
@@ -60,7 +60,7 @@ internal sealed class AckRegistry
     public bool TryAdd(long id, string eventName, Action<SocketIoArgs?, Exception?> callback, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var pending = new PendingAck(this, id, eventName, callback);
-        lock (_lock)
+        lock (this)
         {
             _pending ??= new Dictionary<long, PendingAck>();
             if (_pending.Count >= _limit)
@@ -138,7 +138,7 @@ internal sealed class AckRegistry
 
     private bool TryTake(long id, PendingAck? expected, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PendingAck? pending)
     {
-        lock (_lock)
+        lock (this)
         {
             if (_pending is null || !_pending.TryGetValue(id, out pending) || (expected is not null && pending != expected))
             {
