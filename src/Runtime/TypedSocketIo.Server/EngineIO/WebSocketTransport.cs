@@ -300,11 +300,13 @@ internal sealed class WebSocketTransport : EngineTransport
         }
         catch (EngineIOParseException ex)
         {
-            _connection.ReleaseReceived();
             return ex.Message;
         }
+        finally
+        {
+            _connection.ReleaseReceived();
+        }
 
-        _connection.ReleaseReceived();
         Metrics?.Received(webSocket: true, 1, length);
         ReceiveTurn? turn = ReceiveTurn.Begin();
         try
