@@ -1,28 +1,63 @@
 using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
 using NetSocket = System.Net.Sockets.Socket;
 
 namespace TypedSocketIo.Server.EngineIO.Direct;
 
 /// <summary>
-/// A session's bare socket as the stream its framing reads and writes, the socket put in
+/// A connection's bare socket as the stream its framing reads and writes, the socket put in
 /// non-blocking mode: a read or a write is first tried at once, and only what the socket cannot do
-/// now waits, in an asynchronous operation. A wait for data is a zero-byte receive. So an idle
-/// session keeps .NET's state for one pending receive, and none for sends (a socket that has
-/// awaited a send keeps that operation's arguments for its life, about 350 bytes).
+/// now waits. A wait for data (a zero-byte read holds no buffer) is on the server's
+/// <see cref="SocketReactor"/> where there is one, else an asynchronous receive. So an idle session
+/// keeps no .NET state for a pending receive (about 540 bytes a socket, measured) and, on the
+/// reactor, no async context at all; nor any for sends unless a client stopped reading (a socket
+/// that has awaited a send keeps that operation's arguments for its life, about 350 bytes).
 /// </summary>
 /// <remarks>
+/// <para>
 /// Failures of the socket come out as <see cref="IOException"/> when tried at once and as
 /// <see cref="SocketException"/> from a wait, as the socket gives them: the framing's callers take
-/// either as the connection's end.
+/// either as the connection's end. One read at a time, as a stream's reads are.
+/// </para>
+/// <para>
+/// The stream owns the socket: it cuts it (<see cref="Abort"/>), closes it after what was sent (its
+/// disposal), or gives it back open (<see cref="Detach"/>, after which it is not to be used). A read
+/// waiting on the reactor ends with the socket, as it would on .NET's receive.
+/// </para>
 /// </remarks>
-internal sealed class BareSocketStream : Stream
+internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTaskSource<int>, IThreadPoolWorkItem
 {
-    private readonly NetSocket _socket;
+    // A wait's states: none waits; a read waits; the reactor told of data while none waited; closed.
+    private const int Idle = 0;
+    private const int Waiting = 1;
+    private const int Signaled = 2;
+    private const int Closed = 3;
 
-    public BareSocketStream(NetSocket socket)
+    private readonly NetSocket _socket;
+    private readonly SocketReactor? _reactor;
+    private int _slot = -1;
+    private int _state;
+
+    // The waiting read: where its bytes go, its token's registration, and its completion.
+    private Memory<byte> _pending;
+    private CancellationToken _cancellation;
+    private CancellationTokenRegistration _cancellationRegistration;
+    private ManualResetValueTaskSourceCore<int> _completion;
+
+    /// <summary>The stream of <paramref name="socket"/>, whose waits are on <paramref name="reactor"/> (without one, .NET's receive).</summary>
+    public BareSocketStream(NetSocket socket, SocketReactor? reactor)
     {
         _socket = socket;
-        socket.Blocking = false;
+        if (reactor is not null
+            && SocketReactor.TrySetNonBlocking(socket.SafeHandle, nonBlocking: true)
+            && (_slot = reactor.Register(socket.SafeHandle, this)) >= 0)
+        {
+            _reactor = reactor;
+        }
+        else
+        {
+            socket.Blocking = false;
+        }
     }
 
     public override bool CanRead => true;
@@ -37,26 +72,314 @@ internal sealed class BareSocketStream : Stream
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (!buffer.IsEmpty)
+        if (TryReceive(buffer, SocketFlags.None, out int read, out Exception? failure))
         {
-            int read = _socket.Receive(buffer.Span, SocketFlags.None, out SocketError error);
-            if (error == SocketError.Success)
+            return failure is null ? new ValueTask<int>(read) : ValueTask.FromException<int>(failure);
+        }
+
+        if (_reactor is null)
+        {
+            return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+
+        return WaitAsync(buffer, cancellationToken);
+    }
+
+    /// <summary>
+    /// Copies what the socket has into <paramref name="buffer"/> without taking it, waiting for a
+    /// first byte: 0 when the peer ended.
+    /// </summary>
+    public async ValueTask<int> PeekAsync(Memory<byte> buffer)
+    {
+        while (true)
+        {
+            if (TryReceive(buffer, SocketFlags.Peek, out int read, out Exception? failure))
             {
-                return new ValueTask<int>(read);
+                return failure is null ? read : throw failure;
             }
 
-            if (error != SocketError.WouldBlock)
+            await ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A read (or, for an empty <paramref name="buffer"/>, a look whether bytes are there) tried at
+    /// once: false when it would wait. On the reactor by the system's call, else by .NET's.
+    /// </summary>
+    private bool TryReceive(Memory<byte> buffer, SocketFlags flags, out int read, out Exception? failure)
+    {
+        failure = null;
+        SocketError error;
+        Span<byte> one = stackalloc byte[1];
+        bool look = buffer.IsEmpty;
+        Span<byte> into = look ? one : buffer.Span;
+        bool peek = look || flags == SocketFlags.Peek;
+        if (_reactor is not null)
+        {
+            if (!SocketReactor.TryReceive(_socket.SafeHandle, into, peek, out read, out error))
             {
-                return ValueTask.FromException<int>(Failed(error));
+                return false;
+            }
+        }
+        else
+        {
+            read = _socket.Receive(into, peek ? SocketFlags.Peek : SocketFlags.None, out error);
+            if (error == SocketError.WouldBlock)
+            {
+                return false;
             }
         }
 
-        return _socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        if (look)
+        {
+            read = 0;
+        }
+
+        if (error != SocketError.Success)
+        {
+            failure = Failed(error);
+        }
+
+        return true;
+    }
+
+    private ValueTask<int> WaitAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        _completion.Reset();
+        short version = _completion.Version;
+        _pending = buffer;
+        // Before the wait is published: once it is, a readiness may end it on another thread at once.
+        if (cancellationToken.CanBeCanceled)
+        {
+            _cancellation = cancellationToken;
+            _cancellationRegistration = cancellationToken.UnsafeRegister(static s => ((BareSocketStream)s!).Wake(), this);
+        }
+
+        while (true)
+        {
+            switch (Interlocked.CompareExchange(ref _state, Waiting, Idle))
+            {
+                case Idle:
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        Wake(); // cancelled before the wait was published: its callback found none
+                    }
+
+                    return new ValueTask<int>(this, version);
+
+                case Signaled:
+                    // Data came since the read was tried: tried again, now.
+                    Interlocked.CompareExchange(ref _state, Idle, Signaled);
+                    if (TryReceive(buffer, SocketFlags.None, out int read, out Exception? failure))
+                    {
+                        EndWait();
+                        return failure is null ? new ValueTask<int>(read) : ValueTask.FromException<int>(failure);
+                    }
+
+                    continue;
+
+                default:
+                    EndWait();
+                    return ValueTask.FromException<int>(Aborted());
+            }
+        }
+    }
+
+    /// <summary>The wait is over: its token's registration gone (a callback under way finishes first).</summary>
+    private void EndWait()
+    {
+        _cancellationRegistration.Dispose();
+        _cancellationRegistration = default;
+        _cancellation = default;
+        _pending = default;
+    }
+
+    /// <summary>The reactor's readiness: a waiting read goes on, on the thread pool; else it is kept for the next read.</summary>
+    void SocketReactor.IReady.OnReady()
+    {
+        while (true)
+        {
+            int state = Volatile.Read(ref _state);
+            if (state == Waiting)
+            {
+                if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+                {
+                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    return;
+                }
+            }
+            else if (state == Idle)
+            {
+                if (Interlocked.CompareExchange(ref _state, Signaled, Idle) == Idle)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                return; // kept already, or closed
+            }
+        }
+    }
+
+    /// <summary>The waiting read's token was cancelled: it goes on, to end.</summary>
+    private void Wake()
+    {
+        if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// The waiting read, woken (by data, its token or the stream's close), on the thread pool: it
+    /// ends, or, when the socket has nothing after all, waits again.
+    /// </summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        while (true)
+        {
+            int read = 0;
+            Exception? failure;
+            if (Volatile.Read(ref _state) == Closed)
+            {
+                failure = Aborted();
+            }
+            else if (_cancellation.IsCancellationRequested)
+            {
+                failure = new OperationCanceledException(_cancellation);
+            }
+            else
+            {
+                try
+                {
+                    if (!TryReceive(_pending, SocketFlags.None, out read, out failure))
+                    {
+                        CancellationToken cancellation = _cancellation;
+                        switch (Interlocked.CompareExchange(ref _state, Waiting, Idle))
+                        {
+                            case Idle:
+                                if (cancellation.IsCancellationRequested)
+                                {
+                                    Wake(); // cancelled while this ran: its callback found no wait
+                                }
+
+                                return; // waits again
+                            case Signaled:
+                                Interlocked.CompareExchange(ref _state, Idle, Signaled);
+                                continue;
+                            default:
+                                continue; // closed meanwhile
+                        }
+                    }
+                }
+                catch (ObjectDisposedException ex)
+                {
+                    failure = ex;
+                }
+            }
+
+            EndWait();
+            if (failure is null)
+            {
+                _completion.SetResult(read);
+            }
+            else
+            {
+                _completion.SetException(failure);
+            }
+
+            return;
+        }
+    }
+
+    int IValueTaskSource<int>.GetResult(short token) => _completion.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _completion.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _completion.OnCompleted(continuation, state, token, flags);
+
+    private static SocketException Aborted() => new((int)SocketError.OperationAborted);
+
+    /// <summary>
+    /// Leaves the reactor, the socket staying open: a waiting read ends as aborted. The socket
+    /// then waits with .NET's own operations (for Kestrel's transport, in blocking mode again, as
+    /// accepted).
+    /// </summary>
+    public void Detach()
+    {
+        if (Leave(closing: false))
+        {
+            if (_reactor is not null)
+            {
+                SocketReactor.TrySetNonBlocking(_socket.SafeHandle, nonBlocking: false);
+            }
+            else
+            {
+                _socket.Blocking = true;
+            }
+        }
+    }
+
+    /// <summary>Cuts the connection: the socket closes at once, a waiting read ending as aborted.</summary>
+    public void Abort()
+    {
+        Leave(closing: true);
+        _socket.Dispose();
+    }
+
+    /// <summary>Closes the socket after what was sent: its end is sent, then it closes.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Leave(closing: true);
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // cut already
+            }
+
+            _socket.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Leaves the reactor once: false when it had left already.</summary>
+    private bool Leave(bool closing)
+    {
+        int previous = Interlocked.Exchange(ref _state, Closed);
+        if (previous == Closed)
+        {
+            return false;
+        }
+
+        _reactor?.Release(_slot, closing ? null : _socket.SafeHandle);
+
+        if (previous == Waiting)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        return true;
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        int sent = _socket.Send(buffer.Span, SocketFlags.None, out SocketError error);
+        SocketError error;
+        int sent = _reactor is not null
+            ? SocketReactor.Send(_socket.SafeHandle, buffer.Span, out error)
+            : _socket.Send(buffer.Span, SocketFlags.None, out error);
         if (error == SocketError.Success && sent == buffer.Length)
         {
             return ValueTask.CompletedTask;

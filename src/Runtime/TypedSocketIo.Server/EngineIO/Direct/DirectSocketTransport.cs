@@ -189,16 +189,19 @@ internal sealed class DirectSocketListener : IConnectionListener
     /// </remarks>
     private async Task TriageAsync(NetSocket socket)
     {
+        // From here the stream owns the socket: it waits for the first bytes on the server's reactor.
+        var stream = new BareSocketStream(socket, SocketReactor.Shared);
         try
         {
-            (RequestHead? head, int headLength) = await PeekHeadAsync(socket).ConfigureAwait(false);
+            (RequestHead? head, int headLength) = await PeekHeadAsync(stream).ConfigureAwait(false);
             if (head is null)
             {
+                stream.Detach();
                 await HandToKestrelAsync(socket).ConfigureAwait(false);
                 return;
             }
 
-            var connection = new BareSocketConnection(socket, _served);
+            var connection = new BareSocketConnection(socket, stream, _served);
             await connection.ConsumeAsync(headLength).ConfigureAwait(false);
             _served.Add(connection);
             _ = _requests.ServeAsync(connection, head);
@@ -207,11 +210,11 @@ internal sealed class DirectSocketListener : IConnectionListener
         {
             // No first byte within the listener's headers timeout (cut, as Kestrel cuts it), the
             // client gone before its first request was whole, or a failure here: only this connection pays.
-            socket.Dispose();
+            stream.Abort();
         }
     }
 
-    private async ValueTask<(RequestHead? Head, int Length)> PeekHeadAsync(NetSocket socket)
+    private async ValueTask<(RequestHead? Head, int Length)> PeekHeadAsync(BareSocketStream stream)
     {
         DirectEndpoints endpoints = _requests.Endpoints;
         if (endpoints.IsEmpty)
@@ -221,13 +224,13 @@ internal sealed class DirectSocketListener : IConnectionListener
 
         DirectLimits limits = _requests.Limits;
         // The first bytes, without taking them; a connection that sends none in time is cut. By a
-        // timer on the shared wheel, not a token: the socket keeps its receive operation for reuse,
-        // and with it the token's registration, for the session's life.
-        ScheduledTimer cut = TimerScheduler.Shared.CreateTimer(static s => ((NetSocket)s).Dispose(), socket);
+        // timer on the shared wheel, not a token: a token's registration would stay with the
+        // socket's receive operation (where .NET's receive is used) for the session's life.
+        ScheduledTimer cut = TimerScheduler.Shared.CreateTimer(static s => ((BareSocketStream)s).Abort(), stream);
         cut.Schedule(limits.RequestHeadersTimeout);
         try
         {
-            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+            await stream.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
         }
         finally
         {
@@ -244,7 +247,7 @@ internal sealed class DirectSocketListener : IConnectionListener
             byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
             try
             {
-                int peeked = await socket.ReceiveAsync(buffer.AsMemory(0, size), SocketFlags.Peek).ConfigureAwait(false);
+                int peeked = await stream.PeekAsync(buffer.AsMemory(0, size)).ConfigureAwait(false);
                 var reader = new RequestHeadReader(endpoints, limits);
                 var bytes = new ReadOnlySequence<byte>(buffer, 0, peeked);
                 switch (reader.Read(bytes, out RequestHead? head, out SequencePosition end))
@@ -312,14 +315,13 @@ internal sealed class DirectSocketListener : IConnectionListener
 
 /// <summary>
 /// A connection served on its bare socket: no pipes; after the 101 a stream whose zero-byte reads
-/// wait for data holding no buffer.
+/// wait for data holding no buffer. The stream owns the socket and closes it.
 /// </summary>
-internal sealed class BareSocketConnection(NetSocket socket, BareSocketConnection.List served) : DirectConnection
+internal sealed class BareSocketConnection(NetSocket socket, BareSocketStream stream, BareSocketConnection.List served) : DirectConnection
 {
     private static long s_lastId;
 
     private string? _id;
-    private BareSocketStream? _stream;
     private CancellationTokenSource? _closed;
     private int _ended;
 
@@ -363,7 +365,7 @@ internal sealed class BareSocketConnection(NetSocket socket, BareSocketConnectio
         {
             while (count > 0)
             {
-                int read = await socket.ReceiveAsync(buffer.AsMemory(0, Math.Min(count, buffer.Length)), SocketFlags.None).ConfigureAwait(false);
+                int read = await stream.ReadAsync(buffer.AsMemory(0, Math.Min(count, buffer.Length))).ConfigureAwait(false);
                 if (read == 0)
                 {
                     throw new IOException("The connection ended within its request's head.");
@@ -379,16 +381,14 @@ internal sealed class BareSocketConnection(NetSocket socket, BareSocketConnectio
     }
 
     /// <summary>Through the same stream as the session's (a write tried at once): the handshake's answer leaves no send state on the socket either.</summary>
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => Stream.WriteAsync(bytes);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => stream.WriteAsync(bytes);
 
-    public override Stream Upgrade() => Stream;
-
-    private BareSocketStream Stream => _stream ??= new BareSocketStream(socket);
+    public override Stream Upgrade() => stream;
 
     public override void Abort()
     {
         End();
-        socket.Dispose();
+        stream.Abort();
     }
 
     /// <summary>The request (or its session) is over: the socket closes, after what was sent.</summary>
@@ -396,16 +396,7 @@ internal sealed class BareSocketConnection(NetSocket socket, BareSocketConnectio
     {
         served.Remove(this);
         End();
-        try
-        {
-            socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // cut already
-        }
-
-        socket.Dispose();
+        stream.Dispose();
     }
 
     private void End()

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Net.Sockets;
+using TypedSocketIo.Server.EngineIO.Direct;
+using TcpSocket = System.Net.Sockets.Socket;
+
+namespace TypedSocketIo.Server.Tests;
+
+/// <summary>
+/// The bare socket's stream over real loopback connections, its waits on the server's reactor
+/// (Linux's epoll) and on .NET's receive (where there is no reactor): what wakes a waiting read,
+/// and that no byte is missed between a read that found nothing and its wait.
+/// </summary>
+public class BareSocketStreamTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    public static TheoryData<bool> Waits => new() { true, false };
+
+    [Fact]
+    public void Linux_has_the_reactor()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.NotNull(SocketReactor.Shared);
+        }
+    }
+
+    private static SocketReactor? Reactor(bool onReactor)
+    {
+        if (onReactor && !OperatingSystem.IsLinux())
+        {
+            return null; // elsewhere both rows are .NET's receive
+        }
+
+        return onReactor ? SocketReactor.Shared ?? throw new InvalidOperationException("No reactor on Linux.") : null;
+    }
+
+    /// <summary>A connected pair over loopback: the client's socket and the server's, as a stream.</summary>
+    private static async Task<(TcpSocket Client, TcpSocket Server, BareSocketStream Stream)> PairAsync(bool onReactor)
+    {
+        using var listener = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        TcpSocket server = await listener.AcceptAsync();
+        return (client, server, new BareSocketStream(server, Reactor(onReactor)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task A_zero_byte_read_waits_for_data_and_the_next_read_takes_it(bool onReactor)
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        using var _c = client;
+        using var _s = stream;
+
+        ValueTask<int> wait = stream.ReadAsync(Memory<byte>.Empty);
+        await Task.Delay(50);
+        Assert.False(wait.IsCompleted);
+
+        await client.SendAsync("hello"u8.ToArray());
+        await wait.AsTask().WaitAsync(Bound);
+        byte[] buffer = new byte[16];
+        int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Bound);
+        Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+    }
+
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task A_read_waits_for_its_bytes_and_a_peer_that_ends_reads_as_zero(bool onReactor)
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        using var _c = client;
+        using var _s = stream;
+
+        byte[] buffer = new byte[16];
+        ValueTask<int> read = stream.ReadAsync(buffer);
+        await Task.Delay(50);
+        Assert.False(read.IsCompleted);
+        await client.SendAsync(new byte[] { 1, 2, 3 });
+        Assert.Equal(3, await read.AsTask().WaitAsync(Bound));
+
+        ValueTask<int> end = stream.ReadAsync(buffer);
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal(0, await end.AsTask().WaitAsync(Bound));
+    }
+
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task A_waiting_read_ends_when_the_stream_cuts_its_socket(bool onReactor)
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        using var _c = client;
+
+        ValueTask<int> wait = stream.ReadAsync(Memory<byte>.Empty);
+        await Task.Delay(50);
+        stream.Abort();
+        Exception ex = await Assert.ThrowsAnyAsync<Exception>(() => wait.AsTask().WaitAsync(Bound));
+        Assert.True(ex is SocketException or ObjectDisposedException, ex.ToString());
+
+        // The client sees the cut.
+        byte[] buffer = new byte[1];
+        try
+        {
+            Assert.Equal(0, await client.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(Bound));
+        }
+        catch (SocketException)
+        {
+            // reset: also a cut
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task A_waiting_read_ends_when_its_token_is_cancelled_and_the_stream_reads_on(bool onReactor)
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        using var _c = client;
+        using var _s = stream;
+
+        using var cts = new CancellationTokenSource();
+        byte[] buffer = new byte[8];
+        ValueTask<int> read = stream.ReadAsync(buffer, cts.Token);
+        await Task.Delay(50);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.AsTask().WaitAsync(Bound));
+
+        await client.SendAsync(new byte[] { 7 });
+        Assert.Equal(1, await stream.ReadAsync(buffer).AsTask().WaitAsync(Bound));
+        Assert.Equal(7, buffer[0]);
+    }
+
+    [Fact]
+    public async Task A_detached_socket_is_blocking_again_and_reads_with_dotnets_receive()
+    {
+        (TcpSocket client, TcpSocket server, BareSocketStream stream) = await PairAsync(onReactor: true);
+        using var _c = client;
+        using var _s = server;
+
+        stream.Detach();
+        Assert.True(server.Blocking);
+        await client.SendAsync(new byte[] { 9 });
+        byte[] buffer = new byte[1];
+        Assert.Equal(1, await server.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(Bound));
+        Assert.Equal(9, buffer[0]);
+    }
+
+    /// <summary>
+    /// A ping-pong of one-byte messages, each side waiting with a zero-byte read then reading: a
+    /// readiness missed between a read that found nothing and its wait hangs it (bounded).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task No_readiness_is_missed_over_thousands_of_waits(bool onReactor)
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        using var _c = client;
+        using var _s = stream;
+
+        const int rounds = 5000;
+        Task server = Task.Run(async () =>
+        {
+            byte[] one = new byte[1];
+            for (int i = 0; i < rounds; i++)
+            {
+                _ = await stream.ReadAsync(Memory<byte>.Empty);
+                Assert.Equal(1, await stream.ReadAsync(one));
+                await stream.WriteAsync(one);
+            }
+        });
+
+        byte[] mine = new byte[1];
+        for (int i = 0; i < rounds; i++)
+        {
+            mine[0] = (byte)i;
+            await client.SendAsync(mine);
+            Assert.Equal(1, await client.ReceiveAsync(mine.AsMemory()).AsTask().WaitAsync(Bound));
+            Assert.Equal((byte)i, mine[0]);
+        }
+
+        await server.WaitAsync(Bound);
+    }
+
+    /// <summary>More sockets than the reactor's first slots, made and cut in waves: slots are reused, and each stream hears its own bytes.</summary>
+    [Fact]
+    public async Task Slots_are_reused_and_each_stream_is_woken_by_its_own_bytes()
+    {
+        var pairs = new List<(TcpSocket Client, BareSocketStream Stream)>();
+        try
+        {
+            for (int wave = 0; wave < 3; wave++)
+            {
+                for (int i = 0; i < 700; i++)
+                {
+                    (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor: true);
+                    pairs.Add((client, stream));
+                }
+
+                // Half cut: their slots go back for the next wave.
+                for (int i = pairs.Count - 1; i >= 0; i -= 2)
+                {
+                    pairs[i].Stream.Abort();
+                    pairs[i].Client.Dispose();
+                    pairs.RemoveAt(i);
+                }
+            }
+
+            byte[][] buffers = pairs.Select(_ => new byte[1]).ToArray();
+            var waits = pairs.Select((p, i) => p.Stream.ReadAsync(buffers[i]).AsTask()).ToArray();
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                await pairs[i].Client.SendAsync(new[] { (byte)i });
+            }
+
+            int[] got = await Task.WhenAll(waits).WaitAsync(Bound);
+            Assert.All(got, n => Assert.Equal(1, n));
+            for (int i = 0; i < pairs.Count; i++)
+            {
+                Assert.Equal((byte)i, buffers[i][0]);
+            }
+        }
+        finally
+        {
+            foreach ((TcpSocket client, BareSocketStream stream) in pairs)
+            {
+                stream.Abort();
+                client.Dispose();
+            }
+        }
+    }
+}
