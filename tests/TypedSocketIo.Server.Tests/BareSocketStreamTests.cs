@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Net.WebSockets;
+using TypedSocketIo.EngineIO;
+using TypedSocketIo.Server.EngineIO;
 using TypedSocketIo.Server.EngineIO.Direct;
+using TypedSocketIo.Server.EngineIO.Framing;
 using TcpSocket = System.Net.Sockets.Socket;
 
 namespace TypedSocketIo.Server.Tests;
@@ -228,5 +232,66 @@ public class BareSocketStreamTests
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// The framing's writes take turns: a close frame written while an 8 MB message waits on a
+    /// client that does not read yet waits for its turn, then both go out whole, in order. Several
+    /// writes queue the same way.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task Framed_writes_take_turns_while_one_waits_on_the_client(bool onReactor)
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        using var _c = client;
+        using var _s = stream;
+        var framed = new FramedWebSocketConnection(stream, EngineIOProtocol.V4, 16 << 20);
+
+        byte[] big = new byte[8 << 20];
+        Random.Shared.NextBytes(big);
+        Task<long> first = framed.SendAsync([new OutgoingPacket(EnginePacket.BinaryMessage(big), false)], CancellationToken.None).AsTask();
+        await Task.Delay(100);
+        Assert.False(first.IsCompleted); // the socket is full: the write waits on the client, holding the turn
+
+        Task second = framed.SendAsync([new OutgoingPacket(EnginePacket.TextMessage("after"), false)], CancellationToken.None).AsTask();
+        Task close = framed.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, CancellationToken.None).AsTask();
+        await Task.Delay(50);
+        Assert.False(second.IsCompleted);
+        Assert.False(close.IsCompleted);
+
+        // The client reads everything: three frames, whole and in the order the turns were taken.
+        var received = new MemoryStream();
+        byte[] buffer = new byte[1 << 16];
+        Task reading = Task.Run(async () =>
+        {
+            int n;
+            while ((n = await client.ReceiveAsync(buffer.AsMemory())) > 0)
+            {
+                received.Write(buffer, 0, n);
+                if (received.Length >= big.Length + 1 + 10 + 7 + 4)
+                {
+                    break;
+                }
+            }
+        });
+        await Task.WhenAll(first, second, close).WaitAsync(Bound);
+        await reading.WaitAsync(Bound);
+
+        byte[] bytes = received.ToArray();
+        // First: a binary frame (0x82) with a 64-bit length, Engine.IO's binary message as is.
+        Assert.Equal(0x82, bytes[0]);
+        Assert.Equal(127, bytes[1]);
+        long length = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(2));
+        Assert.Equal(big.Length, length);
+        Assert.True(bytes.AsSpan(10, big.Length).SequenceEqual(big));
+        int at = 10 + big.Length;
+        // Then the text message "4after", then the close frame with its code.
+        Assert.Equal(0x81, bytes[at]);
+        Assert.Equal("4after", System.Text.Encoding.ASCII.GetString(bytes, at + 2, bytes[at + 1]));
+        at += 2 + bytes[at + 1];
+        Assert.Equal(0x88, bytes[at]);
+        Assert.Equal(2, bytes[at + 1]);
+        Assert.Equal(1000, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at + 2)));
     }
 }

@@ -19,8 +19,11 @@ internal sealed class FramedWebSocketConnection : WebSocketConnection
     private readonly FrameWriter _writer = new();
 
     // Writes come from the writer loop (messages, its close frame) and the receive loop (pongs,
-    // the answer to a close, a failure's close frame): one at a time.
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // the answer to a close, a failure's close frame): one at a time. A count of the writes that
+    // hold or want the turn; a write that finds another waits on a semaphore made then, so that a
+    // session whose writes never meet keeps none (a semaphore is about 90 bytes).
+    private int _writers;
+    private SemaphoreSlim? _turn;
     private bool _closeSent;
 
     public FramedWebSocketConnection(Stream stream, EngineIOProtocol protocol, long maxMessageSize)
@@ -64,7 +67,7 @@ internal sealed class FramedWebSocketConnection : WebSocketConnection
 
     public override async ValueTask<long> SendAsync(List<OutgoingPacket> packets, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await TakeTurnAsync().ConfigureAwait(false);
         try
         {
             if (_closeSent)
@@ -102,7 +105,7 @@ internal sealed class FramedWebSocketConnection : WebSocketConnection
         }
         finally
         {
-            _writeLock.Release();
+            EndTurn();
         }
     }
 
@@ -143,7 +146,7 @@ internal sealed class FramedWebSocketConnection : WebSocketConnection
         byte[] frame = new byte[2 + payload.Length];
         FrameWriter.WriteHeader(frame, opcode, payload.Length);
         payload.Span.CopyTo(frame.AsSpan(2));
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await TakeTurnAsync().ConfigureAwait(false);
         try
         {
             if (_closeSent)
@@ -156,9 +159,44 @@ internal sealed class FramedWebSocketConnection : WebSocketConnection
         }
         finally
         {
-            _writeLock.Release();
+            EndTurn();
         }
     }
 
     public override void ReceiveEnded() => _reader.Dispose();
+
+    /// <summary>
+    /// The turn to write: at once when no other write holds it, else after the write before ends
+    /// it. Not cancellable: the write that holds it ends in bounded time (it fails when the
+    /// connection is cut, and a session's end cuts it).
+    /// </summary>
+    private ValueTask TakeTurnAsync()
+    {
+        if (Interlocked.Increment(ref _writers) == 1)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return new ValueTask(Turn().WaitAsync());
+    }
+
+    /// <summary>Ends the turn: the next write waiting, if any, takes it.</summary>
+    private void EndTurn()
+    {
+        if (Interlocked.Decrement(ref _writers) > 0)
+        {
+            Turn().Release();
+        }
+    }
+
+    private SemaphoreSlim Turn()
+    {
+        if (Volatile.Read(ref _turn) is { } turn)
+        {
+            return turn;
+        }
+
+        var made = new SemaphoreSlim(0);
+        return Interlocked.CompareExchange(ref _turn, made, null) ?? made;
+    }
 }
