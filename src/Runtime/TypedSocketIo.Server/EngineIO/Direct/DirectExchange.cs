@@ -139,6 +139,30 @@ internal sealed class DirectExchange(DirectConnection connection)
 
     // ------------------------------------------------------------------ the end of the request
 
+    // The request's end, once its session ends (DirectRequests.Serve): who finishes it, and the session.
+    private DirectRequests? _finisher;
+    private Task? _session;
+
+    /// <summary>
+    /// Has <paramref name="requests"/> finish this request when <paramref name="session"/> ends:
+    /// a delegate in the session task's continuations, run on the thread that ends it.
+    /// </summary>
+    public void FinishWhenDone(DirectRequests requests, Task session)
+    {
+        _finisher = requests;
+        _session = session;
+        session.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(SessionDone);
+    }
+
+    private void SessionDone()
+    {
+        Task session = _session!;
+        DirectRequests requests = _finisher!;
+        _session = null;
+        _finisher = null;
+        _ = requests.FinishAsync(connection, this, session);
+    }
+
     /// <summary>A request that failed before its answer: 500, nothing more said.</summary>
     public void Fail()
     {

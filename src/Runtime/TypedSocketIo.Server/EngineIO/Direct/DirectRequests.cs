@@ -46,7 +46,26 @@ internal sealed partial class DirectRequests
         return FinishAsync(connection, exchange, session);
     }
 
-    private async Task FinishAsync(DirectConnection connection, DirectExchange exchange, Task session)
+    /// <summary>
+    /// Serves a request taken on a connection the server owns (nothing awaits it), as
+    /// <see cref="ServeAsync"/> does: while the session lasts, only the exchange and one delegate on
+    /// the session's task are kept, not a state machine that waits for it.
+    /// </summary>
+    public void Serve(DirectConnection connection, RequestHead head)
+    {
+        DirectExchange exchange = Start(connection, head, out Task session);
+        if (session.IsCompleted)
+        {
+            _ = FinishAsync(connection, exchange, session);
+        }
+        else
+        {
+            exchange.FinishWhenDone(this, session);
+        }
+    }
+
+    /// <summary>Ends the request once its session ended: a failed request's answer, the response's last callbacks, and the connection's end.</summary>
+    internal async Task FinishAsync(DirectConnection connection, DirectExchange exchange, Task session)
     {
         try
         {

@@ -204,7 +204,7 @@ internal sealed class DirectSocketListener : IConnectionListener
             var connection = new BareSocketConnection(socket, stream, _served);
             await connection.ConsumeAsync(headLength).ConfigureAwait(false);
             _served.Add(connection);
-            _ = _requests.ServeAsync(connection, head);
+            _requests.Serve(connection, head);
         }
         catch (Exception)
         {
