@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Net.WebSockets;
 using TypedSocketIo.EngineIO;
 using TypedSocketIo.Server.EngineIO;
@@ -18,7 +19,15 @@ public class BareSocketStreamTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    public static TheoryData<bool> Waits => new() { true, false };
+    /// <summary>How a read waits: on the reactor, woken reads going on on the thread pool or inline on the reactor's thread; or on .NET's receive.</summary>
+    public enum Wait
+    {
+        Reactor,
+        ReactorInline,
+        DotNet,
+    }
+
+    public static TheoryData<Wait> Waits => new() { Wait.Reactor, Wait.ReactorInline, Wait.DotNet };
 
     [Fact]
     public void Linux_has_the_reactor()
@@ -29,18 +38,38 @@ public class BareSocketStreamTests
         }
     }
 
-    private static SocketReactor? Reactor(bool onReactor)
+    private static SocketReactor? Reactor(Wait how)
     {
-        if (onReactor && !OperatingSystem.IsLinux())
+        if (how == Wait.DotNet || !OperatingSystem.IsLinux())
         {
-            return null; // elsewhere both rows are .NET's receive
+            return null; // elsewhere every row is .NET's receive
         }
 
-        return onReactor ? SocketReactor.Shared ?? throw new InvalidOperationException("No reactor on Linux.") : null;
+        return SocketReactor.Shared ?? throw new InvalidOperationException("No reactor on Linux.");
+    }
+
+    /// <summary>The result of <paramref name="read"/> and the thread its continuation ran on, as the read completed it.</summary>
+    private static Task<(int Result, string? Thread)> WokenAsync(ValueTask<int> read)
+    {
+        var woken = new TaskCompletionSource<(int, string?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter awaiter = read.ConfigureAwait(false).GetAwaiter();
+        awaiter.UnsafeOnCompleted(() =>
+        {
+            string? thread = Thread.CurrentThread.Name;
+            try
+            {
+                woken.SetResult((awaiter.GetResult(), thread));
+            }
+            catch (Exception ex)
+            {
+                woken.SetException(ex);
+            }
+        });
+        return woken.Task;
     }
 
     /// <summary>A connected pair over loopback: the client's socket and the server's, as a stream.</summary>
-    private static async Task<(TcpSocket Client, TcpSocket Server, BareSocketStream Stream)> PairAsync(bool onReactor)
+    private static async Task<(TcpSocket Client, TcpSocket Server, BareSocketStream Stream)> PairAsync(Wait how)
     {
         using var listener = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -48,14 +77,14 @@ public class BareSocketStreamTests
         var client = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await client.ConnectAsync(listener.LocalEndPoint!);
         TcpSocket server = await listener.AcceptAsync();
-        return (client, server, new BareSocketStream(server, Reactor(onReactor)));
+        return (client, server, new BareSocketStream(server, Reactor(how), inline: how == Wait.ReactorInline));
     }
 
     [Theory]
     [MemberData(nameof(Waits))]
-    public async Task A_zero_byte_read_waits_for_data_and_the_next_read_takes_it(bool onReactor)
+    public async Task A_zero_byte_read_waits_for_data_and_the_next_read_takes_it(Wait how)
     {
-        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
         using var _c = client;
         using var _s = stream;
 
@@ -63,8 +92,20 @@ public class BareSocketStreamTests
         await Task.Delay(50);
         Assert.False(wait.IsCompleted);
 
+        // Where the woken read goes on: the reactor's thread only when inline.
+        Task<(int Result, string? Thread)> woken = WokenAsync(wait);
         await client.SendAsync("hello"u8.ToArray());
-        await wait.AsTask().WaitAsync(Bound);
+        (int result, string? wokenOn) = await woken.WaitAsync(Bound);
+        Assert.Equal(0, result);
+        if (how == Wait.ReactorInline && OperatingSystem.IsLinux())
+        {
+            Assert.Equal("TypedSocketIo socket reactor", wokenOn);
+        }
+        else
+        {
+            Assert.NotEqual("TypedSocketIo socket reactor", wokenOn);
+        }
+
         byte[] buffer = new byte[16];
         int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Bound);
         Assert.Equal("hello", System.Text.Encoding.ASCII.GetString(buffer, 0, read));
@@ -72,9 +113,9 @@ public class BareSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Waits))]
-    public async Task A_read_waits_for_its_bytes_and_a_peer_that_ends_reads_as_zero(bool onReactor)
+    public async Task A_read_waits_for_its_bytes_and_a_peer_that_ends_reads_as_zero(Wait how)
     {
-        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
         using var _c = client;
         using var _s = stream;
 
@@ -92,9 +133,9 @@ public class BareSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Waits))]
-    public async Task A_waiting_read_ends_when_the_stream_cuts_its_socket(bool onReactor)
+    public async Task A_waiting_read_ends_when_the_stream_cuts_its_socket(Wait how)
     {
-        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
         using var _c = client;
 
         ValueTask<int> wait = stream.ReadAsync(Memory<byte>.Empty);
@@ -117,9 +158,9 @@ public class BareSocketStreamTests
 
     [Theory]
     [MemberData(nameof(Waits))]
-    public async Task A_waiting_read_ends_when_its_token_is_cancelled_and_the_stream_reads_on(bool onReactor)
+    public async Task A_waiting_read_ends_when_its_token_is_cancelled_and_the_stream_reads_on(Wait how)
     {
-        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
         using var _c = client;
         using var _s = stream;
 
@@ -138,7 +179,7 @@ public class BareSocketStreamTests
     [Fact]
     public async Task A_detached_socket_is_blocking_again_and_reads_with_dotnets_receive()
     {
-        (TcpSocket client, TcpSocket server, BareSocketStream stream) = await PairAsync(onReactor: true);
+        (TcpSocket client, TcpSocket server, BareSocketStream stream) = await PairAsync(Wait.Reactor);
         using var _c = client;
         using var _s = server;
 
@@ -156,9 +197,9 @@ public class BareSocketStreamTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Waits))]
-    public async Task No_readiness_is_missed_over_thousands_of_waits(bool onReactor)
+    public async Task No_readiness_is_missed_over_thousands_of_waits(Wait how)
     {
-        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
         using var _c = client;
         using var _s = stream;
 
@@ -197,7 +238,7 @@ public class BareSocketStreamTests
             {
                 for (int i = 0; i < 700; i++)
                 {
-                    (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor: true);
+                    (TcpSocket client, _, BareSocketStream stream) = await PairAsync(Wait.Reactor);
                     pairs.Add((client, stream));
                 }
 
@@ -241,9 +282,9 @@ public class BareSocketStreamTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Waits))]
-    public async Task Framed_writes_take_turns_while_one_waits_on_the_client(bool onReactor)
+    public async Task Framed_writes_take_turns_while_one_waits_on_the_client(Wait how)
     {
-        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(onReactor);
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
         using var _c = client;
         using var _s = stream;
         var framed = new FramedWebSocketConnection(stream, EngineIOProtocol.V4, 16 << 20);

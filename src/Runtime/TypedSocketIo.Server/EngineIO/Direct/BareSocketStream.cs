@@ -10,8 +10,8 @@ namespace TypedSocketIo.Server.EngineIO.Direct;
 /// now waits. A wait for data (a zero-byte read holds no buffer) is on the server's
 /// <see cref="SocketReactor"/> where there is one, else an asynchronous receive. So an idle session
 /// keeps no .NET state for a pending receive (about 540 bytes a socket, measured) and, on the
-/// reactor, no async context at all; nor any for sends unless a client stopped reading (a socket
-/// that has awaited a send keeps that operation's arguments for its life, about 350 bytes).
+/// reactor, no async context (about 220 bytes); nor any for sends unless a client stopped reading
+/// (a socket that has awaited a send keeps that operation's arguments for its life, about 350 bytes).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,6 +35,7 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
 
     private readonly NetSocket _socket;
     private readonly SocketReactor? _reactor;
+    private readonly bool _inline;
     private int _slot = -1;
     private int _state;
 
@@ -44,10 +45,15 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
     private CancellationTokenRegistration _cancellationRegistration;
     private ManualResetValueTaskSourceCore<int> _completion;
 
-    /// <summary>The stream of <paramref name="socket"/>, whose waits are on <paramref name="reactor"/> (without one, .NET's receive).</summary>
-    public BareSocketStream(NetSocket socket, SocketReactor? reactor)
+    /// <summary>
+    /// The stream of <paramref name="socket"/>, whose waits are on <paramref name="reactor"/>
+    /// (without one, .NET's receive); a woken read goes on on the reactor's thread when
+    /// <paramref name="inline"/>, else on the thread pool.
+    /// </summary>
+    public BareSocketStream(NetSocket socket, SocketReactor? reactor, bool inline = false)
     {
         _socket = socket;
+        _inline = inline;
         if (reactor is not null
             && SocketReactor.TrySetNonBlocking(socket.SafeHandle, nonBlocking: true)
             && (_slot = reactor.Register(socket.SafeHandle, this)) >= 0)
@@ -199,7 +205,10 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
         _pending = default;
     }
 
-    /// <summary>The reactor's readiness: a waiting read goes on, on the thread pool; else it is kept for the next read.</summary>
+    /// <summary>
+    /// The reactor's readiness: a waiting read goes on, on the thread pool (or, inline, here);
+    /// else it is kept for the next read.
+    /// </summary>
     void SocketReactor.IReady.OnReady()
     {
         while (true)
@@ -209,7 +218,15 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
             {
                 if (Interlocked.CompareExchange(ref _state, Idle, Waiting) == Waiting)
                 {
-                    ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    if (_inline)
+                    {
+                        ((IThreadPoolWorkItem)this).Execute();
+                    }
+                    else
+                    {
+                        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+                    }
+
                     return;
                 }
             }

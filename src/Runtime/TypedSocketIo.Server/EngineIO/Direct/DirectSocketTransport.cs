@@ -190,7 +190,7 @@ internal sealed class DirectSocketListener : IConnectionListener
     private async Task TriageAsync(NetSocket socket)
     {
         // From here the stream owns the socket: it waits for the first bytes on the server's reactor.
-        var stream = new BareSocketStream(socket, SocketReactor.Shared);
+        var stream = new BareSocketStream(socket, SocketReactor.Shared, SocketReactor.Inline);
         try
         {
             (RequestHead? head, int headLength) = await PeekHeadAsync(stream).ConfigureAwait(false);

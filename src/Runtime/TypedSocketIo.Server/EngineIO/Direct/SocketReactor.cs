@@ -11,9 +11,9 @@ namespace TypedSocketIo.Server.EngineIO.Direct;
 /// <remarks>
 /// <para>
 /// .NET's own wait for a socket's data (an asynchronous receive) keeps, for the socket's life, its
-/// async context, its registration with .NET's epoll thread and a cached receive operation with its
-/// event arguments: about 540 bytes per socket measured. A socket registered here keeps a slot in
-/// one array and the few fields its stream waits with.
+/// registration with .NET's epoll thread and a cached receive operation with its event arguments:
+/// about 540 bytes per socket measured, besides the socket's async context. A socket registered
+/// here keeps a slot in one array and the few fields its stream waits with.
 /// </para>
 /// <para>
 /// Registrations are edge-triggered, made once for the socket's life: no system call per wait. A
@@ -29,6 +29,12 @@ namespace TypedSocketIo.Server.EngineIO.Direct;
 /// though no operation of .NET waits.
 /// </para>
 /// <para>
+/// A woken read goes on on the thread pool. With .NET's own opt-in for inline socket completions
+/// (the environment variable <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, which makes
+/// .NET's sockets complete on their epoll thread) it goes on on the reactor's thread, as .NET's
+/// do: no thread hop per read, but a handler that blocks holds up every bare socket's reads.
+/// </para>
+/// <para>
 /// Elsewhere than Linux on x64 or Arm64, or where epoll cannot be had, there is no reactor
 /// (<see cref="Shared"/> is null) and the streams wait with .NET's receive. The AppContext switch
 /// <c>TypedSocketIo.Server.UseSocketReactor</c> set to false does the same on Linux.
@@ -39,7 +45,7 @@ internal sealed unsafe partial class SocketReactor
     /// <summary>What a registered socket is told.</summary>
     internal interface IReady
     {
-        /// <summary>Bytes, the peer's end or an error arrived: called on the reactor's thread, so it must only note it and hand work on.</summary>
+        /// <summary>Bytes, the peer's end or an error arrived: called on the reactor's thread, which it must not hold up (unless <see cref="Inline"/>).</summary>
         void OnReady();
     }
 
@@ -76,6 +82,9 @@ internal sealed unsafe partial class SocketReactor
         var thread = new Thread(Run) { IsBackground = true, Name = "TypedSocketIo socket reactor" };
         thread.Start();
     }
+
+    /// <summary>Whether the server's streams have their woken reads go on on the reactor's thread (see the remarks).</summary>
+    public static bool Inline { get; } = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
 
     /// <summary>The server's reactor, started on first use; null where there is none (see the remarks).</summary>
     public static SocketReactor? Shared => s_shared.Value;
