@@ -109,8 +109,13 @@ for (int round = 0; round < rounds; round++)
     }
 }
 
+// The peers run with this program's runtime settings and environment: its GC is theirs.
+static string GcMode() =>
+    (System.Runtime.GCSettings.IsServerGC ? "Server GC" : "workstation GC")
+    + (System.Runtime.GCSettings.LatencyMode == System.Runtime.GCLatencyMode.Batch ? " without background GC" : " with background GC");
+
 string machine = Machine(root);
-string settings = $"Settings: {rounds} rounds; the echoes and broadcast {seconds} s measured after {warmupSeconds} s of warm-up (connects: {warmupSeconds} s of connections made and closed first); each peer started afresh per scenario and round, on core 0; the generator on core 1; the .NET peers tier up without the call-counting delay (`DOTNET_TC_CallCountingDelayMs=0`: steady-state tier-1 code within the warm-up). " +
+string settings = $"Settings: {rounds} rounds; the echoes and broadcast {seconds} s measured after {warmupSeconds} s of warm-up (connects: {warmupSeconds} s of connections made and closed first); each peer started afresh per scenario and round, on core 0; the generator on core 1; the .NET peers tier up without the call-counting delay (`DOTNET_TC_CallCountingDelayMs=0`: steady-state tier-1 code within the warm-up) and run {GcMode()}. " +
     $"Every peer accepts messages of up to {PeerHost.MaxMessageBytes / 1048576} MiB (Node `maxHttpBufferSize`, TypedSocketIo `MaxHttpBufferSize`, SignalR `MaximumReceiveMessageSize` with its pipes' `ApplicationMaxBufferSize` and `TransportMaxBufferSize`, the raw echo's own buffer limit); " +
     "the Socket.IO peers allow long-polling and websocket, each connection stays on the transport it opened with.";
 Directory.CreateDirectory(output);
