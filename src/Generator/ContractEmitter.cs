@@ -181,8 +181,6 @@ internal static class ContractEmitter
         return types.Length == 0 ? "global::System.Action" : $"global::System.Action<{string.Join(", ", types)}>";
     }
 
-    private static string Lambda(EventSpec e) => "(" + string.Join(", ", HandlerArguments(e, "__ct")) + ")";
-
     private static IEnumerable<string> HandlerArguments(EventSpec e, string cancellationToken)
     {
         for (int i = 0; i < e.Parameters.Count; i++)
@@ -291,12 +289,7 @@ internal static class ContractEmitter
         w.Line("{");
         foreach (EventSpec e in spec.Events)
         {
-            string call = $"(({e.DeclaringInterface})handler).{e.MethodName}";
-            string args = string.Join(", ", HandlerArguments(e, "__ct"));
-            string adapted = e.Return == ReturnKind.Void
-                ? $"{Lambda(e)} => {{ {call}({args}); return {Task}.CompletedTask; }}"
-                : $"{Lambda(e)} => {call}({args})";
-            w.Line($"    On_{Id(spec, e)}(target, {adapted}),");
+            w.Line($"    OnBound_{Id(spec, e)}(target, handler),");
         }
 
         w.Line("});");
@@ -311,9 +304,11 @@ internal static class ContractEmitter
                 w.Line();
             }
 
-            WriteDispatcher(w, e, Id(spec, e), sync: false);
+            WriteDispatcher(w, spec, e, Id(spec, e), DispatcherKind.Canonical);
             w.Line();
-            WriteDispatcher(w, e, Id(spec, e), sync: true);
+            WriteDispatcher(w, spec, e, Id(spec, e), DispatcherKind.Sync);
+            w.Line();
+            WriteDispatcher(w, spec, e, Id(spec, e), DispatcherKind.Bound);
         }
 
         w.Line();
@@ -372,16 +367,41 @@ internal static class ContractEmitter
         w.Close();
     }
 
-    /// <summary>
-    /// Registers a handler of the canonical kind (<c>On_</c>, its object a <c>Handler_</c>), or of
-    /// the synchronous kind (<c>OnSync_</c>, a <c>SyncHandler_</c>, called and answered without a
-    /// task): one object per registration, holding the user's delegate and the type information
-    /// its arguments are read with; no closure, and no delegate around it.
-    /// </summary>
-    private static void WriteDispatcher(SourceWriter w, EventSpec e, string name, bool sync)
+    /// <summary>The kinds of a dispatcher: what its handler object calls.</summary>
+    private enum DispatcherKind
     {
-        string handlerType = sync ? SyncHandler(e) : CanonicalHandler(e);
-        string className = (sync ? "SyncHandler_" : "Handler_") + name;
+        /// <summary><c>On_</c>, a <c>Handler_</c>: the canonical delegate, returning a task.</summary>
+        Canonical,
+
+        /// <summary><c>OnSync_</c>, a <c>SyncHandler_</c>: a synchronous delegate, called and answered without a task.</summary>
+        Sync,
+
+        /// <summary><c>OnBound_</c>, a <c>BoundHandler_</c>: the contract's method on a handler object (<c>Bind</c>).</summary>
+        Bound,
+    }
+
+    /// <summary>
+    /// Registers a handler of the canonical kind (<c>On_</c>, its object a <c>Handler_</c>), of
+    /// the synchronous kind (<c>OnSync_</c>, a <c>SyncHandler_</c>, called and answered without a
+    /// task), or of a class implementing the contract (<c>OnBound_</c>, a <c>BoundHandler_</c>,
+    /// calling its method): one object per registration, holding the user's delegate (or object)
+    /// and the type information its arguments are read with; no closure, and no delegate around it.
+    /// </summary>
+    private static void WriteDispatcher(SourceWriter w, ContractSpec spec, EventSpec e, string name, DispatcherKind kind)
+    {
+        bool sync = kind == DispatcherKind.Sync;
+        string handlerType = kind switch
+        {
+            DispatcherKind.Sync => SyncHandler(e),
+            DispatcherKind.Bound => spec.FullName,
+            _ => CanonicalHandler(e),
+        };
+        string className = kind switch
+        {
+            DispatcherKind.Sync => "SyncHandler_",
+            DispatcherKind.Bound => "BoundHandler_",
+            _ => "Handler_",
+        } + name;
 
         // What the handler object keeps: the user's delegate, then a type information per JSON
         // argument and for a JSON result.
@@ -411,7 +431,13 @@ internal static class ContractEmitter
             infos.Add($"{Typed}.TypeInfo<{e.ResultType}>(__options)");
         }
 
-        w.Open($"internal static {Disposable} {(sync ? "OnSync_" : "On_")}{name}({ListenTarget} target, {handlerType} handler)");
+        string register = kind switch
+        {
+            DispatcherKind.Sync => "OnSync_",
+            DispatcherKind.Bound => "OnBound_",
+            _ => "On_",
+        };
+        w.Open($"internal static {Disposable} {register}{name}({ListenTarget} target, {handlerType} handler)");
         w.Line("if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));");
         if (infos.Count > 1)
         {
@@ -441,8 +467,10 @@ internal static class ContractEmitter
         w.Line(e.Parameters.Count > 0
             ? $"if (!Read_{name}({string.Join(", ", read)})) return {Task}.CompletedTask;"
             : $"if (!{Typed}.CheckCount(__event, 0)) return {Task}.CompletedTask;");
-        string call = $"_handler({string.Join(", ", HandlerArguments(e, "__event.Aborted"))})";
-        if (sync)
+        string call = kind == DispatcherKind.Bound
+            ? $"(({e.DeclaringInterface})_handler).{e.MethodName}({string.Join(", ", HandlerArguments(e, "__event.Aborted"))})"
+            : $"_handler({string.Join(", ", HandlerArguments(e, "__event.Aborted"))})";
+        if (sync || (kind == DispatcherKind.Bound && e.Return == ReturnKind.Void))
         {
             w.Line(e.Return switch
             {

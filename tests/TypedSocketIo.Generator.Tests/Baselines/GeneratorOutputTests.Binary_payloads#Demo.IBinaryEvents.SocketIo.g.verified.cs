@@ -147,13 +147,13 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Upload(target, (__a0, __a1, __a2) => { ((global::Demo.IBinaryEvents)handler).Upload(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Blob(target, (__a0) => { ((global::Demo.IBinaryEvents)handler).Blob(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Echo(target, (__a0) => ((global::Demo.IBinaryEvents)handler).Echo(__a0)),
-                On_EchoValue(target, (__a0) => ((global::Demo.IBinaryEvents)handler).EchoValue(__a0)),
-                On_Hash(target, (__a0) => ((global::Demo.IBinaryEvents)handler).Hash(__a0)),
-                On_HashValue(target, (__a0) => ((global::Demo.IBinaryEvents)handler).HashValue(__a0)),
-                On_Size(target, (__a0, __a1) => ((global::Demo.IBinaryEvents)handler).Size(__a0, __a1)),
+                OnBound_Upload(target, handler),
+                OnBound_Blob(target, handler),
+                OnBound_Echo(target, handler),
+                OnBound_EchoValue(target, handler),
+                OnBound_Hash(target, handler),
+                OnBound_HashValue(target, handler),
+                OnBound_Size(target, handler),
             });
         }
 
@@ -229,6 +229,32 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Upload(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IBinaryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("upload", new BoundHandler_Upload(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Upload : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IBinaryEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_Upload(global::Demo.IBinaryEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Upload(__event, _t0, out string __a0, out byte[] __a1, out global::System.ReadOnlyMemory<byte> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IBinaryEvents)_handler).Upload(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_Blob(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> __t0, out global::Demo.FileBlob __a0)
         {
             __a0 = default!;
@@ -297,6 +323,32 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Blob(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IBinaryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("blob", new BoundHandler_Blob(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.FileBlob>(__options)));
+        }
+
+        private sealed class BoundHandler_Blob : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IBinaryEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> _t0;
+
+            public BoundHandler_Blob(global::Demo.IBinaryEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.FileBlob> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Blob(__event, _t0, out global::Demo.FileBlob __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IBinaryEvents)_handler).Blob(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_Echo(global::TypedSocketIo.IncomingEvent __event, out byte[] __a0)
         {
             __a0 = default!;
@@ -356,6 +408,28 @@ namespace Demo
                 if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IBinaryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("echo", new BoundHandler_Echo(handler));
+        }
+
+        private sealed class BoundHandler_Echo : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IBinaryEvents _handler;
+
+            public BoundHandler_Echo(global::Demo.IBinaryEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, ((global::Demo.IBinaryEvents)_handler).Echo(__a0));
             }
         }
 
@@ -421,6 +495,28 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_EchoValue(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IBinaryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("echoValue", new BoundHandler_EchoValue(handler));
+        }
+
+        private sealed class BoundHandler_EchoValue : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IBinaryEvents _handler;
+
+            public BoundHandler_EchoValue(global::Demo.IBinaryEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_EchoValue(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, ((global::Demo.IBinaryEvents)_handler).EchoValue(__a0));
+            }
+        }
+
         private static bool Read_Hash(global::TypedSocketIo.IncomingEvent __event, out global::System.ReadOnlyMemory<byte> __a0)
         {
             __a0 = default!;
@@ -483,6 +579,28 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Hash(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IBinaryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("hash", new BoundHandler_Hash(handler));
+        }
+
+        private sealed class BoundHandler_Hash : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IBinaryEvents _handler;
+
+            public BoundHandler_Hash(global::Demo.IBinaryEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Hash(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, ((global::Demo.IBinaryEvents)_handler).Hash(__a0));
+            }
+        }
+
         private static bool Read_HashValue(global::TypedSocketIo.IncomingEvent __event, out global::System.ReadOnlyMemory<byte> __a0)
         {
             __a0 = default!;
@@ -542,6 +660,28 @@ namespace Demo
                 if (!Read_HashValue(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_HashValue(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IBinaryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("hashValue", new BoundHandler_HashValue(handler));
+        }
+
+        private sealed class BoundHandler_HashValue : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IBinaryEvents _handler;
+
+            public BoundHandler_HashValue(global::Demo.IBinaryEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_HashValue(__event, out global::System.ReadOnlyMemory<byte> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, ((global::Demo.IBinaryEvents)_handler).HashValue(__a0));
             }
         }
 
@@ -616,6 +756,33 @@ namespace Demo
                 if (!Read_Size(__event, _t1, out byte[]? __a0, out global::System.Memory<byte> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Size(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IBinaryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("size", new BoundHandler_Size(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Memory<byte>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_Size : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IBinaryEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public BoundHandler_Size(global::Demo.IBinaryEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Memory<byte>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Size(__event, _t1, out byte[]? __a0, out global::System.Memory<byte> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IBinaryEvents)_handler).Size(__a0, __a1), _result);
             }
         }
 

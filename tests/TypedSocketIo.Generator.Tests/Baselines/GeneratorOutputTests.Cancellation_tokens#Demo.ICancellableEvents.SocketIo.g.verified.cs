@@ -118,10 +118,10 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Fire(target, (__a0, __ct) => { ((global::Demo.ICancellableEvents)handler).Fire(__a0, __ct); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Acknowledged(target, (__ct) => ((global::Demo.ICancellableEvents)handler).Acknowledged(__ct)),
-                On_Count(target, (__a0, __ct) => ((global::Demo.ICancellableEvents)handler).Count(__a0, __ct)),
-                On_AskName(target, (__ct) => ((global::Demo.ICancellableEvents)handler).AskName(__ct)),
+                OnBound_Fire(target, handler),
+                OnBound_Acknowledged(target, handler),
+                OnBound_Count(target, handler),
+                OnBound_AskName(target, handler),
             });
         }
 
@@ -193,6 +193,32 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Fire(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.ICancellableEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("fire", new BoundHandler_Fire(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Fire : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.ICancellableEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_Fire(global::Demo.ICancellableEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Fire(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.ICancellableEvents)_handler).Fire(__a0, __event.Aborted);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         internal static global::System.IDisposable On_Acknowledged(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -235,6 +261,28 @@ namespace Demo
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__event.Aborted); global::TypedSocketIo.SocketIoTyped.Respond(__event);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Acknowledged(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.ICancellableEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("acknowledged", new BoundHandler_Acknowledged(handler));
+        }
+
+        private sealed class BoundHandler_Acknowledged : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.ICancellableEvents _handler;
+
+            public BoundHandler_Acknowledged(global::Demo.ICancellableEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.ICancellableEvents)_handler).Acknowledged(__event.Aborted));
             }
         }
 
@@ -310,6 +358,33 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.ICancellableEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("count", new BoundHandler_Count(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_Count : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.ICancellableEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public BoundHandler_Count(global::Demo.ICancellableEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Count(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.ICancellableEvents)_handler).Count(__a0, __event.Aborted), _result);
+            }
+        }
+
         internal static global::System.IDisposable On_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -358,6 +433,31 @@ namespace Demo
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__event.Aborted), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.ICancellableEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("askName", new BoundHandler_AskName(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_AskName : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.ICancellableEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public BoundHandler_AskName(global::Demo.ICancellableEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.ICancellableEvents)_handler).AskName(__event.Aborted), _result);
             }
         }
 

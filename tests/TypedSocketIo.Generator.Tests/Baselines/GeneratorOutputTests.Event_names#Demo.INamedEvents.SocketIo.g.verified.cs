@@ -112,11 +112,11 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_UserJoined(target, (__a0, __a1) => { ((global::Demo.INamedEvents)handler).UserJoined(__a0, __a1); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Message(target, (__a0) => ((global::Demo.INamedEvents)handler).Message(__a0)),
-                On_Strange(target, () => { ((global::Demo.INamedEvents)handler).Strange(); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Unicode(target, () => { ((global::Demo.INamedEvents)handler).Unicode(); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Plain(target, () => { ((global::Demo.INamedEvents)handler).Plain(); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_UserJoined(target, handler),
+                OnBound_Message(target, handler),
+                OnBound_Strange(target, handler),
+                OnBound_Unicode(target, handler),
+                OnBound_Plain(target, handler),
             });
         }
 
@@ -194,6 +194,34 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.INamedEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("user joined", new BoundHandler_UserJoined(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_UserJoined : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.INamedEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+
+            public BoundHandler_UserJoined(global::Demo.INamedEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_UserJoined(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.INamedEvents)_handler).UserJoined(__a0, __a1);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_Message(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
         {
             __a0 = default!;
@@ -266,6 +294,33 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.INamedEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("chat:message", new BoundHandler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class BoundHandler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.INamedEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public BoundHandler_Message(global::Demo.INamedEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.INamedEvents)_handler).Message(__a0), _result);
+            }
+        }
+
         internal static global::System.IDisposable On_Strange(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -307,6 +362,29 @@ namespace Demo
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Strange(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.INamedEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("quote \" backslash \\ <xml> & tab \t", new BoundHandler_Strange(handler));
+        }
+
+        private sealed class BoundHandler_Strange : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.INamedEvents _handler;
+
+            public BoundHandler_Strange(global::Demo.INamedEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.INamedEvents)_handler).Strange();
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -356,6 +434,29 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Unicode(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.INamedEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("Ümlaut-事件", new BoundHandler_Unicode(handler));
+        }
+
+        private sealed class BoundHandler_Unicode : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.INamedEvents _handler;
+
+            public BoundHandler_Unicode(global::Demo.INamedEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.INamedEvents)_handler).Unicode();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         internal static global::System.IDisposable On_Plain(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -397,6 +498,29 @@ namespace Demo
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Plain(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.INamedEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("plain", new BoundHandler_Plain(handler));
+        }
+
+        private sealed class BoundHandler_Plain : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.INamedEvents _handler;
+
+            public BoundHandler_Plain(global::Demo.INamedEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.INamedEvents)_handler).Plain();
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }

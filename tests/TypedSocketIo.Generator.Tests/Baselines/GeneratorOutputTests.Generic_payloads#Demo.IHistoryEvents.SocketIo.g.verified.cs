@@ -102,9 +102,9 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_History(target, (__a0, __a1) => ((global::Demo.IHistoryEvents)handler).History(__a0, __a1)),
-                On_Snapshot(target, (__a0, __a1) => { ((global::Demo.IHistoryEvents)handler).Snapshot(__a0, __a1); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Nested(target, (__a0, __a1) => ((global::Demo.IHistoryEvents)handler).Nested(__a0, __a1)),
+                OnBound_History(target, handler),
+                OnBound_Snapshot(target, handler),
+                OnBound_Nested(target, handler),
             });
         }
 
@@ -186,6 +186,35 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_History(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IHistoryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("history", new BoundHandler_History(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.ChatMessage>>(__options)));
+        }
+
+        private sealed class BoundHandler_History : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IHistoryEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> _result;
+
+            public BoundHandler_History(global::Demo.IHistoryEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.ChatMessage>> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_History(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IHistoryEvents)_handler).History(__a0, __a1), _result);
+            }
+        }
+
         private static bool Read_Snapshot(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> __t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)
         {
             __a0 = default!;
@@ -256,6 +285,34 @@ namespace Demo
             {
                 if (!Read_Snapshot(__event, _t0, _t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0, __a1);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Snapshot(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IHistoryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("snapshot", new BoundHandler_Snapshot(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<(int Id, string Name)>(__options)));
+        }
+
+        private sealed class BoundHandler_Snapshot : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IHistoryEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> _t1;
+
+            public BoundHandler_Snapshot(global::Demo.IHistoryEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>>> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<(int Id, string Name)> t1)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Snapshot(__event, _t0, _t1, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<int>> __a0, out (int Id, string Name) __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IHistoryEvents)_handler).Snapshot(__a0, __a1);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -335,6 +392,35 @@ namespace Demo
                 if (!Read_Nested(__event, _t0, _t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Nested(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IHistoryEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("nested", new BoundHandler_Nested(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int[]>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Page<global::Demo.Page<string>>>(__options)));
+        }
+
+        private sealed class BoundHandler_Nested : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IHistoryEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> _result;
+
+            public BoundHandler_Nested(global::Demo.IHistoryEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int[]> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<global::Demo.ChatMessage>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Page<global::Demo.Page<string>>> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Nested(__event, _t0, _t1, out int[] __a0, out global::System.Collections.Generic.List<global::Demo.ChatMessage?> __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IHistoryEvents)_handler).Nested(__a0, __a1), _result);
             }
         }
 

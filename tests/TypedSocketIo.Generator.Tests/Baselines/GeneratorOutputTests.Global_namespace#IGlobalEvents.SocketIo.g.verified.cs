@@ -71,8 +71,8 @@ internal static class GlobalEventsSocketIo
         global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
         return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
         {
-            On_Hello(target, (__a0) => { ((global::IGlobalEvents)handler).Hello(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-            On_Count(target, () => ((global::IGlobalEvents)handler).Count()),
+            OnBound_Hello(target, handler),
+            OnBound_Count(target, handler),
         });
     }
 
@@ -144,6 +144,32 @@ internal static class GlobalEventsSocketIo
         }
     }
 
+    internal static global::System.IDisposable OnBound_Hello(global::TypedSocketIo.ISocketIoListenTarget target, global::IGlobalEvents handler)
+    {
+        if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+        global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+        return target.On("hello", new BoundHandler_Hello(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+    }
+
+    private sealed class BoundHandler_Hello : global::TypedSocketIo.IncomingEventHandler
+    {
+        private readonly global::IGlobalEvents _handler;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+        public BoundHandler_Hello(global::IGlobalEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+        {
+            _handler = handler;
+            _t0 = t0;
+        }
+
+        public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+        {
+            if (!Read_Hello(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+            ((global::IGlobalEvents)_handler).Hello(__a0);
+            return global::System.Threading.Tasks.Task.CompletedTask;
+        }
+    }
+
     internal static global::System.IDisposable On_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task<int>> handler)
     {
         if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -192,6 +218,31 @@ internal static class GlobalEventsSocketIo
             if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
             global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(), _result);
             return global::System.Threading.Tasks.Task.CompletedTask;
+        }
+    }
+
+    internal static global::System.IDisposable OnBound_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::IGlobalEvents handler)
+    {
+        if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+        global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+        return target.On("count", new BoundHandler_Count(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+    }
+
+    private sealed class BoundHandler_Count : global::TypedSocketIo.IncomingEventHandler
+    {
+        private readonly global::IGlobalEvents _handler;
+        private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+        public BoundHandler_Count(global::IGlobalEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+        {
+            _handler = handler;
+            _result = result;
+        }
+
+        public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+        {
+            if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+            return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::IGlobalEvents)_handler).Count(), _result);
         }
     }
 

@@ -47,7 +47,7 @@ namespace App
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Local(target, (__a0) => { ((global::App.ILocalEvents)handler).Local(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_Local(target, handler),
             });
         }
 
@@ -115,6 +115,32 @@ namespace App
             {
                 if (!Read_Local(__event, _t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Local(global::TypedSocketIo.ISocketIoListenTarget target, global::App.ILocalEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("local", new BoundHandler_Local(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options)));
+        }
+
+        private sealed class BoundHandler_Local : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::App.ILocalEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> _t0;
+
+            public BoundHandler_Local(global::App.ILocalEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Local(__event, _t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::App.ILocalEvents)_handler).Local(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }

@@ -73,8 +73,8 @@ namespace Shared.Contracts
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Say(target, (__a0) => { ((global::Shared.Contracts.IClientEvents)handler).Say(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Count(target, (__ct) => ((global::Shared.Contracts.IClientEvents)handler).Count(__ct)),
+                OnBound_Say(target, handler),
+                OnBound_Count(target, handler),
             });
         }
 
@@ -146,6 +146,32 @@ namespace Shared.Contracts
             }
         }
 
+        internal static global::System.IDisposable OnBound_Say(global::TypedSocketIo.ISocketIoListenTarget target, global::Shared.Contracts.IClientEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("say", new BoundHandler_Say(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Say : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Shared.Contracts.IClientEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_Say(global::Shared.Contracts.IClientEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Say(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Shared.Contracts.IClientEvents)_handler).Say(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         internal static global::System.IDisposable On_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<int>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -194,6 +220,31 @@ namespace Shared.Contracts
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__event.Aborted), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::Shared.Contracts.IClientEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("count", new BoundHandler_Count(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_Count : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Shared.Contracts.IClientEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public BoundHandler_Count(global::Shared.Contracts.IClientEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Shared.Contracts.IClientEvents)_handler).Count(__event.Aborted), _result);
             }
         }
 

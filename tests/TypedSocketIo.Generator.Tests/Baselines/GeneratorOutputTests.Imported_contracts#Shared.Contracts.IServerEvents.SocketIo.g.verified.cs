@@ -76,8 +76,8 @@ namespace Shared.Contracts
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_NewNotice(target, (__a0) => { ((global::Shared.Contracts.IServerEvents)handler).NewNotice(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_ConfirmRead(target, (__a0) => ((global::Shared.Contracts.IServerEvents)handler).ConfirmRead(__a0)),
+                OnBound_NewNotice(target, handler),
+                OnBound_ConfirmRead(target, handler),
             });
         }
 
@@ -145,6 +145,32 @@ namespace Shared.Contracts
             {
                 if (!Read_NewNotice(__event, _t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_NewNotice(global::TypedSocketIo.ISocketIoListenTarget target, global::Shared.Contracts.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("new-notice", new BoundHandler_NewNotice(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Shared.Contracts.Notice>(__options)));
+        }
+
+        private sealed class BoundHandler_NewNotice : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Shared.Contracts.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> _t0;
+
+            public BoundHandler_NewNotice(global::Shared.Contracts.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Shared.Contracts.Notice> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_NewNotice(__event, _t0, out global::Shared.Contracts.Notice __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Shared.Contracts.IServerEvents)_handler).NewNotice(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -218,6 +244,33 @@ namespace Shared.Contracts
                 if (!Read_ConfirmRead(__event, _t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_ConfirmRead(global::TypedSocketIo.ISocketIoListenTarget target, global::Shared.Contracts.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("confirm-read", new BoundHandler_ConfirmRead(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class BoundHandler_ConfirmRead : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Shared.Contracts.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public BoundHandler_ConfirmRead(global::Shared.Contracts.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ConfirmRead(__event, _t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Shared.Contracts.IServerEvents)_handler).ConfirmRead(__a0), _result);
             }
         }
 

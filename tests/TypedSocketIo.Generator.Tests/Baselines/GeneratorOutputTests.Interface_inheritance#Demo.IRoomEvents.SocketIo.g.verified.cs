@@ -101,10 +101,10 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_RoomMessage(target, (__a0) => { ((global::Demo.IRoomEvents)handler).RoomMessage(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Online(target, () => ((global::Demo.IPresence)handler).Online()),
-                On_Kick(target, (__a0) => { ((global::Demo.IModeration)handler).Kick(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Typing(target, (__a0) => { ((global::Demo.IBasics)handler).Typing(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_RoomMessage(target, handler),
+                OnBound_Online(target, handler),
+                OnBound_Kick(target, handler),
+                OnBound_Typing(target, handler),
             });
         }
 
@@ -176,6 +176,32 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_RoomMessage(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IRoomEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("room_message", new BoundHandler_RoomMessage(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_RoomMessage : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IRoomEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_RoomMessage(global::Demo.IRoomEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_RoomMessage(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IRoomEvents)_handler).RoomMessage(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         internal static global::System.IDisposable On_Online(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task<int>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -224,6 +250,31 @@ namespace Demo
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Online(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IRoomEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("online", new BoundHandler_Online(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_Online : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IRoomEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public BoundHandler_Online(global::Demo.IRoomEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IPresence)_handler).Online(), _result);
             }
         }
 
@@ -295,6 +346,32 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Kick(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IRoomEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("kick", new BoundHandler_Kick(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Kick : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IRoomEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_Kick(global::Demo.IRoomEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Kick(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IModeration)_handler).Kick(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_Typing(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t0, out bool __a0)
         {
             __a0 = default!;
@@ -359,6 +436,32 @@ namespace Demo
             {
                 if (!Read_Typing(__event, _t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Typing(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IRoomEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("typing", new BoundHandler_Typing(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class BoundHandler_Typing : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IRoomEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t0;
+
+            public BoundHandler_Typing(global::Demo.IRoomEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Typing(__event, _t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IBasics)_handler).Typing(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }

@@ -76,8 +76,8 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Reveal(target, (__a0) => { ((global::Demo.IInternalEvents)handler).Reveal(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Ask(target, (__a0) => ((global::Demo.IInternalEvents)handler).Ask(__a0)),
+                OnBound_Reveal(target, handler),
+                OnBound_Ask(target, handler),
             });
         }
 
@@ -145,6 +145,32 @@ namespace Demo
             {
                 if (!Read_Reveal(__event, _t0, out global::Demo.Secret __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Reveal(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IInternalEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("reveal", new BoundHandler_Reveal(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options)));
+        }
+
+        private sealed class BoundHandler_Reveal : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IInternalEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> _t0;
+
+            public BoundHandler_Reveal(global::Demo.IInternalEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Reveal(__event, _t0, out global::Demo.Secret __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IInternalEvents)_handler).Reveal(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -218,6 +244,33 @@ namespace Demo
                 if (!Read_Ask(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Ask(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IInternalEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("ask", new BoundHandler_Ask(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Secret>(__options)));
+        }
+
+        private sealed class BoundHandler_Ask : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IInternalEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> _result;
+
+            public BoundHandler_Ask(global::Demo.IInternalEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Secret> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Ask(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IInternalEvents)_handler).Ask(__a0), _result);
             }
         }
 

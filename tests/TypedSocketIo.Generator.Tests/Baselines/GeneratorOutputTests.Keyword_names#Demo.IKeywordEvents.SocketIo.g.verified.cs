@@ -90,9 +90,9 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Send(target, (__a0, __a1, __a2) => { ((global::Demo.IKeywordEvents)handler).Send(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_object(target, (__a0, __ct) => ((global::Demo.IKeywordEvents)handler).@object(__a0, __ct)),
-                On_event(target, (__a0) => { ((global::Demo.IKeywordEvents)handler).@event(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_Send(target, handler),
+                OnBound_object(target, handler),
+                OnBound_event(target, handler),
             });
         }
 
@@ -176,6 +176,36 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Send(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IKeywordEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("send", new BoundHandler_Send(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class BoundHandler_Send : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IKeywordEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+
+            public BoundHandler_Send(global::Demo.IKeywordEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Send(__event, _t0, _t1, _t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IKeywordEvents)_handler).Send(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_object(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
         {
             __a0 = default!;
@@ -248,6 +278,33 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_object(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IKeywordEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("object", new BoundHandler_object(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_object : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IKeywordEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public BoundHandler_object(global::Demo.IKeywordEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_object(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IKeywordEvents)_handler).@object(__a0, __event.Aborted), _result);
+            }
+        }
+
         private static bool Read_event(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t0, out int __a0)
         {
             __a0 = default!;
@@ -312,6 +369,32 @@ namespace Demo
             {
                 if (!Read_event(__event, _t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_event(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IKeywordEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("event", new BoundHandler_event(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_event : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IKeywordEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+
+            public BoundHandler_event(global::Demo.IKeywordEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_event(__event, _t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IKeywordEvents)_handler).@event(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }

@@ -100,10 +100,10 @@ namespace Demo.Policies
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_UserJoined(target, (__a0) => { ((global::Demo.Policies.IDefaultPolicy)handler).UserJoined(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_URLValue(target, () => { ((global::Demo.Policies.IDefaultPolicy)handler).URLValue(); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_XMLHttpRequest(target, (__a0) => ((global::Demo.Policies.IDefaultPolicy)handler).XMLHttpRequest(__a0)),
-                On_Renamed(target, () => { ((global::Demo.Policies.IDefaultPolicy)handler).Renamed(); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_UserJoined(target, handler),
+                OnBound_URLValue(target, handler),
+                OnBound_XMLHttpRequest(target, handler),
+                OnBound_Renamed(target, handler),
             });
         }
 
@@ -175,6 +175,32 @@ namespace Demo.Policies
             }
         }
 
+        internal static global::System.IDisposable OnBound_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Policies.IDefaultPolicy handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("userJoined", new BoundHandler_UserJoined(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_UserJoined : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Policies.IDefaultPolicy _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_UserJoined(global::Demo.Policies.IDefaultPolicy handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_UserJoined(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.Policies.IDefaultPolicy)_handler).UserJoined(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         internal static global::System.IDisposable On_URLValue(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -216,6 +242,29 @@ namespace Demo.Policies
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_URLValue(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Policies.IDefaultPolicy handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("urlValue", new BoundHandler_URLValue(handler));
+        }
+
+        private sealed class BoundHandler_URLValue : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Policies.IDefaultPolicy _handler;
+
+            public BoundHandler_URLValue(global::Demo.Policies.IDefaultPolicy handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.Policies.IDefaultPolicy)_handler).URLValue();
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -292,6 +341,33 @@ namespace Demo.Policies
             }
         }
 
+        internal static global::System.IDisposable OnBound_XMLHttpRequest(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Policies.IDefaultPolicy handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("xmlHttpRequest", new BoundHandler_XMLHttpRequest(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_XMLHttpRequest : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Policies.IDefaultPolicy _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public BoundHandler_XMLHttpRequest(global::Demo.Policies.IDefaultPolicy handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_XMLHttpRequest(__event, _t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.Policies.IDefaultPolicy)_handler).XMLHttpRequest(__a0), _result);
+            }
+        }
+
         internal static global::System.IDisposable On_Renamed(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -333,6 +409,29 @@ namespace Demo.Policies
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Renamed(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Policies.IDefaultPolicy handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("Kept As Is", new BoundHandler_Renamed(handler));
+        }
+
+        private sealed class BoundHandler_Renamed : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Policies.IDefaultPolicy _handler;
+
+            public BoundHandler_Renamed(global::Demo.Policies.IDefaultPolicy handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.Policies.IDefaultPolicy)_handler).Renamed();
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }

@@ -47,7 +47,7 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Hello(target, (__a0) => { ((global::Demo.Outer.IInnerEvents)handler).Hello(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_Hello(target, handler),
             });
         }
 
@@ -115,6 +115,32 @@ namespace Demo
             {
                 if (!Read_Hello(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Hello(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Outer.IInnerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("hello", new BoundHandler_Hello(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Hello : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Outer.IInnerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_Hello(global::Demo.Outer.IInnerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Hello(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.Outer.IInnerEvents)_handler).Hello(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }

@@ -62,7 +62,7 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Deep(target, (__a0) => ((global::Demo.Outer.Middle.IDeepEvents)handler).Deep(__a0)),
+                OnBound_Deep(target, handler),
             });
         }
 
@@ -135,6 +135,33 @@ namespace Demo
                 if (!Read_Deep(__event, _t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Deep(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Outer.Middle.IDeepEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("deep", new BoundHandler_Deep(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class BoundHandler_Deep : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Outer.Middle.IDeepEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public BoundHandler_Deep(global::Demo.Outer.Middle.IDeepEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Deep(__event, _t0, out int __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.Outer.Middle.IDeepEvents)_handler).Deep(__a0), _result);
             }
         }
 

@@ -87,10 +87,10 @@ namespace Demo.Chat
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Message(target, (__a0) => { ((global::Demo.Chat.IChatEvents)handler).Message(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Typing(target, (__a0) => { ((global::Demo.Chat.IChatEvents)handler).Typing(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Ping(target, () => { ((global::Demo.Chat.IChatEvents)handler).Ping(); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Moved(target, (__a0, __a1, __a2, __a3) => { ((global::Demo.Chat.IChatEvents)handler).Moved(__a0, __a1, __a2, __a3); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_Message(target, handler),
+                OnBound_Typing(target, handler),
+                OnBound_Ping(target, handler),
+                OnBound_Moved(target, handler),
             });
         }
 
@@ -158,6 +158,32 @@ namespace Demo.Chat
             {
                 if (!Read_Message(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Chat.IChatEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("message", new BoundHandler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Chat.IChatEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_Message(global::Demo.Chat.IChatEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.Chat.IChatEvents)_handler).Message(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -230,6 +256,32 @@ namespace Demo.Chat
             }
         }
 
+        internal static global::System.IDisposable OnBound_Typing(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Chat.IChatEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("typing", new BoundHandler_Typing(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class BoundHandler_Typing : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Chat.IChatEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t0;
+
+            public BoundHandler_Typing(global::Demo.Chat.IChatEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Typing(__event, _t0, out bool __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.Chat.IChatEvents)_handler).Typing(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         internal static global::System.IDisposable On_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -271,6 +323,29 @@ namespace Demo.Chat
             {
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler();
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Chat.IChatEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("ping", new BoundHandler_Ping(handler));
+        }
+
+        private sealed class BoundHandler_Ping : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Chat.IChatEvents _handler;
+
+            public BoundHandler_Ping(global::Demo.Chat.IChatEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.Chat.IChatEvents)_handler).Ping();
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -357,6 +432,38 @@ namespace Demo.Chat
             {
                 if (!Read_Moved(__event, _t0, _t1, _t2, _t3, out int __a0, out int __a1, out double? __a2, out string? __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0, __a1, __a2, __a3);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Moved(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.Chat.IChatEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("moved", new BoundHandler_Moved(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<double?>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Moved : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.Chat.IChatEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t3;
+
+            public BoundHandler_Moved(global::Demo.Chat.IChatEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double?> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t3)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Moved(__event, _t0, _t1, _t2, _t3, out int __a0, out int __a1, out double? __a2, out string? __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.Chat.IChatEvents)_handler).Moved(__a0, __a1, __a2, __a3);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }

@@ -190,13 +190,13 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Fire(target, (__a0) => { ((global::Demo.IReturnKinds)handler).Fire(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Acknowledged(target, (__a0) => ((global::Demo.IReturnKinds)handler).Acknowledged(__a0)),
-                On_AcknowledgedValue(target, (__a0) => ((global::Demo.IReturnKinds)handler).AcknowledgedValue(__a0)),
-                On_Count(target, (__a0) => ((global::Demo.IReturnKinds)handler).Count(__a0)),
-                On_Lookup(target, (__a0) => ((global::Demo.IReturnKinds)handler).Lookup(__a0)),
-                On_Name(target, () => ((global::Demo.IReturnKinds)handler).Name()),
-                On_All(target, () => ((global::Demo.IReturnKinds)handler).All()),
+                OnBound_Fire(target, handler),
+                OnBound_Acknowledged(target, handler),
+                OnBound_AcknowledgedValue(target, handler),
+                OnBound_Count(target, handler),
+                OnBound_Lookup(target, handler),
+                OnBound_Name(target, handler),
+                OnBound_All(target, handler),
             });
         }
 
@@ -264,6 +264,32 @@ namespace Demo
             {
                 if (!Read_Fire(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Fire(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IReturnKinds handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("fire", new BoundHandler_Fire(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Fire : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IReturnKinds _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_Fire(global::Demo.IReturnKinds handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Fire(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IReturnKinds)_handler).Fire(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -336,6 +362,31 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Acknowledged(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IReturnKinds handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("acknowledged", new BoundHandler_Acknowledged(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Acknowledged : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IReturnKinds _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_Acknowledged(global::Demo.IReturnKinds handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Acknowledged(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IReturnKinds)_handler).Acknowledged(__a0));
+            }
+        }
+
         private static bool Read_AcknowledgedValue(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, out string __a0)
         {
             __a0 = default!;
@@ -401,6 +452,31 @@ namespace Demo
                 if (!Read_AcknowledgedValue(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0); global::TypedSocketIo.SocketIoTyped.Respond(__event);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_AcknowledgedValue(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IReturnKinds handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("acknowledgedValue", new BoundHandler_AcknowledgedValue(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_AcknowledgedValue : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IReturnKinds _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+
+            public BoundHandler_AcknowledgedValue(global::Demo.IReturnKinds handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_AcknowledgedValue(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IReturnKinds)_handler).AcknowledgedValue(__a0));
             }
         }
 
@@ -476,6 +552,33 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Count(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IReturnKinds handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("count", new BoundHandler_Count(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_Count : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IReturnKinds _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public BoundHandler_Count(global::Demo.IReturnKinds handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Count(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IReturnKinds)_handler).Count(__a0), _result);
+            }
+        }
+
         private static bool Read_Lookup(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> __t0, out global::System.Guid __a0)
         {
             __a0 = default!;
@@ -548,6 +651,33 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Lookup(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IReturnKinds handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("lookup", new BoundHandler_Lookup(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Profile>(__options)));
+        }
+
+        private sealed class BoundHandler_Lookup : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IReturnKinds _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Profile> _result;
+
+            public BoundHandler_Lookup(global::Demo.IReturnKinds handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Profile> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Lookup(__event, _t0, out global::System.Guid __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IReturnKinds)_handler).Lookup(__a0), _result);
+            }
+        }
+
         internal static global::System.IDisposable On_Name(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.Task<string>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -599,6 +729,31 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Name(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IReturnKinds handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("name", new BoundHandler_Name(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_Name : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IReturnKinds _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public BoundHandler_Name(global::Demo.IReturnKinds handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IReturnKinds)_handler).Name(), _result);
+            }
+        }
+
         internal static global::System.IDisposable On_All(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.ValueTask<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -647,6 +802,31 @@ namespace Demo
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_All(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IReturnKinds handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("all", new BoundHandler_All(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>>(__options)));
+        }
+
+        private sealed class BoundHandler_All : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IReturnKinds _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>> _result;
+
+            public BoundHandler_All(global::Demo.IReturnKinds handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Profile>> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IReturnKinds)_handler).All(), _result);
             }
         }
 

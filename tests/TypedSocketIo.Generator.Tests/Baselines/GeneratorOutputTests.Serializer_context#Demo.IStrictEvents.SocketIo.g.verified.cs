@@ -104,9 +104,9 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_JoinRoom(target, (__a0) => ((global::Demo.IStrictEvents)handler).JoinRoom(__a0)),
-                On_SendMessage(target, (__a0) => { ((global::Demo.IStrictEvents)handler).SendMessage(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_CountUp(target, (__a0, __a1) => ((global::Demo.IStrictEvents)handler).CountUp(__a0, __a1)),
+                OnBound_JoinRoom(target, handler),
+                OnBound_SendMessage(target, handler),
+                OnBound_CountUp(target, handler),
             });
         }
 
@@ -182,6 +182,33 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_JoinRoom(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IStrictEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("join-room", new BoundHandler_JoinRoom(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.JoinResult>(__options)));
+        }
+
+        private sealed class BoundHandler_JoinRoom : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IStrictEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> _result;
+
+            public BoundHandler_JoinRoom(global::Demo.IStrictEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.JoinResult> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_JoinRoom(__event, _t0, out string __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IStrictEvents)_handler).JoinRoom(__a0), _result);
+            }
+        }
+
         private static bool Read_SendMessage(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> __t0, out global::Demo.ChatMessage __a0)
         {
             __a0 = default!;
@@ -246,6 +273,32 @@ namespace Demo
             {
                 if (!Read_SendMessage(__event, _t0, out global::Demo.ChatMessage __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_SendMessage(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IStrictEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("send-message", new BoundHandler_SendMessage(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.ChatMessage>(__options)));
+        }
+
+        private sealed class BoundHandler_SendMessage : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IStrictEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> _t0;
+
+            public BoundHandler_SendMessage(global::Demo.IStrictEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.ChatMessage> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_SendMessage(__event, _t0, out global::Demo.ChatMessage __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IStrictEvents)_handler).SendMessage(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -321,6 +374,33 @@ namespace Demo
                 if (!Read_CountUp(__event, _t0, out int __a0, out byte[] __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0, __a1), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_CountUp(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IStrictEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("count-up", new BoundHandler_CountUp(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_CountUp : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IStrictEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public BoundHandler_CountUp(global::Demo.IStrictEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_CountUp(__event, _t0, out int __a0, out byte[] __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IStrictEvents)_handler).CountUp(__a0, __a1), _result);
             }
         }
 

@@ -50,7 +50,7 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Send(target, (__a0) => { ((global::Demo.IPlainEvents)handler).Send(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_Send(target, handler),
             });
         }
 
@@ -118,6 +118,32 @@ namespace Demo
             {
                 if (!Read_Send(__event, _t0, out global::Demo.Plain __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Send(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IPlainEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("send", new BoundHandler_Send(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Plain>(__options)));
+        }
+
+        private sealed class BoundHandler_Send : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IPlainEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> _t0;
+
+            public BoundHandler_Send(global::Demo.IPlainEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Plain> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Send(__event, _t0, out global::Demo.Plain __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IPlainEvents)_handler).Send(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }

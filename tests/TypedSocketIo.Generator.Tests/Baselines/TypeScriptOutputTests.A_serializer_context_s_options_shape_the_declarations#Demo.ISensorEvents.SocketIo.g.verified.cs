@@ -79,8 +79,8 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_ReadingTaken(target, (__a0) => { ((global::Demo.ISensorEvents)handler).ReadingTaken(__a0); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_CountReadings(target, (__a0) => ((global::Demo.ISensorEvents)handler).CountReadings(__a0)),
+                OnBound_ReadingTaken(target, handler),
+                OnBound_CountReadings(target, handler),
             });
         }
 
@@ -148,6 +148,32 @@ namespace Demo
             {
                 if (!Read_ReadingTaken(__event, _t0, out global::Demo.Reading __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_ReadingTaken(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.ISensorEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("reading_taken", new BoundHandler_ReadingTaken(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Reading>(__options)));
+        }
+
+        private sealed class BoundHandler_ReadingTaken : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.ISensorEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> _t0;
+
+            public BoundHandler_ReadingTaken(global::Demo.ISensorEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Reading> t0)
+            {
+                _handler = handler;
+                _t0 = t0;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ReadingTaken(__event, _t0, out global::Demo.Reading __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.ISensorEvents)_handler).ReadingTaken(__a0);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -221,6 +247,33 @@ namespace Demo
                 if (!Read_CountReadings(__event, _t0, out global::Demo.Level __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_CountReadings(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.ISensorEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("count_readings", new BoundHandler_CountReadings(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Level>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options)));
+        }
+
+        private sealed class BoundHandler_CountReadings : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.ISensorEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _result;
+
+            public BoundHandler_CountReadings(global::Demo.ISensorEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Level> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_CountReadings(__event, _t0, out global::Demo.Level __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.ISensorEvents)_handler).CountReadings(__a0), _result);
             }
         }
 

@@ -150,12 +150,12 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_History(target, (__a0, __a1, __ct) => ((global::Demo.IClientEvents)handler).History(__a0, __a1, __ct)),
-                On_Ping(target, () => ((global::Demo.IClientEvents)handler).Ping()),
-                On_Echo(target, (__a0) => ((global::Demo.IClientEvents)handler).Echo(__a0)),
-                On_Batch(target, (__a0, __a1, __a2, __a3, __a4, __a5) => { ((global::Demo.IClientEvents)handler).Batch(__a0, __a1, __a2, __a3, __a4, __a5); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Keywords(target, (__a0, __a1, __a2) => { ((global::Demo.IClientEvents)handler).Keywords(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Nested(target, (__a0) => ((global::Demo.IClientEvents)handler).Nested(__a0)),
+                OnBound_History(target, handler),
+                OnBound_Ping(target, handler),
+                OnBound_Echo(target, handler),
+                OnBound_Batch(target, handler),
+                OnBound_Keywords(target, handler),
+                OnBound_Nested(target, handler),
             });
         }
 
@@ -237,6 +237,35 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_History(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IClientEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("history", new BoundHandler_History(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options)));
+        }
+
+        private sealed class BoundHandler_History : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IClientEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> _result;
+
+            public BoundHandler_History(global::Demo.IClientEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_History(__event, _t0, _t1, out string __a0, out int __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IClientEvents)_handler).History(__a0, __a1, __event.Aborted), _result);
+            }
+        }
+
         internal static global::System.IDisposable On_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.Tasks.ValueTask> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -279,6 +308,28 @@ namespace Demo
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(); global::TypedSocketIo.SocketIoTyped.Respond(__event);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Ping(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IClientEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("ping", new BoundHandler_Ping(handler));
+        }
+
+        private sealed class BoundHandler_Ping : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IClientEvents _handler;
+
+            public BoundHandler_Ping(global::Demo.IClientEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IClientEvents)_handler).Ping());
             }
         }
 
@@ -341,6 +392,28 @@ namespace Demo
                 if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, _handler(__a0));
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Echo(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IClientEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            return target.On("echo", new BoundHandler_Echo(handler));
+        }
+
+        private sealed class BoundHandler_Echo : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IClientEvents _handler;
+
+            public BoundHandler_Echo(global::Demo.IClientEvents handler)
+            {
+                _handler = handler;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Echo(__event, out byte[] __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.RespondBinary(__event, ((global::Demo.IClientEvents)_handler).Echo(__a0));
             }
         }
 
@@ -442,6 +515,42 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Batch(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IClientEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("batch", new BoundHandler_Batch(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string[]>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.List<int?>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Extensible>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Outer.Inner>(__options)));
+        }
+
+        private sealed class BoundHandler_Batch : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IClientEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> _t5;
+
+            public BoundHandler_Batch(global::Demo.IClientEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string[]> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.List<int?>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.HashSet<global::System.Guid>> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Pair<string, global::Demo.Models.Point>> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Extensible> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Outer.Inner> t5)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _t5 = t5;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Batch(__event, _t0, _t1, _t2, _t3, _t4, _t5, out string[] __a0, out global::System.Collections.Generic.List<int?> __a1, out global::System.Collections.Generic.HashSet<global::System.Guid> __a2, out global::Demo.Models.Pair<string, global::Demo.Models.Point> __a3, out global::Demo.Models.Extensible __a4, out global::Demo.Models.Outer.Inner __a5)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IClientEvents)_handler).Batch(__a0, __a1, __a2, __a3, __a4, __a5);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_Keywords(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> __t2, out string __a0, out int __a1, out bool __a2)
         {
             __a0 = default!;
@@ -522,6 +631,36 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Keywords(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IClientEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("keywords", new BoundHandler_Keywords(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class BoundHandler_Keywords : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IClientEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+
+            public BoundHandler_Keywords(global::Demo.IClientEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Keywords(__event, _t0, _t1, _t2, out string __a0, out int __a1, out bool __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IClientEvents)_handler).Keywords(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_Nested(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> __t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)
         {
             __a0 = default!;
@@ -591,6 +730,33 @@ namespace Demo
                 if (!Read_Nested(__event, _t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__a0), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Nested(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IClientEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("nested", new BoundHandler_Nested(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>>(__options)));
+        }
+
+        private sealed class BoundHandler_Nested : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IClientEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> _result;
+
+            public BoundHandler_Nested(global::Demo.IClientEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>>> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Page<string>>> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Nested(__event, _t0, out global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.List<global::Demo.Models.User>> __a0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IClientEvents)_handler).Nested(__a0), _result);
             }
         }
 

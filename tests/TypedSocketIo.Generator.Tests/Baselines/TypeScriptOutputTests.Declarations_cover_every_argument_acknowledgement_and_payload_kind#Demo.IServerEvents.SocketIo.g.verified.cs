@@ -182,14 +182,14 @@ namespace Demo
             global::TypedSocketIo.ISocketIoListenTarget target = listeners.Target;
             return global::TypedSocketIo.SocketIoTyped.Combine(new global::System.IDisposable[]
             {
-                On_Message(target, (__a0, __a1, __a2, __a3, __a4, __a5, __a6) => { ((global::Demo.IServerEvents)handler).Message(__a0, __a1, __a2, __a3, __a4, __a5, __a6); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_UserJoined(target, (__a0, __a1, __a2, __a3) => { ((global::Demo.IServerEvents)handler).UserJoined(__a0, __a1, __a2, __a3); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Moved(target, (__a0, __a1, __a2) => { ((global::Demo.IServerEvents)handler).Moved(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_ConfirmRead(target, (__a0, __a1, __a2, __a3, __a4) => ((global::Demo.IServerEvents)handler).ConfirmRead(__a0, __a1, __a2, __a3, __a4)),
-                On_Notice(target, (__a0, __a1) => ((global::Demo.IServerEvents)handler).Notice(__a0, __a1)),
-                On_AskName(target, (__ct) => ((global::Demo.IServerEvents)handler).AskName(__ct)),
-                On_FileReady(target, (__a0, __a1, __a2) => { ((global::Demo.IServerEvents)handler).FileReady(__a0, __a1, __a2); return global::System.Threading.Tasks.Task.CompletedTask; }),
-                On_Drawn(target, (__a0, __a1, __a2, __a3) => { ((global::Demo.IServerEvents)handler).Drawn(__a0, __a1, __a2, __a3); return global::System.Threading.Tasks.Task.CompletedTask; }),
+                OnBound_Message(target, handler),
+                OnBound_UserJoined(target, handler),
+                OnBound_Moved(target, handler),
+                OnBound_ConfirmRead(target, handler),
+                OnBound_Notice(target, handler),
+                OnBound_AskName(target, handler),
+                OnBound_FileReady(target, handler),
+                OnBound_Drawn(target, handler),
             });
         }
 
@@ -297,6 +297,44 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Message(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("message", new BoundHandler_Message(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<char>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<long>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<double>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<decimal>(__options)));
+        }
+
+        private sealed class BoundHandler_Message : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> _t5;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> _t6;
+
+            public BoundHandler_Message(global::Demo.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<char> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<long> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<double> t5, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<decimal> t6)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _t5 = t5;
+                _t6 = t6;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Message(__event, _t0, _t1, _t2, _t3, _t4, _t5, _t6, out string __a0, out char __a1, out bool __a2, out int __a3, out long __a4, out double __a5, out decimal __a6)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IServerEvents)_handler).Message(__a0, __a1, __a2, __a3, __a4, __a5, __a6);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_UserJoined(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> __t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> __t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)
         {
             __a0 = default!;
@@ -383,6 +421,38 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_UserJoined(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("user joined", new BoundHandler_UserJoined(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.User>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Other.User>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Mood>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Role>(__options)));
+        }
+
+        private sealed class BoundHandler_UserJoined : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> _t3;
+
+            public BoundHandler_UserJoined(global::Demo.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.User> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Other.User> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Mood> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Role> t3)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_UserJoined(__event, _t0, _t1, _t2, _t3, out global::Demo.Models.User __a0, out global::Demo.Other.User __a1, out global::Demo.Models.Mood __a2, out global::Demo.Models.Role __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IServerEvents)_handler).UserJoined(__a0, __a1, __a2, __a3);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
         private static bool Read_Moved(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> __t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> __t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)
         {
             __a0 = default!;
@@ -459,6 +529,36 @@ namespace Demo
             {
                 if (!Read_Moved(__event, _t0, _t1, _t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Moved(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("moved", new BoundHandler_Moved(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Point?>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IRoom>(__options)));
+        }
+
+        private sealed class BoundHandler_Moved : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> _t2;
+
+            public BoundHandler_Moved(global::Demo.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Point?> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IRoom> t2)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Moved(__event, _t0, _t1, _t2, out global::Demo.Models.Point __a0, out global::Demo.Models.Point? __a1, out global::Demo.Models.IRoom __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IServerEvents)_handler).Moved(__a0, __a1, __a2);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -559,6 +659,41 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_ConfirmRead(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("confirmRead", new BoundHandler_ConfirmRead(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Guid>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateTime>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.TimeSpan>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.DateOnly>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Uri>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<bool>(__options)));
+        }
+
+        private sealed class BoundHandler_ConfirmRead : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> _t3;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> _t4;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> _result;
+
+            public BoundHandler_ConfirmRead(global::Demo.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Guid> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateTime> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.TimeSpan> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.DateOnly> t3, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Uri> t4, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<bool> result)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+                _t4 = t4;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_ConfirmRead(__event, _t0, _t1, _t2, _t3, _t4, out global::System.Guid __a0, out global::System.DateTime __a1, out global::System.TimeSpan __a2, out global::System.DateOnly __a3, out global::System.Uri __a4)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IServerEvents)_handler).ConfirmRead(__a0, __a1, __a2, __a3, __a4), _result);
+            }
+        }
+
         private static bool Read_Notice(global::TypedSocketIo.IncomingEvent __event, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> __t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> __t1, out string? __a0, out int? __a1)
         {
             __a0 = default!;
@@ -633,6 +768,33 @@ namespace Demo
             }
         }
 
+        internal static global::System.IDisposable OnBound_Notice(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("notice", new BoundHandler_Notice(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<int?>(__options)));
+        }
+
+        private sealed class BoundHandler_Notice : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> _t1;
+
+            public BoundHandler_Notice(global::Demo.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<int?> t1)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Notice(__event, _t0, _t1, out string? __a0, out int? __a1)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IServerEvents)_handler).Notice(__a0, __a1));
+            }
+        }
+
         internal static global::System.IDisposable On_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::System.Func<global::System.Threading.CancellationToken, global::System.Threading.Tasks.ValueTask<string>> handler)
         {
             if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
@@ -681,6 +843,31 @@ namespace Demo
                 if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
                 global::TypedSocketIo.SocketIoTyped.Respond(__event, _handler(__event.Aborted), _result);
                 return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_AskName(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("askName", new BoundHandler_AskName(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<string>(__options)));
+        }
+
+        private sealed class BoundHandler_AskName : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> _result;
+
+            public BoundHandler_AskName(global::Demo.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> result)
+            {
+                _handler = handler;
+                _result = result;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!global::TypedSocketIo.SocketIoTyped.CheckCount(__event, 0)) return global::System.Threading.Tasks.Task.CompletedTask;
+                return global::TypedSocketIo.SocketIoTyped.Respond(__event, ((global::Demo.IServerEvents)_handler).AskName(__event.Aborted), _result);
             }
         }
 
@@ -752,6 +939,32 @@ namespace Demo
             {
                 if (!Read_FileReady(__event, _t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0, __a1, __a2);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_FileReady(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("fileReady", new BoundHandler_FileReady(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Page<global::Demo.Models.User>>(__options)));
+        }
+
+        private sealed class BoundHandler_FileReady : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> _t2;
+
+            public BoundHandler_FileReady(global::Demo.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Page<global::Demo.Models.User>> t2)
+            {
+                _handler = handler;
+                _t2 = t2;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_FileReady(__event, _t2, out byte[] __a0, out global::System.ReadOnlyMemory<byte> __a1, out global::Demo.Models.Page<global::Demo.Models.User> __a2)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IServerEvents)_handler).FileReady(__a0, __a1, __a2);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
@@ -838,6 +1051,38 @@ namespace Demo
             {
                 if (!Read_Drawn(__event, _t0, _t1, _t2, _t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
                 _handler(__a0, __a1, __a2, __a3);
+                return global::System.Threading.Tasks.Task.CompletedTask;
+            }
+        }
+
+        internal static global::System.IDisposable OnBound_Drawn(global::TypedSocketIo.ISocketIoListenTarget target, global::Demo.IServerEvents handler)
+        {
+            if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));
+            global::System.Text.Json.JsonSerializerOptions __options = Options(target.JsonOptions);
+            return target.On("drawn", new BoundHandler_Drawn(handler, global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Figure>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.Square>(__options), global::TypedSocketIo.SocketIoTyped.TypeInfo<global::Demo.Models.IItem>(__options)));
+        }
+
+        private sealed class BoundHandler_Drawn : global::TypedSocketIo.IncomingEventHandler
+        {
+            private readonly global::Demo.IServerEvents _handler;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> _t0;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> _t1;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> _t2;
+            private readonly global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> _t3;
+
+            public BoundHandler_Drawn(global::Demo.IServerEvents handler, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Figure> t0, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure>> t1, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.Square> t2, global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Demo.Models.IItem> t3)
+            {
+                _handler = handler;
+                _t0 = t0;
+                _t1 = t1;
+                _t2 = t2;
+                _t3 = t3;
+            }
+
+            public override global::System.Threading.Tasks.Task HandleAsync(global::TypedSocketIo.IncomingEvent __event)
+            {
+                if (!Read_Drawn(__event, _t0, _t1, _t2, _t3, out global::Demo.Models.Figure __a0, out global::System.Collections.Generic.IReadOnlyList<global::Demo.Models.Figure> __a1, out global::Demo.Models.Square __a2, out global::Demo.Models.IItem __a3)) return global::System.Threading.Tasks.Task.CompletedTask;
+                ((global::Demo.IServerEvents)_handler).Drawn(__a0, __a1, __a2, __a3);
                 return global::System.Threading.Tasks.Task.CompletedTask;
             }
         }
