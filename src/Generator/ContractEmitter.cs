@@ -390,18 +390,13 @@ internal static class ContractEmitter
     private static void WriteDispatcher(SourceWriter w, ContractSpec spec, EventSpec e, string name, DispatcherKind kind)
     {
         bool sync = kind == DispatcherKind.Sync;
-        string handlerType = kind switch
+        (string register, string classPrefix, string handlerType) = kind switch
         {
-            DispatcherKind.Sync => SyncHandler(e),
-            DispatcherKind.Bound => spec.FullName,
-            _ => CanonicalHandler(e),
+            DispatcherKind.Sync => ("OnSync_", "SyncHandler_", SyncHandler(e)),
+            DispatcherKind.Bound => ("OnBound_", "BoundHandler_", spec.FullName),
+            _ => ("On_", "Handler_", CanonicalHandler(e)),
         };
-        string className = kind switch
-        {
-            DispatcherKind.Sync => "SyncHandler_",
-            DispatcherKind.Bound => "BoundHandler_",
-            _ => "Handler_",
-        } + name;
+        string className = classPrefix + name;
 
         // What the handler object keeps: the user's delegate, then a type information per JSON
         // argument and for a JSON result.
@@ -431,12 +426,6 @@ internal static class ContractEmitter
             infos.Add($"{Typed}.TypeInfo<{e.ResultType}>(__options)");
         }
 
-        string register = kind switch
-        {
-            DispatcherKind.Sync => "OnSync_",
-            DispatcherKind.Bound => "OnBound_",
-            _ => "On_",
-        };
         w.Open($"internal static {Disposable} {register}{name}({ListenTarget} target, {handlerType} handler)");
         w.Line("if (handler is null) throw new global::System.ArgumentNullException(nameof(handler));");
         if (infos.Count > 1)

@@ -78,7 +78,7 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (TryReceive(buffer, SocketFlags.None, out int read, out Exception? failure))
+        if (TryReceive(buffer, peek: false, out int read, out Exception? failure))
         {
             return failure is null ? new ValueTask<int>(read) : ValueTask.FromException<int>(failure);
         }
@@ -104,7 +104,7 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
     {
         while (true)
         {
-            if (TryReceive(buffer, SocketFlags.Peek, out int read, out Exception? failure))
+            if (TryReceive(buffer, peek: true, out int read, out Exception? failure))
             {
                 return failure is null ? read : throw failure;
             }
@@ -114,17 +114,18 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
     }
 
     /// <summary>
-    /// A read (or, for an empty <paramref name="buffer"/>, a look whether bytes are there) tried at
-    /// once: false when it would wait. On the reactor by the system's call, else by .NET's.
+    /// A read, or a <paramref name="peek"/> (or, for an empty <paramref name="buffer"/>, a look
+    /// whether bytes are there), tried at once: false when it would wait. On the reactor by the
+    /// system's call, else by .NET's.
     /// </summary>
-    private bool TryReceive(Memory<byte> buffer, SocketFlags flags, out int read, out Exception? failure)
+    private bool TryReceive(Memory<byte> buffer, bool peek, out int read, out Exception? failure)
     {
         failure = null;
         SocketError error;
         Span<byte> one = stackalloc byte[1];
         bool look = buffer.IsEmpty;
         Span<byte> into = look ? one : buffer.Span;
-        bool peek = look || flags == SocketFlags.Peek;
+        peek |= look;
         if (_reactor is not null)
         {
             if (!SocketReactor.TryReceive(_socket.SafeHandle, into, peek, out read, out error))
@@ -181,7 +182,7 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
                 case Signaled:
                     // Data came since the read was tried: tried again, now.
                     Interlocked.CompareExchange(ref _state, Idle, Signaled);
-                    if (TryReceive(buffer, SocketFlags.None, out int read, out Exception? failure))
+                    if (TryReceive(buffer, peek: false, out int read, out Exception? failure))
                     {
                         EndWait();
                         return failure is null ? new ValueTask<int>(read) : ValueTask.FromException<int>(failure);
@@ -275,7 +276,7 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
             {
                 try
                 {
-                    if (!TryReceive(_pending, SocketFlags.None, out read, out failure))
+                    if (!TryReceive(_pending, peek: false, out read, out failure))
                     {
                         CancellationToken cancellation = _cancellation;
                         switch (Interlocked.CompareExchange(ref _state, Waiting, Idle))
