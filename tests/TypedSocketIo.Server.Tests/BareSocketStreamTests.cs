@@ -335,4 +335,111 @@ public class BareSocketStreamTests
         Assert.Equal(2, bytes[at + 1]);
         Assert.Equal(1000, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(at + 2)));
     }
+
+    /// <summary>What reaches <paramref name="client"/> until <paramref name="expected"/> bytes came or the peer ended.</summary>
+    private static async Task<byte[]> ReceiveAllAsync(TcpSocket client, int expected)
+    {
+        var received = new MemoryStream();
+        byte[] buffer = new byte[1 << 16];
+        using var cts = new CancellationTokenSource(Bound);
+        while (received.Length < expected)
+        {
+            int n = await client.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, cts.Token);
+            if (n == 0)
+            {
+                break;
+            }
+
+            received.Write(buffer, 0, n);
+        }
+
+        return received.ToArray();
+    }
+
+    /// <summary>
+    /// The upgrade's answer is held, not sent, until the first write, and leaves with it in one
+    /// send: the client sees nothing before, then both in one read.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task The_first_bytes_leave_with_the_first_write_in_one_send(Wait how)
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
+        using var _c = client;
+        using var _s = stream;
+
+        await stream.WriteFirstAsync("HTTP/1.1 101 Switching Protocols\r\n\r\n"u8.ToArray());
+        Assert.False(client.Poll(TimeSpan.FromMilliseconds(100), SelectMode.SelectRead)); // held
+
+        await stream.WriteAsync("frame"u8.ToArray());
+        byte[] buffer = new byte[256];
+        int n = await client.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(Bound);
+        Assert.Equal("HTTP/1.1 101 Switching Protocols\r\n\r\nframe", System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+    }
+
+    /// <summary>
+    /// A read before any write sends the held answer first (a client waits for the 101 before it
+    /// sends anything); a write after it goes after it. Disposal sends what is still held.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task A_read_before_any_write_sends_the_held_bytes_first(Wait how)
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
+        using var _c = client;
+        using var _s = stream;
+
+        await stream.WriteFirstAsync("101"u8.ToArray());
+        ValueTask<int> wait = stream.ReadAsync(Memory<byte>.Empty);
+        Assert.Equal("101", System.Text.Encoding.ASCII.GetString(await ReceiveAllAsync(client, 3)));
+
+        await client.SendAsync("probe"u8.ToArray());
+        Assert.Equal(0, await wait.AsTask().WaitAsync(Bound));
+        byte[] buffer = new byte[16];
+        Assert.Equal(5, await stream.ReadAsync(buffer).AsTask().WaitAsync(Bound));
+        await stream.WriteAsync("answer"u8.ToArray());
+        Assert.Equal("answer", System.Text.Encoding.ASCII.GetString(await ReceiveAllAsync(client, 6)));
+
+        (TcpSocket client2, _, BareSocketStream stream2) = await PairAsync(how);
+        using var _c2 = client2;
+        await stream2.WriteFirstAsync("101 then the end"u8.ToArray());
+        stream2.Dispose();
+        Assert.Equal("101 then the end", System.Text.Encoding.ASCII.GetString(await ReceiveAllAsync(client2, int.MaxValue)));
+    }
+
+    /// <summary>First bytes too many to be sure a fresh socket takes them whole are sent at once.</summary>
+    [Fact]
+    public async Task First_bytes_over_the_bound_are_sent_at_once()
+    {
+        (TcpSocket client, _, BareSocketStream stream) = await PairAsync(Wait.Reactor);
+        using var _c = client;
+        using var _s = stream;
+
+        byte[] head = new byte[HeldBytes.Most + 1];
+        await stream.WriteFirstAsync(head);
+        Assert.Equal(head.Length, (await ReceiveAllAsync(client, head.Length)).Length);
+    }
+
+    /// <summary>A read and a write that race for the held bytes: they go once, before the write's.</summary>
+    [Theory]
+    [MemberData(nameof(Waits))]
+    public async Task A_read_and_a_write_at_once_send_the_held_bytes_once_and_first(Wait how)
+    {
+        for (int i = 0; i < 200; i++)
+        {
+            (TcpSocket client, _, BareSocketStream stream) = await PairAsync(how);
+            using var _c = client;
+            using var _s = stream;
+
+            await stream.WriteFirstAsync("head:"u8.ToArray());
+            using var go = new ManualResetEventSlim();
+            Task<int> read = Task.Run(() => { go.Wait(); return stream.ReadAsync(Memory<byte>.Empty).AsTask(); });
+            Task write = Task.Run(() => { go.Wait(); return stream.WriteAsync("frame"u8.ToArray()).AsTask(); });
+            go.Set();
+            await write.WaitAsync(Bound);
+            Assert.Equal("head:frame", System.Text.Encoding.ASCII.GetString(await ReceiveAllAsync(client, 10)));
+            await client.SendAsync("x"u8.ToArray());
+            Assert.Equal(0, await read.WaitAsync(Bound));
+        }
+    }
 }

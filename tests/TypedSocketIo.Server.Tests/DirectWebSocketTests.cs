@@ -130,6 +130,31 @@ public class DirectWebSocketTests
         }
     }
 
+    /// <summary>
+    /// The 101 is held to leave with the open packet: one send, so the client's first read has
+    /// both (a client woken by the 101 alone would read it alone).
+    /// </summary>
+    [Fact]
+    public async Task The_101_and_the_open_packet_reach_the_client_in_one_send()
+    {
+        await using EngineTestHost host = await StartAsync();
+        for (int i = 0; i < 20; i++)
+        {
+            using var socket = new TcpSocket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(IPAddress.Loopback, host.BaseUri.Port);
+            await socket.SendAsync(Encoding.ASCII.GetBytes(Upgrade("/engine.io/?" + Query)));
+            byte[] buffer = new byte[8192];
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            int read = await socket.ReceiveAsync(buffer, cts.Token);
+            string first = Encoding.ASCII.GetString(buffer, 0, read);
+            Assert.StartsWith("HTTP/1.1 101 ", first, StringComparison.Ordinal);
+            int end = first.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4;
+            Assert.True(read > end + 2, $"the first read held only the 101: {first}");
+            Assert.Equal(0x81, buffer[end]);
+            Assert.StartsWith("0{\"sid\"", first[(end + 2)..], StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task A_server_on_aspnetcores_websocket_has_its_sessions_left_to_aspnetcore()
     {

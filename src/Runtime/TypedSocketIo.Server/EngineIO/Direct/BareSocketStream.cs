@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 using NetSocket = System.Net.Sockets.Socket;
@@ -45,6 +46,9 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
     private CancellationTokenRegistration _cancellationRegistration;
     private ManualResetValueTaskSourceCore<int> _completion;
 
+    // The upgrade's answer, held to leave with the first write (HeldBytes).
+    private byte[]? _held;
+
     /// <summary>
     /// The stream of <paramref name="socket"/>, whose waits are on <paramref name="reactor"/>
     /// (without one, .NET's receive); a woken read goes on on the reactor's thread when
@@ -78,6 +82,11 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (_held is not null && SendHeld() is { } unsent)
+        {
+            return ValueTask.FromException<int>(unsent);
+        }
+
         if (TryReceive(buffer, peek: false, out int read, out Exception? failure))
         {
             return failure is null ? new ValueTask<int>(read) : ValueTask.FromException<int>(failure);
@@ -360,6 +369,7 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
             Leave(closing: true);
             try
             {
+                SendHeld(); // an upgrade answered and closed without a frame: the answer still goes
                 _socket.Shutdown(SocketShutdown.Both);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -392,12 +402,29 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
         return true;
     }
 
+    /// <summary>
+    /// Writes <paramref name="first"/>, the connection's first bytes (the upgrade's answer): held,
+    /// when small, to leave in one send with the next write (<see cref="HeldBytes"/>).
+    /// </summary>
+    public ValueTask WriteFirstAsync(byte[] first)
+    {
+        if (first.Length > HeldBytes.Most)
+        {
+            return WriteAsync(first);
+        }
+
+        _held = first;
+        return ValueTask.CompletedTask;
+    }
+
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        SocketError error;
-        int sent = _reactor is not null
-            ? SocketReactor.Send(_socket.SafeHandle, buffer.Span, out error)
-            : _socket.Send(buffer.Span, SocketFlags.None, out error);
+        if (_held is not null && HeldBytes.TakeForWrite(ref _held) is { } held)
+        {
+            return WriteWithHeldAsync(held, buffer, cancellationToken);
+        }
+
+        int sent = SendNow(buffer.Span, out SocketError error);
         if (error == SocketError.Success && sent == buffer.Length)
         {
             return ValueTask.CompletedTask;
@@ -409,6 +436,58 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
         }
 
         return SendRestAsync(buffer[sent..], cancellationToken);
+    }
+
+    private int SendNow(ReadOnlySpan<byte> bytes, out SocketError error) =>
+        _reactor is not null
+            ? SocketReactor.Send(_socket.SafeHandle, bytes, out error)
+            : _socket.Send(bytes, SocketFlags.None, out error);
+
+    /// <summary>The held bytes and <paramref name="buffer"/> in one send.</summary>
+    private ValueTask WriteWithHeldAsync(byte[] held, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int total = held.Length + buffer.Length;
+        byte[] joined = ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            held.CopyTo(joined, 0);
+            buffer.Span.CopyTo(joined.AsSpan(held.Length));
+            int sent = SendNow(joined.AsSpan(0, total), out SocketError error);
+            if (error == SocketError.Success && sent == total)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                return ValueTask.FromException(Failed(error));
+            }
+
+            // The rest after the rented buffer is returned: a copy (a client that is slow from its first packet).
+            return SendRestAsync(joined.AsSpan(sent, total - sent).ToArray(), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(joined);
+        }
+    }
+
+    /// <summary>
+    /// The held bytes, sent alone before a read (none to send with): null once sent, or when a write
+    /// took them; else the failure.
+    /// </summary>
+    private IOException? SendHeld()
+    {
+        if (HeldBytes.ClaimForRead(ref _held) is not { } held)
+        {
+            return null;
+        }
+
+        int sent = SendNow(held, out SocketError error);
+        HeldBytes.Sent(ref _held);
+        return error != SocketError.Success ? Failed(error)
+            : sent != held.Length ? new IOException("The connection did not take its first bytes.")
+            : null;
     }
 
     /// <summary>What the socket could not take at once: sent as it drains (the client's back-pressure, waited on).</summary>

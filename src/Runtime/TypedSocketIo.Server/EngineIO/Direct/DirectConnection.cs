@@ -26,8 +26,11 @@ internal abstract class DirectConnection
     /// <summary>Writes <paramref name="bytes"/> (an answer's head, with its body) and sends them.</summary>
     public abstract ValueTask WriteAsync(ReadOnlyMemory<byte> bytes);
 
-    /// <summary>The connection after the 101, as a stream: reads wait for data without holding a buffer.</summary>
-    public abstract Stream Upgrade();
+    /// <summary>
+    /// Writes the 101's <paramref name="head"/> and returns the connection after it, as a stream:
+    /// reads wait for data without holding a buffer.
+    /// </summary>
+    public abstract ValueTask<Stream> UpgradeAsync(byte[] head);
 
     /// <summary>Cuts the connection at once.</summary>
     public abstract void Abort();
@@ -57,7 +60,17 @@ internal sealed class PipeConnection(ConnectionContext connection) : DirectConne
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) =>
         await connection.Transport.Output.WriteAsync(bytes).ConfigureAwait(false);
 
-    public override Stream Upgrade() => new DuplexPipeStream(connection.Transport);
+    /// <summary>A small head is held to be flushed with the first frame (<see cref="HeldBytes"/>).</summary>
+    public override async ValueTask<Stream> UpgradeAsync(byte[] head)
+    {
+        if (head.Length <= HeldBytes.Most)
+        {
+            return new DuplexPipeStream(connection.Transport, head);
+        }
+
+        await WriteAsync(head).ConfigureAwait(false);
+        return new DuplexPipeStream(connection.Transport);
+    }
 
     public override void Abort() => connection.Abort(new ConnectionAbortedException("The Engine.IO session aborted its connection."));
 }

@@ -117,10 +117,10 @@ internal sealed class DirectExchange(DirectConnection connection)
         }
 
         _started = Upgraded = true;
-        await connection.WriteAsync(head).ConfigureAwait(false);
+        Stream upgraded = await connection.UpgradeAsync(head).ConfigureAwait(false);
         await ReleaseServicesAsync().ConfigureAwait(false);
         Headers = EmptyHeaders;
-        return connection.Upgrade();
+        return upgraded;
     }
 
     /// <summary>Only the server's own framing runs here (see <see cref="RequestHeadReader.CanServe"/>).</summary>

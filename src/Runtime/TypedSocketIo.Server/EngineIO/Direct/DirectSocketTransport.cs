@@ -383,7 +383,12 @@ internal sealed class BareSocketConnection(NetSocket socket, BareSocketStream st
     /// <summary>Through the same stream as the session's (a write tried at once): the handshake's answer leaves no send state on the socket either.</summary>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => stream.WriteAsync(bytes);
 
-    public override Stream Upgrade() => stream;
+    /// <summary>The head is held to leave with the first frame, in one send (<see cref="BareSocketStream.WriteFirstAsync"/>).</summary>
+    public override async ValueTask<Stream> UpgradeAsync(byte[] head)
+    {
+        await stream.WriteFirstAsync(head).ConfigureAwait(false);
+        return stream;
+    }
 
     public override void Abort()
     {

@@ -6,10 +6,14 @@ namespace TypedSocketIo.Server.EngineIO.Direct;
 
 /// <summary>
 /// The upgraded connection as a stream, straight over the listener's pipes: a read copies what
-/// arrived (a zero-byte read waits for data without taking any), a write writes and flushes.
+/// arrived (a zero-byte read waits for data without taking any), a write writes and flushes. The
+/// 101 given at its making (<paramref name="first"/>) is held to be flushed with the first write
+/// (<see cref="HeldBytes"/>): Kestrel's send loop would otherwise send it alone.
 /// </summary>
-internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
+internal sealed class DuplexPipeStream(IDuplexPipe pipe, byte[]? first = null) : Stream
 {
+    private byte[]? _held = first;
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
@@ -24,8 +28,30 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
         set => throw new NotSupportedException();
     }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
-        pipe.Input.TryRead(out ReadResult result) ? new ValueTask<int>(Take(result, destination)) : ReadSlowAsync(destination, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        if (_held is not null && HeldBytes.ClaimForRead(ref _held) is { } held)
+        {
+            return FlushHeldThenReadAsync(held, destination, cancellationToken);
+        }
+
+        return pipe.Input.TryRead(out ReadResult result) ? new ValueTask<int>(Take(result, destination)) : ReadSlowAsync(destination, cancellationToken);
+    }
+
+    /// <summary>No write came before this read: the held bytes go alone.</summary>
+    private async ValueTask<int> FlushHeldThenReadAsync(byte[] held, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pipe.Output.WriteAsync(held, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            HeldBytes.Sent(ref _held);
+        }
+
+        return await ReadAsync(destination, cancellationToken).ConfigureAwait(false);
+    }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadSlowAsync(Memory<byte> destination, CancellationToken cancellationToken) =>
@@ -51,6 +77,11 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
+        if (_held is not null && HeldBytes.TakeForWrite(ref _held) is { } held)
+        {
+            pipe.Output.Write(held); // flushed with these bytes
+        }
+
         ValueTask<FlushResult> flush = pipe.Output.WriteAsync(source, cancellationToken);
         return flush.IsCompletedSuccessfully ? default : AwaitFlushAsync(flush);
     }
