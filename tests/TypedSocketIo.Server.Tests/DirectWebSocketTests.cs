@@ -294,7 +294,7 @@ public class DirectWebSocketTests
         ServerFrame open = (await client.ReadFrameAsync())!;
         Assert.False(completed.Task.IsCompleted);
 
-        host.Sockets[RawPolling.SidPattern.Match(open.Text).Groups[1].Value].Close();
+        host.Socket(RawPolling.SidPattern.Match(open.Text).Groups[1].Value).Close();
 
         await completed.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
@@ -362,7 +362,7 @@ public class DirectWebSocketTests
         ServerFrame open = (await client.ReadFrameAsync())!;
         string sid = RawPolling.SidPattern.Match(open.Text).Groups[1].Value;
 
-        Assert.Equal(cookie, host.Sockets[sid].Request.Headers.Cookie.ToString());
+        Assert.Equal(cookie, host.Socket(sid).Request.Headers.Cookie.ToString());
         Assert.Empty(seen);
     }
 
@@ -497,7 +497,7 @@ public class DirectWebSocketTests
         ServerFrame open = (await client.ReadFrameAsync())!;
         string sid = RawPolling.SidPattern.Match(open.Text).Groups[1].Value;
 
-        host.Sockets[sid].Close();
+        host.Socket(sid).Close();
 
         Assert.True(await client.ServerClosesAsync(TimeSpan.FromSeconds(10)));
         await Wait.UntilAsync(() => host.Server.SessionCount == 0, TimeSpan.FromSeconds(10));
