@@ -233,15 +233,7 @@ internal sealed class WebSocketTransport : EngineTransport
 
                 if (received.Kind == WebSocketReceiveKind.EndOfStream)
                 {
-                    if (_aborted.IsCancellationRequested)
-                    {
-                        reason = "forced close"; // cut by the server: the stream ended under the read
-                    }
-                    else
-                    {
-                        description = received.Error;
-                    }
-
+                    (reason, description) = ConnectionEnded(received.Error);
                     break;
                 }
 
@@ -264,15 +256,7 @@ internal sealed class WebSocketTransport : EngineTransport
         }
         catch (Exception ex) when (IsConnectionEnd(ex))
         {
-            if (_aborted.IsCancellationRequested)
-            {
-                reason = "forced close"; // cut by the server: the read failed, or its token was cancelled
-            }
-            else
-            {
-                reason = "transport close";
-                description = ex.Message;
-            }
+            (reason, description) = ConnectionEnded(ex.Message);
         }
         finally
         {
@@ -281,6 +265,13 @@ internal sealed class WebSocketTransport : EngineTransport
             await EndAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Why the session ends when its connection ended under the read (the stream's end, or a read
+    /// that failed or whose token was cancelled): the server cut it, or the client went.
+    /// </summary>
+    private (string Reason, string? Description) ConnectionEnded(string? error) =>
+        _aborted.IsCancellationRequested ? ("forced close", null) : ("transport close", error);
 
     /// <summary>
     /// Decodes a message and hands its packet to the session, in a turn of its own (the handlers
