@@ -1,6 +1,6 @@
 // One load generator against every peer doing the same work (see ../README.md, "Peer comparison"):
 //
-//   dotnet run -c Release --project bench/TypedSocketIo.Compare -- [--rounds 3] [--seconds 5] [--warmup 5] [--idle 10000] [--out bench/results]
+//   dotnet run -c Release --project bench/TypedSocketIo.Compare -- [--rounds 3] [--seconds 5] [--warmup 5] [--idle 10000] [--connects 2000] [--out bench/results]
 //       [--scenarios echo,echo-pipelined,polling-echo,binary-1k,binary-64k,binary-1m,broadcast,idle,connect]   ("binary" names the three binary sizes)
 //       [--peers tsio-untyped,tsio-typed]
 //
@@ -32,11 +32,12 @@ for (int i = 0; i < args.Length; i++)
         case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--warmup": warmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--idle": idleConnections = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--connects": connectCount = int.Parse(Next(), CultureInfo.InvariantCulture); break;
         case "--scenarios": names = Next().Split(',').SelectMany(static n => n == "binary" ? ["binary-1k", "binary-64k", "binary-1m"] : new[] { n }).ToArray(); break;
         case "--peers": only = Next().Split(','); break;
         case "--out": output = Path.GetFullPath(Next()); break;
         default:
-            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--warmup S] [--idle N] [--scenarios echo,echo-pipelined,polling-echo,binary(-1k,-64k,-1m),broadcast,idle,connect] [--peers node-socket.io,tsio-untyped,…] [--out DIR]");
+            Console.Error.WriteLine("usage: TypedSocketIo.Compare [--rounds N] [--seconds S] [--warmup S] [--idle N] [--connects N] [--scenarios echo,echo-pipelined,polling-echo,binary(-1k,-64k,-1m),broadcast,idle,connect] [--peers node-socket.io,tsio-untyped,…] [--out DIR]");
             return 1;
     }
 }
