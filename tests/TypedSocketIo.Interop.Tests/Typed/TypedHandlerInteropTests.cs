@@ -221,6 +221,8 @@ public sealed class TypedHandlerInteropTests
     {
         await using var host = await SocketIoTestHost.StartAsync((io, h) =>
             io.Of<IClientEvents, IServerEvents>("/").OnConnection(socket =>
+            {
+                socket.Untyped.Disconnected += (_, reason, _) => h.Record("disconnect", reason);
                 socket.On.History(async (room, page, cancellationToken) =>
                 {
                     h.Record("history", $"{room} {page} {cancellationToken.CanBeCanceled} {cancellationToken.IsCancellationRequested}");
@@ -236,7 +238,8 @@ public sealed class TypedHandlerInteropTests
                     }
 
                     return new Page<ChatMessage>([], 0);
-                })));
+                });
+            }));
         await using var client = await SioDriver.StartAsync();
         await client.ConnectAsync("c", host.Url());
 
@@ -244,6 +247,9 @@ public sealed class TypedHandlerInteropTests
         Assert.Equal("lobby 1 True False", await host.NextAsync("history"));
         await client.DisconnectAsync("c");
 
+        // First whether the server saw the client go at all (a timeout here is not the token's),
+        // then the token, cancelled before the disconnect event is raised.
+        Assert.Equal("client namespace disconnect", await host.NextAsync("disconnect"));
         Assert.Equal("lobby", await host.NextAsync("cancelled"));
         Assert.Equal("lobby", await host.NextAsync("stopped"));
         Assert.Equal("io client disconnect", (await client.EventAsync("disconnect", "c")).GetProperty("reason").GetString());
