@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 using NetSocket = System.Net.Sockets.Socket;
@@ -421,7 +420,11 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
     {
         if (_held is not null && HeldBytes.TakeForWrite(ref _held) is { } held)
         {
-            return WriteWithHeldAsync(held, buffer, cancellationToken);
+            // Once a connection, before its first frame: the two in one buffer, for one send.
+            byte[] joined = new byte[held.Length + buffer.Length];
+            held.CopyTo(joined, 0);
+            buffer.Span.CopyTo(joined.AsSpan(held.Length));
+            buffer = joined;
         }
 
         int sent = SendNow(buffer.Span, out SocketError error);
@@ -442,35 +445,6 @@ internal sealed class BareSocketStream : Stream, SocketReactor.IReady, IValueTas
         _reactor is not null
             ? SocketReactor.Send(_socket.SafeHandle, bytes, out error)
             : _socket.Send(bytes, SocketFlags.None, out error);
-
-    /// <summary>The held bytes and <paramref name="buffer"/> in one send.</summary>
-    private ValueTask WriteWithHeldAsync(byte[] held, ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
-    {
-        int total = held.Length + buffer.Length;
-        byte[] joined = ArrayPool<byte>.Shared.Rent(total);
-        try
-        {
-            held.CopyTo(joined, 0);
-            buffer.Span.CopyTo(joined.AsSpan(held.Length));
-            int sent = SendNow(joined.AsSpan(0, total), out SocketError error);
-            if (error == SocketError.Success && sent == total)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            if (error is not (SocketError.Success or SocketError.WouldBlock))
-            {
-                return ValueTask.FromException(Failed(error));
-            }
-
-            // The rest after the rented buffer is returned: a copy (a client that is slow from its first packet).
-            return SendRestAsync(joined.AsSpan(sent, total - sent).ToArray(), cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(joined);
-        }
-    }
 
     /// <summary>
     /// The held bytes, sent alone before a read (none to send with): null once sent, or when a write
